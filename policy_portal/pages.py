@@ -1,0 +1,185 @@
+"""Turn policies into the Markdown of site pages.
+
+The output is Markdown with a few HTML blocks (`markdown` attribute, for md_in_html) so any
+Python-Markdown site generator can render it, link checking included: links between policies
+are written as `other.md` and the generator turns them into page addresses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+import yaml
+
+from policy_portal.library import Library
+from policy_portal.policy import AUDIENCES, Policy, Status
+from policy_portal.settings import Association
+
+INDEX_MARKER = "<!-- policy-list -->"
+"""Where the home page (docs/index.md) wants the list of policies."""
+
+
+def long_date(day: dt.date) -> str:
+    """Dates as people write them in the UK: 14 May 2024."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def page_title(policy: Policy) -> str:
+    """The title used in the browser tab, navigation and links: drafts always say so."""
+    if policy.is_draft:
+        return f"{policy.title} (draft, not in force)"
+    if policy.status is Status.WITHDRAWN:
+        return f"{policy.title} (withdrawn)"
+    return policy.title
+
+
+def _md_text(text: str) -> str:
+    """Text placed inside Markdown, with characters that would change its meaning escaped."""
+    return escape(text).replace("|", "&#124;").replace("*", "&#42;").replace("_", "&#95;") \
+        .replace("[", "&#91;").replace("]", "&#93;")
+
+
+def policy_page(policy: Policy, library: Library, association: Association, today: dt.date) -> str:
+    """The whole Markdown page for one policy."""
+    meta = yaml.safe_dump({"title": page_title(policy), "description": policy.summary},
+                          allow_unicode=True, sort_keys=False)
+    parts = [
+        f"---\n{meta}---",
+        f"# {_md_text(policy.title)}",
+        _status_notice(policy, library, today),
+        _metadata_panel(policy, today),
+        f"## Summary\n\n{policy.summary}",
+        policy.body.strip(),
+        _history(policy),
+        _related(policy, library),
+        _other_formats(policy, association),
+    ]
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _notice(kind: str, heading: str, text: str) -> str:
+    return (f'<div class="policy-notice policy-notice--{kind}" markdown>\n\n'
+            f"**{heading}** {text}\n\n</div>")
+
+
+def _status_notice(policy: Policy, library: Library, today: dt.date) -> str:
+    if policy.status is Status.CONSULTATION and policy.consultation:
+        window = policy.consultation
+        who = ", ".join(AUDIENCES[audience] for audience in window.audiences)
+        when = (f"We are asking {who} for comments until {long_date(window.closes)}."
+                if window.is_open(today) else
+                f"Comments open on {long_date(window.opens)} and close on {long_date(window.closes)}.")
+        return _notice("draft", "Draft — not in force.",
+                       f"This is a proposed policy. It does not apply yet. {when}")
+    if policy.status is Status.DRAFT:
+        return _notice("draft", "Draft — not in force.",
+                       "This is a proposed policy. It does not apply yet and may change.")
+    if policy.status is Status.WITHDRAWN:
+        replaced = ""
+        if policy.replaced_by:
+            successor = library[policy.replaced_by]
+            replaced = f" It has been replaced by the [{_md_text(successor.title)}]({successor.slug}.md)."
+        return _notice("withdrawn", "Withdrawn — no longer in force.",
+                       f"This policy was withdrawn on {long_date(policy.withdrawn_date)}.{replaced} "
+                       "It is kept here for reference.")
+    if policy.review_overdue(today):
+        return _notice("overdue", "Review overdue.",
+                       f"This policy was due for review on {long_date(policy.next_review)}. "
+                       "It stays in force until the board approves a reviewed version.")
+    return ""
+
+
+def _metadata_panel(policy: Policy, today: dt.date) -> str:
+    rows = [
+        ("Reference", policy.reference),
+        ("Status", policy.status.label),
+        ("Version", policy.version),
+        ("Policy owner", policy.owner),
+        ("Category", policy.category),
+    ]
+    if policy.approval_date:
+        rows.append(("Approved by", f"{policy.approved_by}, {long_date(policy.approval_date)}"))
+    if policy.effective_date and policy.status is Status.APPROVED:
+        rows.append(("In force since", long_date(policy.effective_date)))
+    if policy.last_reviewed:
+        rows.append(("Last reviewed", long_date(policy.last_reviewed)))
+    if policy.in_force and policy.next_review:
+        overdue = " (overdue)" if policy.review_overdue(today) else ""
+        rows.append(("Next review", long_date(policy.next_review) + overdue))
+    if policy.equality_impact_assessment:
+        rows.append(("Equality impact assessment", long_date(policy.equality_impact_assessment)))
+    items = "\n".join(f"<div><dt>{escape(name)}</dt><dd>{escape(value)}</dd></div>"
+                      for name, value in rows)
+    return (f'<section class="policy-meta" aria-labelledby="about-this-policy">\n'
+            f'<h2 id="about-this-policy">About this policy</h2>\n<dl>\n{items}\n</dl>\n</section>')
+
+
+def _history(policy: Policy) -> str:
+    if not policy.history:
+        return ""
+    rows = [f"| {_md_text(e.version)} | {long_date(e.date)} | {_md_text(e.approved_by)} | "
+            f"{_md_text(' '.join(e.changes.split()))} |" for e in reversed(policy.history)]
+    return "\n".join(["## Version history", "",
+                      "| Version | Date approved | Approved by | What changed |",
+                      "| --- | --- | --- | --- |", *rows])
+
+
+def _related(policy: Policy, library: Library) -> str:
+    lines = []
+    for slug in policy.related:
+        other = library[slug]
+        note = "" if other.in_force else f" ({other.status.label.lower()})"
+        lines.append(f"- [{_md_text(other.title)}]({slug}.md){note}")
+    for document in policy.documents:
+        title = _md_text(document.title)
+        lines.append(f"- [{title}]({document.url})" if document.url else f"- {title}")
+    if not lines:
+        return ""
+    return "## Related policies and documents\n\n" + "\n".join(lines)
+
+
+def _other_formats(policy: Policy, association: Association) -> str:
+    return "\n".join([
+        "## Ask for this policy in another format", "",
+        f"You can ask {_md_text(association.name)} for this policy in large print, audio, Braille, "
+        "Easy Read or another language. Tell us the policy's reference "
+        f"({_md_text(policy.reference)}) and the format you need.", "",
+        f"- Phone: [{_md_text(association.phone)}]({association.phone_uri})",
+        f"- Email: [{_md_text(association.email)}](mailto:{association.email})",
+        f"- Write to: {_md_text(association.address)}",
+    ])
+
+
+def policy_list(library: Library, today: dt.date, link_prefix: str = "policies/") -> str:
+    """The home page's list: policies in force by category, then drafts, then withdrawn ones."""
+    parts = ["## Policies in force"]
+    for category, policies in library.in_force_by_category().items():
+        rows = []
+        for policy in policies:
+            due = policy.next_review
+            review = long_date(due) if due else "Not set"
+            if policy.review_overdue(today):
+                review = f"**Overdue** (was due {review})"
+            rows.append(f"| [{_md_text(policy.title)}]({link_prefix}{policy.slug}.md) "
+                        f"| {_md_text(policy.reference)} | {review} |")
+        parts.append("\n".join([f"### {_md_text(category)}", "",
+                                "| Policy | Reference | Next review |", "| --- | --- | --- |", *rows]))
+    drafts = library.with_status(Status.DRAFT, Status.CONSULTATION)
+    if drafts:
+        lines = []
+        for policy in drafts:
+            closes = ""
+            if policy.consultation:
+                closes = f", comments close {long_date(policy.consultation.closes)}"
+            lines.append(f"- [{_md_text(policy.title)}]({link_prefix}{policy.slug}.md): "
+                         f"{policy.status.label.lower()}{closes}")
+        parts.append("## Drafts — not in force\n\nThese are proposals. They do not apply yet.\n\n"
+                     + "\n".join(lines))
+    withdrawn = library.with_status(Status.WITHDRAWN)
+    if withdrawn:
+        lines = [f"- [{_md_text(p.title)}]({link_prefix}{p.slug}.md): withdrawn on "
+                 f"{long_date(p.withdrawn_date)}" for p in withdrawn]
+        parts.append("## Withdrawn policies\n\nKept for reference. They no longer apply.\n\n"
+                     + "\n".join(lines))
+    return "\n\n".join(parts)

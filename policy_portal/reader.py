@@ -1,0 +1,336 @@
+"""Read one policy file into a `Policy`, or say everything that is wrong with it.
+
+Checks that need other files (related slugs, duplicate references) live in `library.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from policy_portal import frontmatter
+from policy_portal.frontmatter import Located
+from policy_portal.policy import (
+    AUDIENCES,
+    Consultation,
+    HistoryEntry,
+    Policy,
+    RelatedDocument,
+    Status,
+    version_key,
+)
+from policy_portal.problems import Problem
+from policy_portal.schema import CONSULTATION_FIELDS, DOCUMENT_FIELDS, FIELDS, HISTORY_FIELDS
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+VERSION = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?")
+REFERENCE = re.compile(r"[A-Z][A-Z0-9./-]{0,19}")
+URL = re.compile(r"(https?://|/)\S+")
+FENCE = re.compile(r"^\s*(```|~~~)")
+GUIDE = "docs/staff/policy-format.md"
+
+
+class _InvalidError(Exception):
+    """A value that cannot be used; the message says why and how to fix it."""
+
+
+def _text(item: Located) -> str:
+    if isinstance(item.value, (dict, list)):
+        raise _InvalidError("must be a single piece of text, not a list")
+    text = item.text.strip() if item.value is not None else ""
+    if not text:
+        raise _InvalidError("is empty; write the text after the colon")
+    return text
+
+
+def _date(item: Located) -> dt.date | None:
+    value = item.value
+    if value is None and item.text:  # an impossible date, already reported by the parser
+        return None
+    if isinstance(value, dt.datetime):
+        raise _InvalidError(f"'{item.text}' has a time in it; give the date only, as YYYY-MM-DD")
+    if not isinstance(value, dt.date):
+        raise _InvalidError(f"'{item.text}' is not a date; write it as YYYY-MM-DD, for example 2025-04-01")
+    return value
+
+
+def _version(item: Located) -> str:
+    text = _text(item)
+    if not VERSION.fullmatch(text):
+        raise _InvalidError(f"'{text}' is not a version number; write it as \"3\" or \"3.1\"")
+    return text
+
+
+def _years(item: Located) -> int:
+    if isinstance(item.value, bool) or not isinstance(item.value, int) or not 1 <= item.value <= 5:
+        raise _InvalidError(f"'{item.text}' is not allowed; give a whole number of years from 1 to 5")
+    return item.value
+
+
+def _status(item: Located) -> Status:
+    text = _text(item)
+    try:
+        return Status(text)
+    except ValueError:
+        names = ", ".join(status.value for status in Status)
+        raise _InvalidError(f"'{text}' is not a status; use one of: {names}") from None
+
+
+def _reference(item: Located) -> str:
+    text = _text(item)
+    if not REFERENCE.fullmatch(text):
+        raise _InvalidError(
+            f"'{text}' is not a reference code; use capital letters and digits, "
+            "for example CS-03 (up to 20 characters, '-', '.' and '/' allowed)"
+        )
+    return text
+
+
+def _slug(item: Located) -> str:
+    text = _text(item)
+    if not SLUG.fullmatch(text):
+        raise _InvalidError(
+            f"'{text}' is not a policy's file name; use the name of its file without .md, "
+            "for example complaints"
+        )
+    return text
+
+
+def _list(item: Located, example: str) -> list[Located]:
+    if not isinstance(item.value, list):
+        raise _InvalidError(f"must be a list; write it as {example}")
+    return item.value
+
+
+def _slugs(item: Located) -> list[str]:
+    return [_slug(entry) for entry in _list(item, "[complaints, data-protection]")]
+
+
+def _audiences(item: Located) -> tuple[str, ...]:
+    names = ", ".join(AUDIENCES)
+    chosen = []
+    for entry in _list(item, f"[{names}]"):
+        text = _text(entry)
+        if text not in AUDIENCES:
+            raise _InvalidError(f"'{text}' is not an audience; use any of: {names}")
+        chosen.append(text)
+    if not chosen:
+        raise _InvalidError(f"names nobody; list at least one of: {names}")
+    return tuple(chosen)
+
+
+def _url(item: Located) -> str:
+    text = _text(item)
+    if not URL.fullmatch(text):
+        raise _InvalidError(f"'{text}' is not a web address; start it with https:// or /")
+    return text
+
+
+KINDS: dict[str, Any] = {
+    "text": _text,
+    "date": _date,
+    "version": _version,
+    "years": _years,
+    "status": _status,
+    "reference": _reference,
+    "slug": _slug,
+    "slugs": _slugs,
+    "audiences": _audiences,
+    "url": _url,
+}
+
+
+class _Reader:
+    """Collects problems for one file while turning its fields into Python values."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int, field: str, message: str) -> None:
+        self.problems.append(Problem(self.path, line, field, message))
+
+    def value(self, kind: str, item: Located, label: str) -> Any:
+        """Convert one value, recording a problem (and returning None) when it is unusable."""
+        try:
+            if kind in KINDS:
+                return KINDS[kind](item)
+            return getattr(self, kind)(item, label)
+        except _InvalidError as error:
+            self.problem(item.line, label, str(error))
+            return None
+
+    def record(self, item: Located, label: str, spec: dict[str, str]) -> dict[str, Any] | None:
+        """Read a nested mapping (a history entry, the consultation) against its field list."""
+        if not isinstance(item.value, dict):
+            self.problem(item.line, label, f"must have the fields {', '.join(spec)}")
+            return None
+        values: dict[str, Any] = {}
+        for key, entry in item.value.items():
+            if key not in spec:
+                self.problem(entry.line, f"{label}.{key}", _unknown(key, spec))
+        for key, kind in spec.items():
+            if key in item.value:
+                values[key] = self.value(kind, item.value[key], f"{label}.{key}")
+            elif key != "url":
+                self.problem(item.line, f"{label}.{key}", f"missing; add `{key}:` to this entry")
+        if any(values.get(key) is None for key in spec if key != "url"):
+            return None
+        return values
+
+    def history(self, item: Located, label: str) -> list[HistoryEntry]:
+        entries = []
+        for number, entry in enumerate(_list(item, "a list of entries, each starting with '- version:'"), 1):
+            values = self.record(entry, f"{label}[{number}]", HISTORY_FIELDS)
+            if values:
+                entries.append((entry.line, number, HistoryEntry(**values)))
+        for (_, _, before), (line, number, after) in pairwise(entries):
+            if version_key(after.version) <= version_key(before.version):
+                self.problem(line, f"history[{number}].version",
+                             f"version {after.version} comes after version {before.version}; "
+                             "list versions oldest first, each higher than the one before")
+            elif after.date < before.date:
+                self.problem(line, f"history[{number}].date",
+                             f"{after.date} is earlier than the entry before it ({before.date}); "
+                             "list versions oldest first")
+        return [entry for _, _, entry in entries]
+
+    def documents(self, item: Located, label: str) -> list[RelatedDocument]:
+        documents = []
+        for number, entry in enumerate(_list(item, "a list of entries, each starting with '- title:'"), 1):
+            if isinstance(entry.value, str):
+                documents.append(RelatedDocument(_text(entry)))
+                continue
+            values = self.record(entry, f"{label}[{number}]", DOCUMENT_FIELDS)
+            if values:
+                documents.append(RelatedDocument(**values))
+        return documents
+
+    def consultation(self, item: Located, label: str) -> Consultation | None:
+        values = self.record(item, label, CONSULTATION_FIELDS)
+        if not values:
+            return None
+        if values["closes"] < values["opens"]:
+            self.problem(item.value["closes"].line, f"{label}.closes",
+                         f"{values['closes']} is before the opening date {values['opens']}")
+            return None
+        return Consultation(**values)
+
+
+def _unknown(key: str, known: dict[str, Any]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown field; {hint}the fields are listed in {GUIDE}"
+
+
+def read_policy(path: Path, root: Path) -> tuple[Policy | None, list[Problem]]:
+    """Read and check one policy file. `root` is the project folder, for short paths in messages."""
+    name = path.relative_to(root).as_posix()
+    reader = _Reader(name)
+    slug = path.name.removesuffix(".md")
+    if not SLUG.fullmatch(slug):
+        reader.problem(1, "file name",
+                       f"'{path.name}' is not a usable file name; use lower-case words joined by "
+                       "hyphens, ending in .md, for example tenant-participation.md")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        reader.problem(1, "file", "this file is not UTF-8 text; save it again as UTF-8")
+        return None, reader.problems
+    document, problems = frontmatter.parse(text, name)
+    reader.problems += problems
+    if document is None:
+        return None, reader.problems
+
+    fields = document.fields
+    for key, item in fields.items():
+        if key not in FIELDS:
+            reader.problem(item.line, key, _unknown(key, FIELDS))
+    status = reader.value("status", fields["status"], "status") if "status" in fields else None
+    values: dict[str, Any] = {}
+    for key, spec in FIELDS.items():
+        if key in fields:
+            values[key] = reader.value(spec.kind, fields[key], key)
+        elif status in spec.required:
+            reader.problem(1, key, f"missing; add `{key}:` (every {status.value} policy needs it)")
+        elif status is None and spec.required == frozenset(Status):
+            reader.problem(1, key, f"missing; add `{key}:` (every policy needs it)")
+    _check_body(reader, document)
+    if status is not None:
+        _check_together(reader, fields, values, status)
+    if reader.problems:
+        return None, reader.problems
+    values = {key: value for key, value in values.items() if value is not None}
+    lines = {key: item.line for key, item in fields.items()}
+    return Policy(slug=slug, path=name, body=document.body, body_line=document.body_line,
+                  field_lines=lines, **values), []
+
+
+def _check_together(reader: _Reader, fields: dict[str, Located], values: dict[str, Any],
+                    status: Status) -> None:
+    """Rules that involve more than one field."""
+    approved = values.get("approval_date")
+
+    def line(key: str) -> int:
+        return fields[key].line if key in fields else 1
+
+    for key, what in (("effective_date", "come into force"), ("review_due_date", "be due for review"),
+                      ("withdrawn_date", "be withdrawn")):
+        if approved and values.get(key) and values[key] < approved:
+            reader.problem(line(key), key,
+                           f"{values[key]} is before the approval date {approved}; a policy cannot "
+                           f"{what} before it is approved")
+    if status is Status.APPROVED and "review_cycle_years" not in fields and "review_due_date" not in fields:
+        reader.problem(1, "review_cycle_years",
+                       "missing; add `review_cycle_years:` (1 to 5) or `review_due_date:` "
+                       "so tenants can see when the policy will be reviewed")
+    if values.get("replaced_by") and status is not Status.WITHDRAWN:
+        reader.problem(line("replaced_by"), "replaced_by",
+                       "only a withdrawn policy can be replaced; remove this or set status: withdrawn")
+    if values.get("consultation") and status is not Status.CONSULTATION:
+        reader.problem(line("consultation"), "consultation",
+                       "only a policy with status: consultation can be open for comments; "
+                       "remove this block or change the status")
+    history, version = values.get("history"), values.get("version")
+    if not history or not version or len(history) != len(fields["history"].value):
+        return
+    last = history[-1]
+    if status in (Status.APPROVED, Status.WITHDRAWN):
+        if last.version != version:
+            reader.problem(line("version"), "version",
+                           f"the policy is at version {version} but the last history entry is "
+                           f"version {last.version}; add a history entry for version {version} "
+                           "or correct the version")
+        elif approved and last.date != approved:
+            reader.problem(line("approval_date"), "approval_date",
+                           f"{approved} does not match the date of version {version} in the history "
+                           f"({last.date}); make them the same")
+    elif version_key(version) <= version_key(last.version):
+        reader.problem(line("version"), "version",
+                       f"a draft must have a higher version than the last approved one "
+                       f"({last.version}); use {_next(last.version)}")
+
+
+def _next(version: str) -> str:
+    major = version.split(".")[0]
+    return str(int(major) + 1)
+
+
+def _check_body(reader: _Reader, document: frontmatter.Document) -> None:
+    """The title is the page's only top-level heading, and a policy must say something."""
+    if not document.body.strip():
+        reader.problem(document.body_line, "body",
+                       "the policy has no text; write it below the closing --- line")
+        return
+    in_fence = False
+    for number, text in enumerate(document.body.splitlines(), start=document.body_line):
+        if FENCE.match(text):
+            in_fence = not in_fence
+        elif not in_fence and re.match(r"#(?!#)\s*\S", text):
+            reader.problem(number, "body",
+                           f"'{text.strip()[:60]}' is a top-level heading, but the title is already "
+                           "the page's heading; start sections with ## instead of #")

@@ -1,0 +1,61 @@
+"""The association's own details, from the `extra.association` block of mkdocs.yml.
+
+They appear on every policy page ("ask for this policy in another format"), so a missing or
+malformed value fails the build with a message instead of publishing a page with no way to ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+
+from policy_portal.problems import PolicyError, Problem
+
+CONFIG = "mkdocs.yml"
+KEYS = ("name", "phone", "email", "address")
+
+
+@dataclass(frozen=True)
+class Association:
+    name: str
+    phone: str
+    email: str
+    address: str
+
+    @property
+    def phone_uri(self) -> str:
+        """A `tel:` link in international form, which phones dial from anywhere."""
+        number = phonenumbers.parse(self.phone, "GB")
+        return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def association_from(extra: dict[str, Any]) -> Association:
+    """Read and check `extra.association`; raise `PolicyError` naming each bad key."""
+    block = extra.get("association")
+    if not isinstance(block, dict):
+        raise PolicyError([Problem(CONFIG, 1, "extra.association",
+                                   f"missing; add an `association:` block under `extra:` with "
+                                   f"{', '.join(KEYS)}")])
+    problems = []
+    for key in KEYS:
+        if not isinstance(block.get(key), str) or not block[key].strip():
+            problems.append(Problem(CONFIG, 1, f"extra.association.{key}",
+                                    "missing or empty; tenants need it to ask for other formats"))
+    if not problems:
+        try:
+            number = phonenumbers.parse(block["phone"], "GB")
+            valid = phonenumbers.is_possible_number(number)
+        except phonenumbers.NumberParseException:
+            valid = False
+        if not valid:
+            problems.append(Problem(CONFIG, 1, "extra.association.phone",
+                                    f"'{block['phone']}' is not a phone number; write it as "
+                                    "people dial it, for example 0113 496 0750"))
+        if "@" not in block["email"]:
+            problems.append(Problem(CONFIG, 1, "extra.association.email",
+                                    f"'{block['email']}' is not an email address"))
+    if problems:
+        raise PolicyError(problems)
+    return Association(**{key: block[key].strip() for key in KEYS})

@@ -1,0 +1,102 @@
+"""The `policy-portal` command: build, serve, check and new.
+
+Each command is a few lines over `policy_portal` (the rules) and `portal.site` (the build), so
+what staff run here and what `mkdocs build` does with the hooks can never disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from policy_portal import clock
+from policy_portal.library import load_library
+from policy_portal.problems import PolicyError
+from policy_portal.starter import reference_for, slug_for, starter_text
+
+CONFIG = "mkdocs.yml"
+POLICIES = "policies"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="policy-portal", description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, default=Path.cwd(),
+                        help="the folder with mkdocs.yml and policies/ (default: this folder)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="check every policy and list all problems")
+    build = commands.add_parser("build", help="check the policies and build the site")
+    build.add_argument("--site-dir", type=Path, help="where to write the site (default: site/)")
+    serve = commands.add_parser("serve", help="build the site and serve it")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    new = commands.add_parser("new", help="write a starter file for a new policy")
+    new.add_argument("title", help='the policy\'s title, for example "Complaints Policy"')
+    new.add_argument("--category", default="General", help="the home page group it goes in")
+    new.add_argument("--owner", default="Head of Governance", help="the job role that owns it")
+    new.add_argument("--reference", help="its reference code (default: initials and a number)")
+    args = parser.parse_args(argv)
+    project = args.project.resolve()
+    try:
+        return COMMANDS[args.command](args, project)
+    except PolicyError as error:
+        print(error, file=sys.stderr)
+        return 1
+
+
+def check(args: argparse.Namespace, project: Path) -> int:
+    library = load_library(project / POLICIES, project)
+    count = len(library.policies)
+    print(f"{count} polic{'y' if count == 1 else 'ies'} checked: no problems.")
+    return 0
+
+
+def build(args: argparse.Namespace, project: Path) -> int:
+    from portal.site import SiteBuildError, build_site  # MkDocs loads slowly; only build needs it
+
+    site_dir = args.site_dir or project / "site"
+    try:
+        build_site(project / CONFIG, site_dir)
+    except SiteBuildError as error:
+        print(f"The site was not built ({error}). Nothing was published: fix the problems "
+              "listed above and build again.", file=sys.stderr)
+        return 1
+    print(f"Built the site in {site_dir}.")
+    return 0
+
+
+def serve(args: argparse.Namespace, project: Path) -> int:
+    from werkzeug.serving import run_simple
+
+    from portal.server import create_app
+
+    args.site_dir = project / "site"
+    if build(args, project):
+        return 1
+    print(f"Serving the portal at http://{args.host}:{args.port}/ (press Ctrl+C to stop).")
+    run_simple(args.host, args.port, create_app(args.site_dir), threaded=True)
+    return 0
+
+
+def new(args: argparse.Namespace, project: Path) -> int:
+    slug = slug_for(args.title)
+    if not slug:
+        print(f"'{args.title}' has no letters or digits to make a file name from.", file=sys.stderr)
+        return 1
+    path = project / POLICIES / f"{slug}.md"
+    if path.exists():
+        print(f"{path.relative_to(project)} already exists; choose another title.", file=sys.stderr)
+        return 1
+    library = load_library(project / POLICIES, project)
+    reference = args.reference or reference_for(args.title, library)
+    path.write_text(starter_text(args.title, reference, args.category, args.owner, clock.today()),
+                    encoding="utf-8")
+    print(f"Wrote {path.relative_to(project)}. Fill in the summary and the text, then run "
+          "`policy-portal check`.")
+    return 0
+
+
+COMMANDS = {"check": check, "build": build, "serve": serve, "new": new}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -25,6 +25,11 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def join_words(words: list[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b and c', as a sentence would say it."""
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]])) if words else ""
+
+
 def page_title(policy: Policy) -> str:
     """The title used in the browser tab, navigation and links: drafts always say so."""
     if policy.is_draft:
@@ -66,7 +71,7 @@ def _notice(kind: str, heading: str, text: str) -> str:
 def _status_notice(policy: Policy, library: Library, today: dt.date) -> str:
     if policy.status is Status.CONSULTATION and policy.consultation:
         window = policy.consultation
-        who = ", ".join(AUDIENCES[audience] for audience in window.audiences)
+        who = join_words([AUDIENCES[audience] for audience in window.audiences])
         when = (f"We are asking {who} for comments until {long_date(window.closes)}."
                 if window.is_open(today) else
                 f"Comments open on {long_date(window.opens)} and close on {long_date(window.closes)}.")

@@ -1,0 +1,221 @@
+"""The example content, built once, checked page by page as a reader would see it.
+
+Every page: one h1, a title that starts with it, no duplicate ids, a language, nothing fetched
+from another host, and every internal link pointing at a page that exists. Then the policy pages
+in particular: metadata panel, draft and withdrawn marking, the overdue notice, clause numbers,
+version history, related links and the "another format" contact details.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+
+POLICY_SLUGS = ["complaints", "data-protection", "equality-and-diversity", "estate-walkabouts",
+                "pets", "social-media", "tenant-participation"]
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(path for path in site.rglob("*.html") if "pagefind" not in path.parts)
+
+
+def soup(site: Path, address: str) -> BeautifulSoup:
+    return BeautifulSoup((site / address / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def text(element) -> str:
+    return " ".join(element.get_text().split())
+
+
+def panel(page: BeautifulSoup) -> dict[str, str]:
+    """The "About this policy" panel as label -> value."""
+    rows = page.select(".policy-meta dl > div")
+    return {text(row.dt): text(row.dd) for row in rows}
+
+
+def test_every_policy_has_a_page(site: Path):
+    built = sorted(path.name for path in (site / "policies").iterdir() if path.is_dir())
+    assert built == POLICY_SLUGS
+
+
+def test_every_page_is_well_formed(site: Path):
+    """Notify's page checks, over every built page."""
+    failures = []
+    for path in pages(site):
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        name = path.relative_to(site).as_posix()
+        headings = page.find_all("h1")
+        if len(headings) != 1:
+            failures.append(f"{name}: {len(headings)} h1 elements")
+            continue
+        if not text(page.title).startswith(text(headings[0])):
+            failures.append(f"{name}: title {text(page.title)!r} does not start with the h1")
+        repeated = [key for key, n in Counter(el["id"] for el in page.find_all(id=True)).items() if n > 1]
+        if repeated:
+            failures.append(f"{name}: duplicate ids {repeated}")
+        if page.html.get("lang") != "en":
+            failures.append(f"{name}: lang is {page.html.get('lang')!r}")
+    assert failures == []
+
+
+def test_nothing_is_fetched_from_another_host(site: Path):
+    """No web fonts, scripts, styles or images from elsewhere: private and offline-proof."""
+    external = []
+    for path in pages(site):
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for element in page.find_all(["script", "link", "img", "iframe", "source", "audio", "video"]):
+            address = element.get("src") or (element.get("href") if element.name == "link" else None)
+            if address and urlparse(address).netloc:
+                external.append(f"{path.relative_to(site)}: <{element.name}> {address}")
+    assert external == []
+
+
+def test_every_internal_link_leads_to_a_page(site: Path):
+    broken = []
+    for path in pages(site):
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        here = "/" + path.relative_to(site).as_posix()
+        for link in page.find_all("a", href=True):
+            target = urlparse(urljoin(here, link["href"]))
+            if target.scheme not in ("", "http", "https") or target.netloc:
+                continue
+            file = site / target.path.lstrip("/")
+            if not (file.is_file() or (file / "index.html").is_file()):
+                broken.append(f"{here}: {link['href']}")
+    assert broken == []
+
+
+def test_metadata_panel_shows_the_policy_facts(site: Path):
+    assert panel(soup(site, "policies/complaints")) == {
+        "Reference": "CS-03",
+        "Status": "In force",
+        "Version": "3",
+        "Policy owner": "Head of Customer Services",
+        "Category": "Customer service",
+        "Approved by": "Board of Management, 21 May 2024",
+        "In force since": "3 June 2024",
+        "Last reviewed": "28 April 2026",
+        "Next review": "28 April 2027",
+        "Equality impact assessment": "9 April 2024",
+    }
+
+
+def test_overdue_review_is_announced(site: Path):
+    page = soup(site, "policies/data-protection")
+    notice = page.select_one(".policy-notice--overdue")
+    assert notice is not None
+    assert text(notice).startswith("Review overdue. This policy was due for review on 31 May 2026.")
+    assert panel(page)["Next review"] == "31 May 2026 (overdue)"
+    home = soup(site, "")
+    row = home.find("a", string="Data Protection Policy").find_parent("tr")
+    assert "Overdue (was due 31 May 2026)" in text(row)
+
+
+def test_policies_not_overdue_have_no_notice(site: Path):
+    assert soup(site, "policies/complaints").select(".policy-notice") == []
+
+
+def test_draft_is_marked_everywhere_it_appears(site: Path):
+    page = soup(site, "policies/pets")
+    notice = page.select_one(".policy-notice--draft")
+    assert text(notice).startswith("Draft — not in force.")
+    assert "until 21 December 2026" in text(notice)
+    assert "the public, tenants and the tenant scrutiny panel" in text(notice)
+    assert text(page.title).startswith("Pets and Animals Policy (draft, not in force)")
+    assert panel(page)["Status"] == "Draft under consultation — not in force"
+    assert "In force since" not in panel(page)
+
+    home = soup(site, "")
+    in_force = home.find(id="policies-in-force").find_next(id="drafts-not-in-force")
+    listed_in_force = [text(a) for a in home.select("table a")]
+    assert "Pets and Animals Policy" not in listed_in_force
+    draft_item = in_force.find_next("a", string="Pets and Animals Policy").find_parent("li")
+    assert text(draft_item) == ("Pets and Animals Policy: draft under consultation — not in force, "
+                                "comments close 21 December 2026")
+
+
+def test_withdrawn_policy_stays_reachable_but_marked(site: Path):
+    page = soup(site, "policies/estate-walkabouts")
+    notice = page.select_one(".policy-notice--withdrawn")
+    assert text(notice).startswith("Withdrawn — no longer in force. This policy was withdrawn on "
+                                   "31 March 2025.")
+    replacement = notice.find("a")
+    assert text(replacement) == "Tenant Participation Strategy"
+    assert replacement["href"] == "../tenant-participation/"
+    home = soup(site, "")
+    assert "Estate Walkabouts Policy" not in [text(a) for a in home.select("table a")]
+    assert home.find(id="withdrawn-policies").find_next("a", string="Estate Walkabouts Policy")
+
+
+def test_home_page_groups_policies_in_force_by_category(site: Path):
+    home = soup(site, "")
+    groups = {}
+    for heading in home.find(id="policies-in-force").find_all_next("h3"):
+        groups[text(heading)] = [text(a) for a in heading.find_next("table").select("tbody a")]
+    assert groups == {
+        "Customer service": ["Complaints Policy", "Social Media Policy"],
+        "Equality and diversity": ["Equality and Diversity Policy"],
+        "Governance": ["Data Protection Policy"],
+        "Tenant involvement": ["Tenant Participation Strategy"],
+    }
+    complaints = home.find("a", string="Complaints Policy").find_parent("tr")
+    assert [text(cell) for cell in complaints.find_all("td")] == [
+        "Complaints Policy", "CS-03", "28 April 2027"]
+
+
+def test_clause_numbers_are_kept_and_linkable(site: Path):
+    page = soup(site, "policies/complaints")
+    clause = page.find(id="clause-4-1")
+    assert clause.name == "p"
+    assert text(clause.select_one(".clause-number")) == "4.1"
+    assert text(clause).startswith("4.1 We deal with complaints in two stages.")
+    numbers = [text(span) for span in page.select(".clause-number")]
+    assert numbers[:3] == ["1.1", "1.2", "1.3"]
+
+
+def test_version_history_lists_every_version_newest_first(site: Path):
+    page = soup(site, "policies/complaints")
+    table = page.find(id="version-history").find_next("table")
+    rows = [[text(cell) for cell in row.find_all("td")][:3] for row in table.select("tbody tr")]
+    assert rows == [["3", "21 May 2024", "Board of Management"],
+                    ["2", "23 March 2021", "Board of Management"],
+                    ["1", "20 June 2017", "Board of Management"]]
+
+
+def test_related_policies_link_to_each_other(site: Path):
+    page = soup(site, "policies/complaints")
+    section = page.find(id="related-policies-and-documents").find_next("ul")
+    links = {text(a): a["href"] for a in section.find_all("a")}
+    assert links["Social Media Policy"] == "../social-media/"
+    assert links["Tenant Participation Strategy"] == "../tenant-participation/"
+
+
+def test_related_draft_is_labelled_as_not_in_force(site: Path):
+    pages_linking_to_pets = [slug for slug in POLICY_SLUGS if slug != "pets" and
+                             soup(site, f"policies/{slug}").find("a", href="../pets/")]
+    assert pages_linking_to_pets, "the example content should link to the draft from somewhere"
+    for slug in pages_linking_to_pets:
+        item = soup(site, f"policies/{slug}").find("a", href="../pets/").find_parent("li")
+        assert "(draft under consultation — not in force)" in text(item)
+
+
+@pytest.mark.parametrize("slug", POLICY_SLUGS)
+def test_every_policy_says_how_to_ask_for_another_format(site: Path, slug: str):
+    page = soup(site, f"policies/{slug}")
+    section = page.find(id="ask-for-this-policy-in-another-format").find_next("ul")
+    links = {a["href"] for a in section.find_all("a")}
+    assert links == {"tel:+441134960750", "mailto:policies@larkfield-housing.example"}
+    assert "4 Mill Yard, Larkfield LK1 2AB" in text(section)
+
+
+def test_search_index_is_loaded_only_by_the_search_page(site: Path):
+    assert (site / "pagefind" / "pagefind-ui.js").is_file()
+    assert list((site / "pagefind").glob("pagefind.*.pf_meta"))
+    loaders = [path.relative_to(site).as_posix() for path in pages(site)
+               if "pagefind-ui.js" in path.read_text(encoding="utf-8")]
+    assert loaders == ["search/index.html"]
+    assert not (site / "search" / "search_index.json").exists()

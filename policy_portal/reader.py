@@ -53,6 +53,9 @@ def _date(item: Located) -> dt.date | None:
         return None
     if isinstance(value, dt.datetime):
         raise _InvalidError(f"'{item.text}' has a time in it; give the date only, as YYYY-MM-DD")
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise _InvalidError(f"'{item.text}' is in quotes, so it is read as text, not a date; "
+                            "remove the quotes")
     if not isinstance(value, dt.date):
         raise _InvalidError(f"'{item.text}' is not a date; write it as YYYY-MM-DD, for example 2025-04-01")
     return value
@@ -187,14 +190,14 @@ class _Reader:
         for number, entry in enumerate(_list(item, "a list of entries, each starting with '- version:'"), 1):
             values = self.record(entry, f"{label}[{number}]", HISTORY_FIELDS)
             if values:
-                entries.append((entry.line, number, HistoryEntry(**values)))
-        for (_, _, before), (line, number, after) in pairwise(entries):
+                entries.append((entry.value, number, HistoryEntry(**values)))
+        for (_, _, before), (located, number, after) in pairwise(entries):
             if version_key(after.version) <= version_key(before.version):
-                self.problem(line, f"history[{number}].version",
+                self.problem(located["version"].line, f"history[{number}].version",
                              f"version {after.version} comes after version {before.version}; "
                              "list versions oldest first, each higher than the one before")
             elif after.date < before.date:
-                self.problem(line, f"history[{number}].date",
+                self.problem(located["date"].line, f"history[{number}].date",
                              f"{after.date} is earlier than the entry before it ({before.date}); "
                              "list versions oldest first")
         return [entry for _, _, entry in entries]
@@ -237,7 +240,7 @@ def read_policy(path: Path, root: Path) -> tuple[Policy | None, list[Problem]]:
                        f"'{path.name}' is not a usable file name; use lower-case words joined by "
                        "hyphens, ending in .md, for example tenant-participation.md")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # some editors start UTF-8 files with a BOM
     except UnicodeDecodeError:
         reader.problem(1, "file", "this file is not UTF-8 text; save it again as UTF-8")
         return None, reader.problems
@@ -253,7 +256,9 @@ def read_policy(path: Path, root: Path) -> tuple[Policy | None, list[Problem]]:
     status = reader.value("status", fields["status"], "status") if "status" in fields else None
     values: dict[str, Any] = {}
     for key, spec in FIELDS.items():
-        if key in fields:
+        if key == "status" and key in fields:  # already read above
+            values[key] = status
+        elif key in fields:
             values[key] = reader.value(spec.kind, fields[key], key)
         elif status in spec.required:
             reader.problem(1, key, f"missing; add `{key}:` (every {status.value} policy needs it)")
@@ -326,11 +331,12 @@ def _check_body(reader: _Reader, document: frontmatter.Document) -> None:
         reader.problem(document.body_line, "body",
                        "the policy has no text; write it below the closing --- line")
         return
-    in_fence = False
+    fence = ""  # the marker of the code block we are in: ``` and ~~~ blocks close only themselves
     for number, text in enumerate(document.body.splitlines(), start=document.body_line):
-        if FENCE.match(text):
-            in_fence = not in_fence
-        elif not in_fence and re.match(r"#(?!#)\s*\S", text):
+        marker = FENCE.match(text)
+        if marker and (not fence or marker.group(1) == fence):
+            fence = "" if fence else marker.group(1)
+        elif not fence and re.match(r"#(?!#)\s*\S", text):
             reader.problem(number, "body",
                            f"'{text.strip()[:60]}' is a top-level heading, but the title is already "
                            "the page's heading; start sections with ## instead of #")

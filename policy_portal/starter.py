@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import yaml
 
@@ -19,7 +20,8 @@ TRAILING_KIND = re.compile(r"[-\s]+(policy|strategy|procedure)$", re.IGNORECASE)
 def slug_for(title: str) -> str:
     """'Complaints Policy' -> 'complaints': the file name and web address of a policy."""
     words = TRAILING_KIND.sub("", title.strip()) or title
-    return re.sub(r"[^a-z0-9]+", "-", words.casefold()).strip("-")
+    plain = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()  # Café -> Cafe
+    return re.sub(r"[^a-z0-9]+", "-", plain.casefold()).strip("-")
 
 
 def reference_for(title: str, library: Library) -> str:

@@ -58,8 +58,8 @@ def build(args: argparse.Namespace, project: Path) -> int:
     try:
         build_site(project / CONFIG, site_dir)
     except SiteBuildError as error:
-        print(f"The site was not built ({error}). Nothing was published: fix the problems "
-              "listed above and build again.", file=sys.stderr)
+        print(f"{error}\n\nThe site was not built and nothing was published. Fix the problems "
+              "above and build again.", file=sys.stderr)
         return 1
     print(f"Built the site in {site_dir}.")
     return 0
@@ -91,6 +91,12 @@ def new(args: argparse.Namespace, project: Path) -> int:
     reference = args.reference or reference_for(args.title, library)
     path.write_text(starter_text(args.title, reference, args.category, args.owner, clock.today()),
                     encoding="utf-8")
+    try:  # the same check as `policy-portal check`, so a starter never begins life broken
+        load_library(project / POLICIES, project)
+    except PolicyError as error:
+        path.unlink()
+        print(f"{error}\n\nNothing was written: change the options and try again.", file=sys.stderr)
+        return 1
     print(f"Wrote {path.relative_to(project)}. Fill in the summary and the text, then run "
           "`policy-portal check`.")
     return 0

@@ -19,7 +19,18 @@ from mkdocs.exceptions import MkDocsException
 
 
 class SiteBuildError(Exception):
-    """The site was not built; the message says why. The previous site is untouched."""
+    """The site was not built; the message lists what MkDocs and the hooks reported."""
+
+
+class _Collector(logging.Handler):
+    """Keeps MkDocs' warnings and errors (broken links, policy problems) for the error message."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 def build_site(config_file: Path, site_dir: Path) -> None:
@@ -27,29 +38,22 @@ def build_site(config_file: Path, site_dir: Path) -> None:
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.building-", dir=site_dir.parent))
-    _show_mkdocs_warnings()
+    collector = _Collector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
     try:
         config = load_config(config_file=str(config_file), site_dir=str(staging), strict=True)
         mkdocs_build(config)
     except (MkDocsException, OSError) as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise SiteBuildError(str(error)) from None
+        raise SiteBuildError("\n".join(collector.messages) or str(error)) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        logger.removeHandler(collector)
     old = site_dir.with_name(f"{site_dir.name}.old-{os.getpid()}")
     if site_dir.exists():
         site_dir.rename(old)
     staging.rename(site_dir)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def _show_mkdocs_warnings() -> None:
-    """MkDocs logs problems (broken links, bad config); print them as `mkdocs build` would."""
-    logger = logging.getLogger("mkdocs")
-    if not any(getattr(handler, "_portal", False) for handler in logger.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        handler.setLevel(logging.WARNING)
-        handler._portal = True
-        logger.addHandler(handler)

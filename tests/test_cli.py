@@ -1,0 +1,114 @@
+"""The `policy-portal` command, run in-process on a copy of the project.
+
+`check` on good and broken policies, `new` (the file it writes passes `check`; it never
+overwrites; it refuses a title it cannot make a file name from), and `build`: a broken policy
+publishes nothing and leaves the existing site as it was, a good one writes the site and its
+search index. Builds are the slow part, so there are only two.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.cli import main
+
+DATE_PROBLEM = ("policies/complaints.md:9: approval_date: '14/05/2024' is not a date; "
+                "write it as YYYY-MM-DD, for example 2025-04-01")
+
+
+def break_policy(project, slug, old, new):
+    path = project / "policies" / f"{slug}.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_check_passes_on_the_example_content(project, capsys):
+    assert main(["--project", str(project), "check"]) == 0
+    assert capsys.readouterr() == ("7 policies checked: no problems.\n", "")
+
+
+def test_check_lists_every_problem_with_file_and_line(project, capsys):
+    break_policy(project, "complaints", "approval_date: 2024-05-21", "approval_date: 14/05/2024")
+    break_policy(project, "pets", "audiences: [public, tenants, panel]", "audiences: [public, landlords]")
+    assert main(["--project", str(project), "check"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "\n".join([
+        "2 problems in the policy files:",
+        DATE_PROBLEM,
+        "policies/pets.md:20: consultation.audiences: 'landlords' is not an audience; "
+        "use any of: public, tenants, panel",
+    ]) + "\n"
+
+
+@pytest.mark.parametrize(("title", "slug", "reference"), [
+    ("Complaints Procedure Policy", "complaints-procedure", "CPP-01"),
+    ("Tenancy Policy", "tenancy", "TP-03"),  # TP-01 and TP-02 are taken
+    ("Café Policy", "cafe", "CP-01"),  # accents are dropped from the file name, not the letter
+])
+def test_new_writes_a_draft_that_passes_check(project, capsys, title, slug, reference):
+    assert main(["--project", str(project), "new", title]) == 0
+    assert capsys.readouterr().out == (f"Wrote policies/{slug}.md. Fill in the summary and the text, "
+                                       "then run `policy-portal check`.\n")
+    text = (project / "policies" / f"{slug}.md").read_text(encoding="utf-8")
+    assert f"\ntitle: {title}\nreference: {reference}\n" in text
+    assert "\nstatus: draft\n" in text
+    assert main(["--project", str(project), "check"]) == 0
+    assert capsys.readouterr() == ("8 policies checked: no problems.\n", "")
+
+
+def test_new_never_overwrites(project, capsys):
+    path = project / "policies" / "complaints.md"
+    before = path.read_bytes()
+    assert main(["--project", str(project), "new", "Complaints Policy"]) == 1
+    assert capsys.readouterr() == ("", "policies/complaints.md already exists; choose another title.\n")
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(("reference", "problem"), [
+    ("CS-03", "policies/rent.md:3: reference: CS-03 is also used by policies/complaints.md; "
+              "give every policy its own reference"),
+    ("rent 1", "policies/rent.md:3: reference: 'rent 1' is not a reference code; use capital letters "
+               "and digits, for example CS-03 (up to 20 characters, '-', '.' and '/' allowed)"),
+])
+def test_new_refuses_a_reference_that_would_fail_check(project, capsys, reference, problem):
+    assert main(["--project", str(project), "new", "Rent Policy", "--reference", reference]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert problem in err.splitlines()
+    assert err.endswith("Nothing was written: change the options and try again.\n")
+    assert not (project / "policies" / "rent.md").exists()
+
+
+def test_new_needs_letters_or_digits_in_the_title(project, capsys):
+    before = sorted(path.name for path in (project / "policies").iterdir())
+    assert main(["--project", str(project), "new", "?!"]) == 1
+    assert capsys.readouterr() == ("", "'?!' has no letters or digits to make a file name from.\n")
+    assert sorted(path.name for path in (project / "policies").iterdir()) == before
+
+
+def test_build_with_a_broken_policy_keeps_the_old_site(project, capsys):
+    (project / "site").mkdir()
+    (project / "site" / "marker.html").write_text("the live site", encoding="utf-8")
+    break_policy(project, "complaints", "approval_date: 2024-05-21", "approval_date: 14/05/2024")
+    assert main(["--project", str(project), "build"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert DATE_PROBLEM in err.splitlines()
+    assert "The site was not built" in err
+    assert [path.name for path in (project / "site").iterdir()] == ["marker.html"]
+    assert (project / "site" / "marker.html").read_text(encoding="utf-8") == "the live site"
+    assert sorted(path.name for path in project.iterdir()) == [
+        "docs", "hooks", "mkdocs.yml", "overrides", "policies", "site",
+    ]
+
+
+def test_build_writes_the_site_and_search_index(project, tmp_path, capsys):
+    site = tmp_path / "published"
+    assert main(["--project", str(project), "build", "--site-dir", str(site)]) == 0
+    assert capsys.readouterr().out.endswith(f"Built the site in {site}.\n")
+    assert (site / "index.html").is_file()
+    assert (site / "policies" / "complaints" / "index.html").is_file()
+    assert (site / "pagefind").is_dir()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["project", "published"]

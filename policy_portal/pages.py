@@ -12,6 +12,7 @@ from html import escape
 
 import yaml
 
+from policy_portal.consultations import CONSULTATION_PATH, WindowState, window_state
 from policy_portal.library import Library
 from policy_portal.policy import AUDIENCES, Policy, Status
 from policy_portal.settings import Association
@@ -70,13 +71,9 @@ def _notice(kind: str, heading: str, text: str) -> str:
 
 def _status_notice(policy: Policy, library: Library, today: dt.date) -> str:
     if policy.status is Status.CONSULTATION and policy.consultation:
-        window = policy.consultation
-        who = join_words([AUDIENCES[audience] for audience in window.audiences])
-        when = (f"We are asking {who} for comments until {long_date(window.closes)}."
-                if window.is_open(today) else
-                f"Comments open on {long_date(window.opens)} and close on {long_date(window.closes)}.")
+        dates = _consultation_dates(policy, today)
         return _notice("draft", "Draft — not in force.",
-                       f"This is a proposed policy. It does not apply yet. {when}")
+                       f"This is a proposed policy. It does not apply yet. {dates}")
     if policy.status is Status.DRAFT:
         return _notice("draft", "Draft — not in force.",
                        "This is a proposed policy. It does not apply yet and may change.")
@@ -93,6 +90,22 @@ def _status_notice(policy: Policy, library: Library, today: dt.date) -> str:
                        f"This policy was due for review on {long_date(policy.next_review)}. "
                        "It stays in force until the board approves a reviewed version.")
     return ""
+
+
+def _consultation_dates(policy: Policy, today: dt.date) -> str:
+    """When comments open and close, and the link to comment. The site is static, so the link is
+    there whatever the date: the consultation app says whether comments are open on the day."""
+    window = policy.consultation
+    who = join_words([AUDIENCES[audience] for audience in window.audiences])
+    opens, closes = long_date(window.opens), long_date(window.closes)
+    link = f"[Comment on this draft]({CONSULTATION_PATH}{policy.slug}/)"
+    match window_state(policy, today):
+        case WindowState.OPEN:
+            return f"We are asking {who} for comments until {closes}. {link}."
+        case WindowState.NOT_YET_OPEN:
+            return f"Comments open on {opens} and close on {closes}. {link}."
+        case _:
+            return f"Comments closed on {closes}. We are considering what people told us."
 
 
 def _metadata_panel(policy: Policy, today: dt.date) -> str:

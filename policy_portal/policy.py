@@ -64,9 +64,6 @@ class Consultation:
     closes: dt.date
     audiences: tuple[str, ...]
 
-    def is_open(self, today: dt.date) -> bool:
-        return self.opens <= today <= self.closes
-
 
 @dataclass
 class Policy:

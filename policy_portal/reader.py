@@ -25,12 +25,12 @@ from policy_portal.policy import (
 )
 from policy_portal.problems import Problem
 from policy_portal.schema import CONSULTATION_FIELDS, DOCUMENT_FIELDS, FIELDS, HISTORY_FIELDS
+from policy_portal.sections import headings
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 VERSION = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?")
 REFERENCE = re.compile(r"[A-Z][A-Z0-9./-]{0,19}")
 URL = re.compile(r"(https?://|/)\S+")
-FENCE = re.compile(r"^\s*(```|~~~)")
 GUIDE = "docs/staff/policy-format.md"
 
 
@@ -331,12 +331,8 @@ def _check_body(reader: _Reader, document: frontmatter.Document) -> None:
         reader.problem(document.body_line, "body",
                        "the policy has no text; write it below the closing --- line")
         return
-    fence = ""  # the marker of the code block we are in: ``` and ~~~ blocks close only themselves
-    for number, text in enumerate(document.body.splitlines(), start=document.body_line):
-        marker = FENCE.match(text)
-        if marker and (not fence or marker.group(1) == fence):
-            fence = "" if fence else marker.group(1)
-        elif not fence and re.match(r"#(?!#)\s*\S", text):
-            reader.problem(number, "body",
-                           f"'{text.strip()[:60]}' is a top-level heading, but the title is already "
+    for heading in headings(document.body):
+        if heading.level == 1:
+            reader.problem(document.body_line + heading.index, "body",
+                           f"'# {heading.text[:60]}' is a top-level heading, but the title is already "
                            "the page's heading; start sections with ## instead of #")

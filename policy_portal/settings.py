@@ -7,9 +7,11 @@ malformed value fails the build with a message instead of publishing a page with
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
+import yaml
 
 from policy_portal.problems import PolicyError, Problem
 
@@ -59,3 +61,20 @@ def association_from(extra: dict[str, Any]) -> Association:
     if problems:
         raise PolicyError(problems)
     return Association(**{key: block[key].strip() for key in KEYS})
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml safely: tags that would run code (`!!python/name:`, `!ENV`) become None."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def load_association(config_file: Path) -> Association:
+    """`extra.association` from mkdocs.yml, for programs that read it without MkDocs."""
+    try:
+        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader)  # a SafeLoader
+    except (OSError, yaml.YAMLError) as error:
+        raise PolicyError([Problem(CONFIG, 1, "file", f"cannot be read: {error}")]) from None
+    extra = config.get("extra") if isinstance(config, dict) else None
+    return association_from(extra if isinstance(extra, dict) else {})

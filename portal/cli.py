@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 
 from policy_portal import clock
+from policy_portal.consultations import CONSULTATION_PATH, invitation_ends, invitation_problem
 from policy_portal.library import load_library
+from policy_portal.pages import long_date
 from policy_portal.problems import PolicyError
 from policy_portal.starter import reference_for, slug_for, starter_text
 
@@ -30,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="build the site and serve it")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="create or upgrade the consultation database")
+    invite = commands.add_parser("invite", help="make a personal link for a scrutiny panel member")
+    invite.add_argument("policy", help="the policy's file name without .md, for example pets")
+    invite.add_argument("--name", required=True, help="the panel member's name, as other members see it")
+    invite.add_argument("--base-url", default="http://127.0.0.1:8000",
+                        help="the portal's public address (default: http://127.0.0.1:8000)")
     new = commands.add_parser("new", help="write a starter file for a new policy")
     new.add_argument("title", help='the policy\'s title, for example "Complaints Policy"')
     new.add_argument("--category", default="General", help="the home page group it goes in")
@@ -66,15 +74,50 @@ def build(args: argparse.Namespace, project: Path) -> int:
 
 
 def serve(args: argparse.Namespace, project: Path) -> int:
+    """Build, upgrade the database, and serve site and consultation on one port, for one person."""
     from werkzeug.serving import run_simple
 
-    from portal.server import create_app
+    from portal.server import create_portal
 
     args.site_dir = project / "site"
-    if build(args, project):
+    if build(args, project) or migrate(args, project):
         return 1
+    portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
     print(f"Serving the portal at http://{args.host}:{args.port}/ (press Ctrl+C to stop).")
-    run_simple(args.host, args.port, create_app(args.site_dir), threaded=True)
+    run_simple(args.host, args.port, portal, threaded=True)
+    return 0
+
+
+def migrate(args: argparse.Namespace, project: Path) -> int:
+    from consultation import create_app
+    from consultation.database import upgrade
+
+    app = create_app(project)
+    upgrade(app.extensions["engine"])
+    print(f"The consultation database is up to date ({app.extensions['engine'].url.render_as_string()}).")
+    return 0
+
+
+def invite(args: argparse.Namespace, project: Path) -> int:
+    from consultation import context, create_app
+    from consultation.database import upgrade
+    from consultation.panel import invite as make_invitation
+
+    app = create_app(project)
+    upgrade(app.extensions["engine"])  # staff may invite the panel before anyone has served the app
+    with app.app_context():
+        policy = context.library().policies.get(args.policy)
+        problem = (f"there is no policy called '{args.policy}'" if policy is None
+                   else invitation_problem(policy, clock.today()))
+        if problem:
+            print(f"No invitation made: {problem}.", file=sys.stderr)
+            return 1
+        _, token = make_invitation(context.database(), app.secret_key, policy.slug, args.name,
+                                   invitation_ends(policy))
+    link = f"{args.base_url.rstrip('/')}{CONSULTATION_PATH}panel/{token}"
+    print(f"Invitation for {args.name} to comment on the draft {policy.title} until the end of "
+          f"{long_date(policy.consultation.closes)}:\n\n{link}\n\nSend it to them only: anyone "
+          "with the link can comment in their name.")
     return 0
 
 
@@ -102,7 +145,7 @@ def new(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
-COMMANDS = {"check": check, "build": build, "serve": serve, "new": new}
+COMMANDS = {"check": check, "build": build, "serve": serve, "migrate": migrate, "invite": invite, "new": new}
 
 if __name__ == "__main__":
     sys.exit(main())

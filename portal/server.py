@@ -1,20 +1,26 @@
-"""Serve the built site over HTTP, the way `policy-portal serve` runs the portal.
+"""The portal as one web app: the built site, with the consultation app at /consultations/.
 
-A Flask app, so the consultation app can join it on the same port. Pages are served from the
-built site folder with directory addresses (`/policies/complaints/` -> its index.html) and the
-site's own 404 page for anything missing.
+The site part serves pages from the built site folder with directory addresses
+(`/policies/complaints/` -> its index.html) and the site's own 404 page for anything missing.
+`policy-portal serve` runs this; so does gunicorn in production (see `portal.wsgi`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, send_from_directory
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.security import safe_join
 
+from consultation import create_app as create_consultation_app
+from policy_portal.consultations import CONSULTATION_PATH
 
-def create_app(site_dir: Path) -> Flask:
+
+def create_site_app(site_dir: Path) -> Flask:
     app = Flask(__name__, static_folder=None)
     site = str(site_dir.resolve())
 
@@ -32,3 +38,13 @@ def create_app(site_dir: Path) -> Flask:
             return send_from_directory(site, "404.html"), 404
 
     return app
+
+
+def create_portal(project: Path, site_dir: Path, settings: Mapping[str, Any] | None = None) -> Flask:
+    """The site app, with the consultation app mounted under it on the same port."""
+    portal = create_site_app(site_dir)
+    consultation = create_consultation_app(project, settings)
+    portal.wsgi_app = DispatcherMiddleware(portal.wsgi_app,
+                                           {CONSULTATION_PATH.rstrip("/"): consultation})
+    portal.extensions["consultation"] = consultation
+    return portal

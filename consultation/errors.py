@@ -1,0 +1,45 @@
+"""Error pages in plain words. Nobody sees a stack trace, and a refused comment is shown back.
+
+One handler renders `errors/<code>.html`; a rate-limited comment gets the refusal page with the
+person's text on it instead, since that text would otherwise be lost.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from consultation.context import library
+from consultation.views import refused
+
+log = logging.getLogger(__name__)
+PAGES = {400, 403, 404, 405, 413, 429, 500}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _http_error(error: HTTPException):
+    if error.code == 429 and request.endpoint == "consultation.comment":
+        policy = library().policies.get(request.view_args["slug"])
+        if policy is not None:
+            reason = ("You have sent a lot of comments in a short time, so we could not take this "
+                      "one. Wait an hour, then send it again.")
+            return refused(policy, request.view_args["key"], reason), 429
+    code = error.code if error.code in PAGES else 500
+    return render_template(f"errors/{code}.html"), code
+
+
+def _csrf_error(error: CSRFError):
+    return render_template("errors/400.html", csrf=True), 400
+
+
+def _unexpected(error: Exception):
+    log.exception("Unexpected error on %s %s", request.method, request.path)
+    return render_template("errors/500.html"), InternalServerError.code

@@ -1,0 +1,129 @@
+"""The comment form. The server is the only judge of what is valid; messages say what to do.
+
+Every text field has its outer spaces stripped first, so a comment of only spaces is empty.
+One form class serves every section: each form on the page gets the section's key as prefix,
+so field names and ids never clash and the error summary can link to the right field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Optional, StopValidation, ValidationError
+
+from policy_portal.consultations import RespondentType
+
+MAX_COMMENT = 5000
+MAX_NAME = 100
+MAX_EMAIL = 254
+
+PUBLISH_CHOICES = [
+    SelectChoice("yes", "Yes, you may publish my comment without my name"),
+    SelectChoice("no", "No, do not publish my comment"),
+]
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+class StrippedForm(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [_strip, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class MaxLength:
+    """Like WTForms' Length, but the message says how long the text is now."""
+
+    def __init__(self, limit: int, what: str) -> None:
+        self.limit, self.what = limit, what
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        length = len(field.data or "")
+        if length > self.limit:
+            raise ValidationError(f"{self.what} must be {self.limit:,} characters or fewer. "
+                                  f"It has {length:,} now.")
+
+
+class OneOf:
+    """A radio answer must be one of the choices on the page; a forged value gets plain words."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: RadioField) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise StopValidation(self.message)
+
+
+def _honeypot(form: FlaskForm, field: Field) -> None:
+    if field.data:
+        raise ValidationError("Leave this box empty. It is there to catch automated spam.")
+
+
+class CommentForm(StrippedForm):
+    respondent_type = RadioField("Who are you?", validate_choice=False,
+                                 validators=[OneOf("Choose who you are")])
+    name = StringField("Your name (optional)", validators=[MaxLength(MAX_NAME, "Your name")])
+    email = EmailField("Email address (optional)", validators=[
+        Optional(), MaxLength(MAX_EMAIL, "Your email address"),
+        Email("Enter an email address in the right format, like name@example.com"),
+    ])
+    comment = TextAreaField("Your comment", validators=[
+        DataRequired("Enter your comment"), MaxLength(MAX_COMMENT, "Your comment"),
+    ])
+    suggested_wording = TextAreaField("Suggested wording (optional)",
+                                      validators=[MaxLength(MAX_COMMENT, "Your suggested wording")])
+    may_publish = RadioField("May we publish your comment on this website?", choices=PUBLISH_CHOICES,
+                             validate_choice=False,
+                             validators=[OneOf("Choose whether we may publish your comment")])
+    website = StringField("Leave this box empty", validators=[_honeypot])
+    submission = HiddenField()
+
+    def __init__(self, respondents: Sequence[RespondentType], section: bool, **kwargs) -> None:
+        """`respondents`: the choices for "Who are you?", none for a verified panel member.
+        `section`: True on a section's form, which asks for suggested wording."""
+        super().__init__(**kwargs)
+        self.respondent_type.choices = [SelectChoice(kind.value, kind.label) for kind in respondents]
+        if not respondents:  # a verified panel member: who they are is known from their link
+            del self.respondent_type
+            del self.name
+        if not section:
+            del self.suggested_wording
+        if not _is_key(self.submission.data):
+            self.submission.data = str(uuid.uuid4())
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field id, message) for the error summary, in the order the fields appear."""
+        found = []
+        for field in self:
+            if not field.errors:
+                continue
+            if field.name.endswith("csrf_token"):
+                found.append((self.comment.id, "This page was open too long, or your browser did "
+                              "not send its security check. We have kept what you wrote: check it "
+                              "and send it again."))
+            else:
+                anchor = f"{field.id}-0" if isinstance(field, RadioField) else field.id
+                found.extend((anchor, message) for message in field.errors)
+        return found
+
+
+def _is_key(value: object) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value
+    except ValueError:
+        return False

@@ -1,0 +1,197 @@
+"""The public pages: open consultations, a draft with its comment forms, and panel links.
+
+Every rule about who may comment and when comes from `policy_portal.consultations`; these
+views only ask it, show the answer and store what the rules allow.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from markupsafe import Markup
+
+from consultation import context, panel, store
+from consultation.forms import CommentForm
+from consultation.models import PanelInvitation
+from policy_portal import clock
+from policy_portal.consultations import (
+    RespondentType,
+    WindowState,
+    allowed_respondents,
+    panel_only,
+    window_state,
+)
+from policy_portal.pages import long_date
+from policy_portal.policy import Policy
+from policy_portal.sections import WHOLE_DRAFT, Section, sections
+
+blueprint = Blueprint("consultation", __name__)
+SESSION_PANEL = "panel_invitation"
+SESSION_SENT = "sent"
+
+
+@blueprint.app_template_filter("long_date")
+def _long_date(day) -> str:
+    return long_date(day)
+
+
+@blueprint.app_context_processor
+def _site() -> dict:
+    return {"association": context.association()}
+
+
+@blueprint.get("/")
+def index():
+    today = clock.today()
+    policies = [policy for policy in context.library() if window_state(policy, today) is WindowState.OPEN]
+    upcoming = [policy for policy in context.library()
+                if window_state(policy, today) is WindowState.NOT_YET_OPEN]
+    return render_template("consultation/index.html", open_now=policies, upcoming=upcoming)
+
+
+@blueprint.get("/<slug>/")
+def consultation(slug: str):
+    policy = _policy(slug)
+    refusal = _not_open(policy)
+    if refusal:
+        return render_template("consultation/not_open.html", policy=policy, reason=refusal)
+    return _page(policy)
+
+
+@blueprint.post("/<slug>/comment/<key>")
+def comment(slug: str, key: str):
+    policy = _policy(slug)
+    section = _section(policy, key)
+    refusal = _not_open(policy)
+    if refusal:
+        return refused(policy, key, refusal), 403
+    member = _panel_member(policy)
+    form = _form(policy, member, key, posted=True)
+    if not form.validate():
+        return _page(policy, {key: form}), 400
+    wording = form.suggested_wording.data if section else None  # the general form has no such field
+    reference = store.save_comment(context.database(), store.NewComment(
+        submission_key=form.submission.data,
+        policy_slug=policy.slug,
+        policy_version=policy.version,
+        section_key=section.key if section else None,
+        section_title=section.title if section else None,
+        respondent_type=RespondentType.PANEL if member else form.respondent_type.data,
+        name=member.member_name if member else form.name.data or None,
+        email=form.email.data or None,
+        body=form.comment.data,
+        suggested_wording=wording or None,
+        may_publish=form.may_publish.data == "yes",
+        panel_invitation_id=member.id if member else None,
+    ))
+    session[SESSION_SENT] = {"slug": policy.slug, "reference": reference,
+                             "section": section.title if section else None}
+    return redirect(url_for(".sent", slug=policy.slug), 303)
+
+
+@blueprint.get("/<slug>/thank-you")
+def sent(slug: str):
+    policy = _policy(slug)
+    receipt = session.get(SESSION_SENT)
+    if not receipt or receipt["slug"] != policy.slug:
+        return redirect(url_for(".consultation", slug=policy.slug))
+    return render_template("consultation/sent.html", policy=policy, receipt=receipt)
+
+
+@blueprint.get("/panel/<token>")
+def panel_link(token: str):
+    try:
+        invitation = store.invitation(context.database(), panel.read(current_app.secret_key, token))
+    except panel.InvalidLinkError:
+        invitation = None
+    if invitation is None:
+        return render_template("consultation/panel_link.html", problem="invalid"), 400
+    policy = context.library().policies.get(invitation.policy_slug)
+    if not panel.is_current(invitation.expires_at, store.now()):
+        return render_template("consultation/panel_link.html", problem="expired",
+                               invitation=invitation, policy=policy), 410
+    if policy is None:
+        return render_template("consultation/panel_link.html", problem="invalid"), 400
+    session.clear()  # a fresh session for the panel member: nothing carried over from before
+    session[SESSION_PANEL] = invitation.id
+    return redirect(url_for(".consultation", slug=policy.slug), 303)
+
+
+@blueprint.post("/<slug>/leave-panel")
+def leave_panel(slug: str):
+    """For a shared computer: the next person is not taken for the panel member."""
+    session.pop(SESSION_PANEL, None)
+    return redirect(url_for(".consultation", slug=_policy(slug).slug), 303)
+
+
+def refused(policy: Policy, key: str, reason: str) -> str:
+    """The page for a comment we could not take, with the person's words shown back to them."""
+    prefix = f"{key}-"
+    kept = [(label, request.form.get(prefix + name, "").strip())
+            for name, label in (("comment", "Your comment"), ("suggested_wording", "Your suggested wording"))]
+    return render_template("consultation/refused.html", policy=policy, reason=reason,
+                           kept=[(label, text) for label, text in kept if text])
+
+
+def _policy(slug: str) -> Policy:
+    policy = context.library().policies.get(slug)
+    if policy is None:
+        abort(404)
+    return policy
+
+
+def _section(policy: Policy, key: str) -> Section | None:
+    if key == WHOLE_DRAFT:
+        return None
+    for section in sections(policy.body):
+        if section.key == key:
+            return section
+    abort(404)
+
+
+def _not_open(policy: Policy) -> str | None:
+    """Why nobody (or not this person) can comment now, in words for them; None when they can."""
+    state = window_state(policy, clock.today())
+    window = policy.consultation
+    if state is WindowState.NOT_CONSULTING:
+        return f"The {policy.title} is not open for comments."
+    if state is WindowState.NOT_YET_OPEN:
+        return (f"Comments on this draft open on {long_date(window.opens)} and close on "
+                f"{long_date(window.closes)}.")
+    if state is WindowState.CLOSED:
+        return f"Comments on this draft closed on {long_date(window.closes)}."
+    if panel_only(policy) and not _panel_member(policy):
+        return ("Only members of the tenant scrutiny panel are asked to comment on this draft. "
+                "If you are on the panel, open the link in your invitation.")
+    return None
+
+
+def _panel_member(policy: Policy) -> PanelInvitation | None:
+    """The panel invitation this browser signed in with, if it is for this draft and current."""
+    invitation_id = session.get(SESSION_PANEL)
+    if invitation_id is None:
+        return None
+    invitation = store.invitation(context.database(), invitation_id)
+    if invitation is None or not panel.is_current(invitation.expires_at, store.now()):
+        session.pop(SESSION_PANEL, None)
+        return None
+    return invitation if invitation.policy_slug == policy.slug else None
+
+
+def _form(policy: Policy, member: PanelInvitation | None, key: str, posted: bool) -> CommentForm:
+    respondents = () if member else allowed_respondents(policy)
+    return CommentForm(respondents, section=key != WHOLE_DRAFT, prefix=f"{key}-",
+                       formdata=None if not posted else request.form)
+
+
+def _page(policy: Policy, posted: dict[str, CommentForm] | None = None):
+    """The draft, section by section, each with its form; `posted` is a form sent back with errors."""
+    posted = posted or {}
+    member = _panel_member(policy)
+    parts = [(section, Markup(section.html()), posted.get(section.key) or
+              _form(policy, member, section.key, posted=False)) for section in sections(policy.body)]
+    general = posted.get(WHOLE_DRAFT) or _form(policy, member, WHOLE_DRAFT, posted=False)
+    problems = [problem for form in posted.values() for problem in form.problems()]
+    comments = store.panel_comments(context.database(), policy.slug) if member else []
+    return render_template("consultation/policy.html", policy=policy, parts=parts, general=general,
+                           problems=problems, member=member, panel_comments=comments,
+                           respondent_labels={kind.value: kind.label for kind in RespondentType})

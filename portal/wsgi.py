@@ -1,0 +1,18 @@
+"""The portal for a production WSGI server such as gunicorn:
+
+    PORTAL_PROJECT=/srv/policies DATABASE_URL=postgresql://... SECRET_KEY=... \\
+        gunicorn --workers 4 --bind 127.0.0.1:8000 portal.wsgi:application
+
+Build the site (`policy-portal build`) and upgrade the database (`policy-portal migrate`)
+first: workers never change the schema themselves, so several can start at once.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from portal.server import create_portal
+
+project = Path(os.environ.get("PORTAL_PROJECT", ".")).resolve()
+application = create_portal(project, project / "site")

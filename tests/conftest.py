@@ -1,7 +1,10 @@
-"""Shared fixtures: one built example site and one browser for the whole session.
+"""Shared fixtures: one built example site, one browser and one PostgreSQL server a session.
 
-Building the site and starting Chromium are the slow parts of the suite, so each happens once.
-The site is built with today fixed (PORTAL_TODAY), so review and consultation notices are known.
+Building the site, starting Chromium and starting PostgreSQL are the slow parts of the suite, so
+each happens once. Today is fixed (PORTAL_TODAY = 23 November 2026), so review and consultation
+notices are known: the example pets policy is open for comments until 21 December 2026.
+
+Every test that uses `app` or `client` runs twice: on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,10 +16,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from portal.server import create_app
+from consultation import create_app
+from consultation.database import make_engine, upgrade
+from portal.server import create_portal
 from portal.site import build_site
+from tests import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
@@ -26,6 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 PROJECT_FILES = ("mkdocs.yml", "docs", "hooks", "overrides", "policies")
+SECRET_KEY = "a key for tests only"
+APP_SETTINGS = {"SECRET_KEY": SECRET_KEY, "COMMENT_RATE_LIMIT": "1000 per minute",
+                "SESSION_COOKIE_SECURE": False}
 
 
 def copy_project(target: Path) -> Path:
@@ -64,14 +76,62 @@ def site(tmp_path_factory: pytest.TempPathFactory, fixed_today: None) -> Path:
     return site_dir
 
 
+def migrated(url: str) -> str:
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
 @pytest.fixture(scope="session")
-def site_url(site: Path) -> Iterator[str]:
-    """The built site served over HTTP by the portal's own server, on a free loopback port."""
-    server = make_server("127.0.0.1", 0, create_app(site), threaded=True)
+def portal_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The SQLite database behind `site_url`, so browser tests can check what was stored."""
+    return migrated(f"sqlite:///{tmp_path_factory.mktemp('portal') / 'portal.sqlite'}")
+
+
+@pytest.fixture(scope="session")
+def site_url(site: Path, portal_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The portal (built site plus consultation app) on a free loopback port."""
+    project = copy_project(tmp_path_factory.mktemp("portal-project") / "project")
+    portal = create_portal(project, site, {**APP_SETTINGS, "DATABASE_URL": portal_database})
+    server = make_server("127.0.0.1", 0, portal, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One PostgreSQL server and database for the session, migrated once."""
+    with postgres.server() as url:
+        yield migrated(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: a new SQLite file, or the session's PostgreSQL emptied after."""
+    if request.param == "sqlite":
+        yield migrated(f"sqlite:///{tmp_path / 'consultation.sqlite'}")
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("TRUNCATE comments, panel_invitations RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(project: Path, database_url: str) -> Iterator[Flask]:
+    app = create_app(project, {**APP_SETTINGS, "DATABASE_URL": database_url})
+    yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The built site in real Chromium: accessibility, privacy, no-JavaScript use and search.
+"""The portal in real Chromium: accessibility, privacy, no-JavaScript use, search, commenting.
 
 One browser for the session (pytest-playwright's `browser` fixture, launched from Debian's
 Chromium by conftest.py), a fresh page per test, the site served by the portal's own server.
@@ -12,6 +12,10 @@ from urllib.parse import urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from consultation.database import make_engine
+from consultation.models import Comment
 
 PAGES = {
     "home": "/",
@@ -23,6 +27,8 @@ PAGES = {
     "staff guide": "/staff/policy-format/",
     "accessibility statement": "/accessibility/",
     "page not found": "/no-such-page/",
+    "consultations": "/consultations/",
+    "consultation closed or unknown": "/consultations/complaints/",
 }
 AXE_OPTIONS = {
     "runOnly": {"type": "tag",
@@ -96,3 +102,55 @@ def test_keyboard_user_can_skip_to_the_policy_text(page: Page, site_url: str):
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile("#complaints-policy$"))
+
+
+# The consultation, in the browser, against the portal's server and its SQLite database
+
+
+def test_comment_on_a_section_from_the_draft_page(page: Page, site_url: str, portal_database: str,
+                                                  axe: Axe):
+    """A tenant reads the draft, follows its link, comments on one section by keyboard, and is
+    given a reference that matches what was stored."""
+    words = "Please let us ask by phone as well as online."
+    page.goto(site_url + "/policies/pets/")
+    page.get_by_role("link", name="Comment on this draft").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment on the draft Pets and Animals Policy")
+    assert violations(axe, page) == []
+
+    section = page.locator("section", has=page.get_by_role("heading", name="3. How to ask for permission"))
+    section.get_by_text("Comment on this section").click()
+    section.get_by_label("Tenant", exact=True).check()
+    section.get_by_label("Your comment").fill(words)
+    section.get_by_role("button", name=re.compile("^Send comment")).click()
+
+    summary = page.get_by_role("alert")  # nothing chosen for publishing: the form comes back
+    expect(summary).to_contain_text("Choose whether we may publish your comment")
+    expect(section.get_by_label("Your comment")).to_have_value(words)
+    assert violations(axe, page) == []
+    summary.get_by_role("link").click()
+    expect(section.get_by_label("Yes, you may publish my comment without my name")).to_be_visible()
+    page.keyboard.press("Space")  # the link moved focus to the first choice; Space picks it
+    section.get_by_role("button", name=re.compile("^Send comment")).press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
+    reference = page.locator(".reference").inner_text()
+    assert violations(axe, page) == []
+    engine = make_engine(portal_database)
+    with engine.connect() as connection:
+        row = connection.execute(select(Comment.section_key, Comment.body, Comment.may_publish)
+                                 .where(Comment.reference == reference)).one()
+    engine.dispose()
+    assert tuple(row) == ("3-how-to-ask-for-permission", words, True)
+
+
+def test_consultation_page_works_without_javascript(browser: Browser, site_url: str):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "/consultations/pets/")
+    general = page.locator("section", has=page.get_by_role("heading", name="Comments on the whole draft"))
+    general.get_by_label("Other").check()
+    general.get_by_label("Your comment").fill("Clear and fair overall.")
+    general.get_by_label("No, do not publish my comment").check()
+    general.get_by_role("button", name="Send comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
+    context.close()

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from consultation import create_app
 from portal.cli import main
+from tests.consultation_pages import soup, words
 
 DATE_PROBLEM = ("policies/complaints.md:9: approval_date: '14/05/2024' is not a date; "
                 "write it as YYYY-MM-DD, for example 2025-04-01")
@@ -112,3 +114,38 @@ def test_build_writes_the_site_and_search_index(project, tmp_path, capsys):
     assert (site / "policies" / "complaints" / "index.html").is_file()
     assert (site / "pagefind").is_dir()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["project", "published"]
+
+
+def test_invite_prints_a_link_that_signs_a_panel_member_in(project, capsys, monkeypatch):
+    """`invite` upgrades the database itself, and its link works in the app on the same project."""
+    monkeypatch.setenv("SECRET_KEY", "invite test key")
+    assert main(["--project", str(project), "invite", "pets", "--name", "Jo Bloggs",
+                 "--base-url", "https://policies.example/"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Invitation for Jo Bloggs to comment on the draft Pets and Animals Policy "
+                          "until the end of 21 December 2026:")
+    link = next(line for line in out.splitlines() if line.startswith("https://"))
+    assert link.startswith("https://policies.example/consultations/panel/")
+    app = create_app(project, {"SESSION_COOKIE_SECURE": False})
+    client = app.test_client()
+    assert client.get(link.removeprefix("https://policies.example/consultations")).status_code == 303
+    assert "You are commenting as Jo Bloggs" in words(soup(client.get("/pets/")).find(class_="notice--panel"))
+    app.extensions["engine"].dispose()
+
+
+@pytest.mark.parametrize(("slug", "message"), [
+    ("complaints", "No invitation made: policies/complaints.md is not under consultation; set "
+                   "`status: consultation` and add a `consultation:` block first.\n"),
+    ("nothing", "No invitation made: there is no policy called 'nothing'.\n"),
+])
+def test_invite_refuses_a_policy_not_under_consultation(project, capsys, slug, message):
+    assert main(["--project", str(project), "invite", slug, "--name", "Jo"]) == 1
+    assert capsys.readouterr().err == message
+
+
+def test_migrate_can_run_again(project, capsys):
+    assert main(["--project", str(project), "migrate"]) == 0
+    assert main(["--project", str(project), "migrate"]) == 0
+    assert capsys.readouterr().out.count("The consultation database is up to date") == 2
+    assert (project / "instance" / "consultation.sqlite").is_file()
+    assert (project / "instance" / "secret_key").stat().st_mode & 0o077 == 0  # only its owner reads it

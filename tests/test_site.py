@@ -8,12 +8,20 @@ version history, related links and the "another format" contact details.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
+from urllib.request import urlopen
 
 import pytest
 from bs4 import BeautifulSoup
+
+from policy_portal.consultations import CONSULTATION_PATH
+from policy_portal.library import load_library
+from policy_portal.pages import policy_page
+from policy_portal.settings import load_association
+from tests.conftest import ROOT
 
 POLICY_SLUGS = ["complaints", "data-protection", "equality-and-diversity", "estate-walkabouts",
                 "pets", "social-media", "tenant-participation"]
@@ -74,7 +82,8 @@ def test_nothing_is_fetched_from_another_host(site: Path):
     assert external == []
 
 
-def test_every_internal_link_leads_to_a_page(site: Path):
+def test_every_internal_link_leads_to_a_page(site: Path, site_url: str):
+    """Links into the site are checked on disk; links to the consultation app on the live portal."""
     broken = []
     for path in pages(site):
         page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -83,8 +92,12 @@ def test_every_internal_link_leads_to_a_page(site: Path):
             target = urlparse(urljoin(here, link["href"]))
             if target.scheme not in ("", "http", "https") or target.netloc:
                 continue
-            file = site / target.path.lstrip("/")
-            if not (file.is_file() or (file / "index.html").is_file()):
+            if target.path.startswith(CONSULTATION_PATH):
+                found = urlopen(site_url + target.path).status == 200  # raises on 4xx and 5xx
+            else:
+                file = site / target.path.lstrip("/")
+                found = file.is_file() or (file / "index.html").is_file()
+            if not found:
                 broken.append(f"{here}: {link['href']}")
     assert broken == []
 
@@ -115,6 +128,19 @@ def test_overdue_review_is_announced(site: Path):
     assert "Overdue (was due 31 May 2026)" in text(row)
 
 
+@pytest.mark.parametrize(("today", "expected"), [
+    ("2026-11-01", "Comments open on 9 November 2026 and close on 21 December 2026. Comment on this draft."),
+    ("2026-12-22", "Comments closed on 21 December 2026. We are considering what people told us."),
+])
+def test_draft_page_gives_the_consultation_dates_on_any_day(today: str, expected: str):
+    """The site is static: built before or after the consultation, it must still say the truth."""
+    library = load_library(ROOT / "policies")
+    association = load_association(ROOT / "mkdocs.yml")
+    markdown = policy_page(library["pets"], library, association, dt.date.fromisoformat(today))
+    link = "[Comment on this draft](/consultations/pets/)"
+    assert expected in markdown.replace(link, "Comment on this draft")
+
+
 def test_policies_not_overdue_have_no_notice(site: Path):
     assert soup(site, "policies/complaints").select(".policy-notice") == []
 
@@ -125,6 +151,7 @@ def test_draft_is_marked_everywhere_it_appears(site: Path):
     assert text(notice).startswith("Draft — not in force.")
     assert "until 21 December 2026" in text(notice)
     assert "the public, tenants and the tenant scrutiny panel" in text(notice)
+    assert notice.find("a", string="Comment on this draft")["href"] == "/consultations/pets/"
     assert text(page.title).startswith("Pets and Animals Policy (draft, not in force)")
     assert panel(page)["Status"] == "Draft under consultation — not in force"
     assert "In force since" not in panel(page)

@@ -1,0 +1,43 @@
+"""Reading the consultation app's pages the way a browser would, for the Flask test client tests."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+PETS = "/pets/"
+SECTION = "2-what-needs-our-permission"
+SECTION_TITLE = "2. What needs our permission"
+
+
+def soup(response: TestResponse) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def words(element) -> str:
+    return " ".join(element.get_text(" ").split())
+
+
+def form_for(page: BeautifulSoup, key: str) -> tuple[str, dict[str, str]]:
+    """The action of the form for section `key`, and its hidden fields (CSRF token, submission key)."""
+    token = page.find("input", attrs={"name": f"{key}-csrf_token"})
+    form = token.find_parent("form")
+    hidden = {field["name"]: field.get("value", "") for field in form.find_all("input", type="hidden")}
+    return form["action"], hidden
+
+
+def comment(client: FlaskClient, key: str = SECTION, path: str = PETS, **fields: str) -> TestResponse:
+    """Open the page, fill in the form for `key` with `fields` (names without prefix) and send it."""
+    action, hidden = form_for(soup(client.get(path)), key)
+    data = {**hidden, **{f"{key}-{name}": value for name, value in fields.items()}}
+    return client.post(action, data=data)
+
+
+GOOD = {"respondent_type": "tenant", "comment": "Two cats should not need permission.",
+        "may_publish": "yes"}
+
+
+def typed(page: BeautifulSoup, field_id: str) -> str:
+    """A textarea's text as a browser shows it: HTML drops the newline that follows <textarea>."""
+    return page.find(id=field_id).get_text().removeprefix("\r\n").removeprefix("\n")

@@ -1,0 +1,324 @@
+"""The consultation app through Flask's test client, on SQLite and on PostgreSQL.
+
+Today is 23 November 2026 (conftest), so the example pets policy is open for comments from
+9 November to 21 December 2026. Each test asserts on what a person would see or what was stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from consultation import context
+from consultation.database import make_engine
+from consultation.models import Comment
+from consultation.panel import invite
+from tests.conftest import SECRET_KEY
+from tests.consultation_pages import GOOD, PETS, SECTION, SECTION_TITLE, comment, form_for, soup, typed, words
+
+
+def stored(app) -> list[Comment]:
+    with app.app_context():
+        return list(context.database().scalars(select(Comment).order_by(Comment.id)))
+
+
+def invitation_token(app, slug="pets", name="Jo Bloggs", days=7) -> str:
+    with app.app_context():
+        ends = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+        return invite(context.database(), SECRET_KEY, slug, name, ends)[1]
+
+
+def edit_policy(project: Path, slug: str, old: str, new: str) -> None:
+    path = project / "policies" / f"{slug}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+# Commenting
+
+
+def test_comment_round_trip(app, client):
+    response = comment(client, **GOOD, name="Sam Patel", email="sam@example.com",
+                       suggested_wording="You may keep up to two cats.")
+    assert response.status_code == 303
+    confirmation = soup(client.get(response.headers["Location"]))
+    assert words(confirmation.h1) == "Comment sent"
+    [saved] = stored(app)
+    assert words(confirmation.find(class_="reference")) == saved.reference
+    assert (saved.policy_slug, saved.policy_version) == ("pets", "0.2")
+    assert (saved.section_key, saved.section_title) == (SECTION, SECTION_TITLE)
+    assert (saved.respondent_type, saved.name, saved.email) == ("tenant", "Sam Patel", "sam@example.com")
+    assert saved.body == GOOD["comment"]
+    assert saved.suggested_wording == "You may keep up to two cats."
+    assert saved.may_publish is True and saved.verified_panel is False
+
+
+def test_general_comment_has_no_section_and_no_suggested_wording(app, client):
+    page = soup(client.get(PETS))
+    assert page.find(id="general-suggested_wording") is None
+    assert page.find(id=f"{SECTION}-suggested_wording") is not None
+    assert comment(client, "general", **{**GOOD, "may_publish": "no"}).status_code == 303
+    [saved] = stored(app)
+    assert (saved.section_key, saved.section_title, saved.may_publish) == (None, None, False)
+
+
+def test_page_shows_every_section_with_its_own_form(client):
+    page = soup(client.get(PETS))
+    assert words(page.h1) == "Comment on the draft Pets and Animals Policy"
+    sections = page.find_all("section", class_="draft-section")
+    assert [words(section.h2) for section in sections][:2] == ["1. Introduction", SECTION_TITLE]
+    assert words(sections[-1].h2) == "Comments on the whole draft"
+    assert all(section.find("form") for section in sections)
+    assert "21 December 2026" in words(page.find(class_="notice"))
+    assert page.find(id="clause-2-1") is not None  # clause numbers kept
+
+
+def test_sending_the_same_form_twice_stores_one_comment(app, client):
+    action, hidden = form_for(soup(client.get(PETS)), SECTION)
+    data = {**hidden, **{f"{SECTION}-{name}": value for name, value in GOOD.items()}}
+    first, second = client.post(action, data=data), client.post(action, data=data)
+    assert first.status_code == second.status_code == 303
+    assert len(stored(app)) == 1
+
+
+@pytest.mark.parametrize(("fields", "field", "message"), [
+    ({**GOOD, "respondent_type": ""}, "respondent_type", "Choose who you are"),
+    ({**GOOD, "respondent_type": "landlord"}, "respondent_type", "Choose who you are"),
+    ({**GOOD, "comment": "   \n  "}, "comment", "Enter your comment"),
+    ({**GOOD, "comment": "x" * 5001}, "comment",
+     "Your comment must be 5,000 characters or fewer. It has 5,001 now."),
+    ({**GOOD, "email": "sam at example"}, "email",
+     "Enter an email address in the right format, like name@example.com"),
+    ({**GOOD, "name": "n" * 101}, "name", "Your name must be 100 characters or fewer. It has 101 now."),
+    ({**GOOD, "may_publish": ""}, "may_publish", "Choose whether we may publish your comment"),
+    ({**GOOD, "website": "http://spam.example"}, "website",
+     "Leave this box empty. It is there to catch automated spam."),
+])
+def test_errors_are_summarised_and_the_text_is_kept(app, client, fields, field, message):
+    fields = {**fields, "suggested_wording": "My wording, kept."}
+    response = comment(client, **fields)
+    assert response.status_code == 400
+    page = soup(response)
+    assert page.title.get_text().startswith("Error: ")
+    summary = page.find(class_="error-summary")
+    [link] = summary.find_all("a")
+    assert words(link) == message
+    target = page.find(id=link["href"].removeprefix("#"))
+    assert target is not None and target["name"] == f"{SECTION}-{field}"
+    assert words(page.find(id=f"{SECTION}-{field}-error")) == f"Error: {message}"
+    box = page.find(id=f"{SECTION}-comment").find_parent("details")
+    assert box.has_attr("open")
+    assert typed(page, f"{SECTION}-comment") == fields["comment"].strip()
+    assert typed(page, f"{SECTION}-suggested_wording") == "My wording, kept."
+    assert stored(app) == []
+
+
+def test_missing_csrf_token_is_refused_and_the_text_kept(app, client):
+    action, hidden = form_for(soup(client.get(PETS)), SECTION)
+    del hidden[f"{SECTION}-csrf_token"]
+    data = {**hidden, **{f"{SECTION}-{name}": value for name, value in GOOD.items()}}
+    response = client.post(action, data=data)
+    assert response.status_code == 400
+    page = soup(response)
+    assert "did not send its security check" in words(page.find(class_="error-summary"))
+    assert typed(page, f"{SECTION}-comment") == GOOD["comment"]
+    assert stored(app) == []
+
+
+def test_script_in_a_comment_is_shown_as_text(app, client):
+    attack = '<script>alert("x")</script>'
+    response = comment(client, **{**GOOD, "comment": attack, "email": "bad"})
+    assert attack not in response.get_data(as_text=True)
+    assert typed(soup(response), f"{SECTION}-comment") == attack
+
+
+def test_audiences_limit_who_can_say_they_are(app, client, project):
+    edit_policy(project, "pets", "audiences: [public, tenants, panel]", "audiences: [tenants]")
+    page = soup(client.get(PETS))
+    choices = [words(label) for label in page.find(id=f"{SECTION}-respondent_type-0")
+               .find_parent("fieldset").find_all("label")]
+    assert choices == ["Tenant", "Leaseholder or shared owner"]
+    response = comment(client, **{**GOOD, "respondent_type": "staff"})
+    assert "Choose who you are" in words(soup(response).find(class_="error-summary"))
+    assert stored(app) == []
+
+
+# When comments are open
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    ("2026-11-08", "Comments on this draft open on 9 November 2026 and close on 21 December 2026."),
+    ("2026-12-22", "Comments on this draft closed on 21 December 2026."),
+])
+def test_outside_the_dates_the_page_says_when(client, monkeypatch, today, expected):
+    monkeypatch.setenv("PORTAL_TODAY", today)
+    page = soup(client.get(PETS))
+    assert words(page.find(class_="lead")) == expected
+    assert page.find("form") is None
+
+
+@pytest.mark.parametrize("today", ["2026-11-09", "2026-12-21"])
+def test_opening_and_closing_days_are_included(client, monkeypatch, today):
+    monkeypatch.setenv("PORTAL_TODAY", today)
+    assert comment(client, **GOOD).status_code == 303
+
+
+def test_late_comment_is_refused_with_the_text_shown_back(app, client, monkeypatch):
+    action, hidden = form_for(soup(client.get(PETS)), SECTION)
+    monkeypatch.setenv("PORTAL_TODAY", "2026-12-22")
+    data = {**hidden, **{f"{SECTION}-{name}": value for name, value in GOOD.items()},
+            f"{SECTION}-suggested_wording": "Up to two <cats>."}
+    response = client.post(action, data=data)
+    assert response.status_code == 403
+    page = soup(response)
+    assert words(page.h1) == "Your comment was not sent"
+    assert words(page.find(class_="lead")) == "Comments on this draft closed on 21 December 2026."
+    assert [text.get_text() for text in page.find_all(class_="kept-text")] == [
+        GOOD["comment"], "Up to two <cats>."]
+    assert stored(app) == []
+
+
+def test_unknown_policy_and_section_are_not_found(client):
+    assert words(soup(client.get("/no-such-policy/")).h1) == "Page not found"
+    action, hidden = form_for(soup(client.get(PETS)), SECTION)
+    assert client.post(action.replace(SECTION, "no-such-section"), data=hidden).status_code == 404
+
+
+def test_policy_in_force_is_not_open_for_comments(client):
+    response = client.get("/complaints/")
+    assert response.status_code == 200
+    assert words(soup(response).find(class_="lead")) == "The Complaints Policy is not open for comments."
+
+
+def test_index_lists_open_consultations(client):
+    page = soup(client.get("/"))
+    assert [" ".join(item.get_text().split()) for item in page.find_all("li")] == [
+        "Pets and Animals Policy: comments close 21 December 2026"]
+
+
+def test_thank_you_page_without_a_comment_goes_back_to_the_draft(client):
+    response = client.get("/pets/thank-you")
+    assert response.status_code == 302 and response.headers["Location"] == PETS
+
+
+# The scrutiny panel
+
+
+def test_panel_link_marks_comments_as_verified_and_shows_other_members(app, client):
+    first = app.test_client()
+    assert first.get(f"/panel/{invitation_token(app, name='Jo Bloggs')}").status_code == 303
+    assert comment(first, **{**GOOD, "comment": "From Jo <b>bold</b>"}).status_code == 303
+    response = client.get(f"/panel/{invitation_token(app, name='Ash Khan')}")
+    assert response.headers["Location"] == PETS
+    page = soup(client.get(PETS))
+    assert "You are commenting as Ash Khan" in words(page.find(class_="notice--panel"))
+    assert page.find(id=f"{SECTION}-respondent_type-0") is None  # who they are is known
+    listed = page.find(id="panel-comments").find_parent("section")
+    assert "Jo Bloggs on 2. What needs our permission" in words(listed)
+    assert listed.find(class_="kept-text").get_text() == "From Jo <b>bold</b>"
+    [saved] = stored(app)
+    assert (saved.verified_panel, saved.respondent_type, saved.name) == (True, "panel", "Jo Bloggs")
+
+
+def test_without_a_panel_link_panel_comments_stay_hidden(app, client):
+    member = app.test_client()
+    member.get(f"/panel/{invitation_token(app)}")
+    comment(member, **GOOD)
+    page = soup(client.get(PETS))
+    assert page.find(id="panel-comments") is None
+    assert GOOD["comment"] not in page.get_text()
+
+
+def test_expired_panel_link_is_explained(app, client):
+    response = client.get(f"/panel/{invitation_token(app, days=-1)}")
+    assert response.status_code == 410
+    assert "ended on" in words(soup(response).find(class_="lead"))
+
+
+def test_altered_panel_link_is_explained(app, client):
+    token = invitation_token(app)
+    response = client.get(f"/panel/{token[:-2]}xx")
+    assert response.status_code == 400
+    assert "not complete or has been changed" in words(soup(response).find(class_="lead"))
+
+
+def test_panel_only_consultation_refuses_others(app, client, project):
+    edit_policy(project, "pets", "audiences: [public, tenants, panel]", "audiences: [panel]")
+    page = soup(client.get(PETS))
+    assert "Only members of the tenant scrutiny panel" in words(page.find(class_="lead"))
+    member = app.test_client()
+    member.get(f"/panel/{invitation_token(app)}")
+    assert comment(member, **GOOD).status_code == 303
+
+
+def test_leaving_the_panel_needs_the_form_token(app, client):
+    client.get(f"/panel/{invitation_token(app)}")
+    assert client.post("/pets/leave-panel").status_code == 400
+    token = soup(client.get(PETS)).find(class_="notice--panel").find("input", attrs={"name": "csrf_token"})
+    assert client.post("/pets/leave-panel", data={"csrf_token": token["value"]}).status_code == 303
+    assert soup(client.get(PETS)).find(class_="notice--panel") is None
+
+
+# Safety
+
+
+def test_security_headers(client):
+    response = client.get(PETS)
+    assert "script-src" not in response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_session_cookie_is_secure_by_default(project, database_url):
+    from consultation import create_app
+
+    app = create_app(project, {"SECRET_KEY": SECRET_KEY, "DATABASE_URL": database_url})
+    assert "Secure" in app.test_client().get(PETS).headers["Set-Cookie"]
+    app.extensions["engine"].dispose()
+
+
+def test_too_many_comments_are_refused_with_the_text_shown_back(app, client):
+    app.config["COMMENT_RATE_LIMIT"] = "2 per hour"
+    for _ in range(2):
+        assert comment(client, **GOOD).status_code == 303
+    response = comment(client, **{**GOOD, "comment": "My third comment."})
+    assert response.status_code == 429
+    assert [text.get_text() for text in soup(response).find_all(class_="kept-text")] == ["My third comment."]
+    assert len(stored(app)) == 2
+
+
+def test_oversized_request_is_refused(app, client):
+    action, hidden = form_for(soup(client.get(PETS)), SECTION)
+    response = client.post(action, data={**hidden, f"{SECTION}-comment": "x" * 200_000})
+    assert response.status_code == 413
+    assert words(soup(response).h1) == "What you sent was too long"
+    assert stored(app) == []
+
+
+# Storage
+
+
+def test_migrations_match_the_models(app):
+    """A model changed without a migration would fail here, on SQLite and on PostgreSQL."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from consultation.models import Base
+
+    with app.extensions["engine"].connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_sqlite_runs_with_write_ahead_log_and_foreign_keys(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'tuned.sqlite'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()

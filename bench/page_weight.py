@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -28,12 +29,16 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from portal.server import create_app  # noqa: E402
+from consultation.database import make_engine, upgrade  # noqa: E402
+from portal.server import create_portal  # noqa: E402
 from portal.site import build_site  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, copy_project  # noqa: E402
 
 BUDGET_KB = 150
-PAGES = {"policy page": "/policies/complaints/", "home page": "/", "search page": "/search/"}
+PAGES = {"policy page": "/policies/complaints/", "home page": "/", "search page": "/search/",
+         "consultation page (9 comment forms)": "/consultations/pets/"}
+TODAY = "2026-11-23"
+"""A day the example draft is open for comments, so the consultation page has its forms."""
 
 
 @dataclass
@@ -70,20 +75,24 @@ def weigh(bodies: list[bytes]) -> Weight:
     return Weight(len(bodies), sum(map(len, bodies)), sum(len(gzip.compress(b, 6)) for b in bodies))
 
 
-def serve(site: Path) -> tuple[str, object]:
+def serve(project: Path) -> tuple[str, object]:
+    """The portal for a built project, its consultation app on a new SQLite database."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request in the report
-    server = make_server("127.0.0.1", 0, create_app(site), threaded=True)
+    database = f"sqlite:///{project / 'bench.sqlite'}"
+    upgrade(make_engine(database))
+    portal = create_portal(project, project / "site", {"DATABASE_URL": database, "SECRET_KEY": "bench",
+                                                       "SESSION_COOKIE_SECURE": False})
+    server = make_server("127.0.0.1", 0, portal, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}", server
 
 
-def measure(site: Path, browser, search: bool) -> dict[str, Weight]:
-    url, server = serve(site)
+def measure(project: Path, browser, names: list[str]) -> dict[str, Weight]:
+    url, server = serve(project)
     results = {}
     try:
-        for name, address in PAGES.items():
-            if name == "search page" and not search:
-                continue
+        for name in names:
+            address = PAGES[name]
             context = browser.new_context()  # an empty cache: a first visit
             page = context.new_page()
             with recording(page) as bodies:
@@ -109,26 +118,27 @@ def material_default_build(work: Path) -> Path:
     config["plugins"] = ["search"]
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     build_site(config_path, project / "site")
-    return project / "site"
+    return project
 
 
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="page-weight-"))
     try:
-        ours = work / "site"
-        build_site(ROOT / "mkdocs.yml", ours)
+        os.environ.setdefault("PORTAL_TODAY", TODAY)
+        ours = copy_project(work / "ours")
+        build_site(ours / "mkdocs.yml", ours / "site")
         default = material_default_build(work)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            our_weights = measure(ours, browser, search=True)
-            default_weights = measure(default, browser, search=False)
+            our_weights = measure(ours, browser, list(PAGES))
+            default_weights = measure(default, browser, ["policy page", "home page"])
             browser.close()
         print(f"{'first view, empty cache':<44} {'requests':>8} {'raw KB':>10} {'gzipped KB':>12}")
         for name, weight in our_weights.items():
             print(weight.row(name))
         for name, weight in default_weights.items():
             print(weight.row(f"{name} (Material default search)"))
-        index = default / "search" / "search_index.json"
+        index = default / "site" / "search" / "search_index.json"
         data = index.read_bytes()
         policies = len(list((ROOT / "policies").glob("*.md")))
         print(f"\nMaterial's search index, fetched by every page: {len(data) / 1024:.1f} KB raw, "

@@ -14,7 +14,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from policy_portal import clock, pages
-from policy_portal.library import Library, load_library
+from policy_portal.library import Library, load_library, told_us
 from policy_portal.problems import PolicyError
 from policy_portal.search import SearchIndexError, index_site
 from policy_portal.settings import Association, association_from
@@ -40,7 +40,8 @@ def on_files(files: Files, config) -> Files:
     library: Library = _state["library"]
     association: Association = _state["association"]
     for policy in library:
-        content = pages.policy_page(policy, library, association, _state["today"])
+        summary = told_us(_project(config) / POLICIES, policy.slug)
+        content = pages.policy_page(policy, library, association, _state["today"], summary)
         files.append(File.generated(config, f"{POLICIES}/{policy.slug}.md", content=content))
     return files
 

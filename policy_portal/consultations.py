@@ -52,6 +52,15 @@ AUDIENCE_RESPONDENTS = {
 """The respondent types each audience lets in; a consultation allows those of all its audiences."""
 
 
+OUTCOMES = {
+    "accepted": "Accepted",
+    "partly": "Partly accepted",
+    "not-accepted": "Not accepted",
+    "noted": "Noted",
+}
+"""How staff answered a comment ("you said, we did"); the keys are stored."""
+
+
 class WindowState(Enum):
     """Where a policy stands for comments today."""
 

@@ -40,6 +40,16 @@ class Library:
         return [policy for policy in self if policy.status in statuses]
 
 
+TOLD_US = "what-you-told-us"
+"""The folder beside the policies for "What you told us" summaries, one per policy, same name."""
+
+
+def told_us(folder: Path, slug: str) -> str | None:
+    """The consultation summary staff committed for a policy, if there is one."""
+    path = folder / TOLD_US / f"{slug}.md"
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
 def policy_files(folder: Path) -> list[Path]:
     """The policy files in a folder, in a stable order."""
     return sorted(folder.glob("*.md"))

@@ -40,24 +40,28 @@ def page_title(policy: Policy) -> str:
     return policy.title
 
 
-def _md_text(text: str) -> str:
-    """Text placed inside Markdown, with characters that would change its meaning escaped."""
+def md_text(text: str) -> str:
+    """Text placed inside Markdown, with characters that would change its meaning escaped, so
+    text from outside (a comment, a title) can never add HTML or links to a page."""
     return escape(text).replace("|", "&#124;").replace("*", "&#42;").replace("_", "&#95;") \
         .replace("[", "&#91;").replace("]", "&#93;")
 
 
-def policy_page(policy: Policy, library: Library, association: Association, today: dt.date) -> str:
-    """The whole Markdown page for one policy."""
+def policy_page(policy: Policy, library: Library, association: Association, today: dt.date,
+                told_us: str | None = None) -> str:
+    """The whole Markdown page for one policy; `told_us` is its consultation summary, shown once
+    the policy is approved."""
     meta = yaml.safe_dump({"title": page_title(policy), "description": policy.summary},
                           allow_unicode=True, sort_keys=False)
     parts = [
         f"---\n{meta}---",
-        f"# {_md_text(policy.title)}",
+        f"# {md_text(policy.title)}",
         _status_notice(policy, library, today),
         _metadata_panel(policy, today),
         f"## Summary\n\n{policy.summary}",
         policy.body.strip(),
         _history(policy),
+        f"## What you told us\n\n{told_us.strip()}" if told_us and policy.in_force else "",
         _related(policy, library),
         _other_formats(policy, association),
     ]
@@ -81,7 +85,7 @@ def _status_notice(policy: Policy, library: Library, today: dt.date) -> str:
         replaced = ""
         if policy.replaced_by:
             successor = library[policy.replaced_by]
-            replaced = f" It has been replaced by the [{_md_text(successor.title)}]({successor.slug}.md)."
+            replaced = f" It has been replaced by the [{md_text(successor.title)}]({successor.slug}.md)."
         return _notice("withdrawn", "Withdrawn — no longer in force.",
                        f"This policy was withdrawn on {long_date(policy.withdrawn_date)}.{replaced} "
                        "It is kept here for reference.")
@@ -136,8 +140,8 @@ def _metadata_panel(policy: Policy, today: dt.date) -> str:
 def _history(policy: Policy) -> str:
     if not policy.history:
         return ""
-    rows = [f"| {_md_text(e.version)} | {long_date(e.date)} | {_md_text(e.approved_by)} | "
-            f"{_md_text(' '.join(e.changes.split()))} |" for e in reversed(policy.history)]
+    rows = [f"| {md_text(e.version)} | {long_date(e.date)} | {md_text(e.approved_by)} | "
+            f"{md_text(' '.join(e.changes.split()))} |" for e in reversed(policy.history)]
     return "\n".join(["## Version history", "",
                       "| Version | Date approved | Approved by | What changed |",
                       "| --- | --- | --- | --- |", *rows])
@@ -148,9 +152,9 @@ def _related(policy: Policy, library: Library) -> str:
     for slug in policy.related:
         other = library[slug]
         note = "" if other.in_force else f" ({other.status.label.lower()})"
-        lines.append(f"- [{_md_text(other.title)}]({slug}.md){note}")
+        lines.append(f"- [{md_text(other.title)}]({slug}.md){note}")
     for document in policy.documents:
-        title = _md_text(document.title)
+        title = md_text(document.title)
         lines.append(f"- [{title}]({document.url})" if document.url else f"- {title}")
     if not lines:
         return ""
@@ -160,12 +164,12 @@ def _related(policy: Policy, library: Library) -> str:
 def _other_formats(policy: Policy, association: Association) -> str:
     return "\n".join([
         "## Ask for this policy in another format", "",
-        f"You can ask {_md_text(association.name)} for this policy in large print, audio, Braille, "
+        f"You can ask {md_text(association.name)} for this policy in large print, audio, Braille, "
         "Easy Read or another language. Tell us the policy's reference "
-        f"({_md_text(policy.reference)}) and the format you need.", "",
-        f"- Phone: [{_md_text(association.phone)}]({association.phone_uri})",
-        f"- Email: [{_md_text(association.email)}](mailto:{association.email})",
-        f"- Write to: {_md_text(association.address)}",
+        f"({md_text(policy.reference)}) and the format you need.", "",
+        f"- Phone: [{md_text(association.phone)}]({association.phone_uri})",
+        f"- Email: [{md_text(association.email)}](mailto:{association.email})",
+        f"- Write to: {md_text(association.address)}",
     ])
 
 
@@ -179,9 +183,9 @@ def policy_list(library: Library, today: dt.date, link_prefix: str = "policies/"
             review = long_date(due) if due else "Not set"
             if policy.review_overdue(today):
                 review = f"**Overdue** (was due {review})"
-            rows.append(f"| [{_md_text(policy.title)}]({link_prefix}{policy.slug}.md) "
-                        f"| {_md_text(policy.reference)} | {review} |")
-        parts.append("\n".join([f"### {_md_text(category)}", "",
+            rows.append(f"| [{md_text(policy.title)}]({link_prefix}{policy.slug}.md) "
+                        f"| {md_text(policy.reference)} | {review} |")
+        parts.append("\n".join([f"### {md_text(category)}", "",
                                 "| Policy | Reference | Next review |", "| --- | --- | --- |", *rows]))
     drafts = library.with_status(Status.DRAFT, Status.CONSULTATION)
     if drafts:
@@ -190,13 +194,13 @@ def policy_list(library: Library, today: dt.date, link_prefix: str = "policies/"
             closes = ""
             if policy.consultation:
                 closes = f", comments close {long_date(policy.consultation.closes)}"
-            lines.append(f"- [{_md_text(policy.title)}]({link_prefix}{policy.slug}.md): "
+            lines.append(f"- [{md_text(policy.title)}]({link_prefix}{policy.slug}.md): "
                          f"{policy.status.label.lower()}{closes}")
         parts.append("## Drafts — not in force\n\nThese are proposals. They do not apply yet.\n\n"
                      + "\n".join(lines))
     withdrawn = library.with_status(Status.WITHDRAWN)
     if withdrawn:
-        lines = [f"- [{_md_text(p.title)}]({link_prefix}{p.slug}.md): withdrawn on "
+        lines = [f"- [{md_text(p.title)}]({link_prefix}{p.slug}.md): withdrawn on "
                  f"{long_date(p.withdrawn_date)}" for p in withdrawn]
         parts.append("## Withdrawn policies\n\nKept for reference. They no longer apply.\n\n"
                      + "\n".join(lines))

@@ -63,6 +63,8 @@ class Consultation:
     opens: dt.date
     closes: dt.date
     audiences: tuple[str, ...]
+    promotion: tuple[str, ...] = ()
+    """How people were told about it (text message, newsletter...), for the board report."""
 
 
 @dataclass

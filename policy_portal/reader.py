@@ -24,7 +24,13 @@ from policy_portal.policy import (
     version_key,
 )
 from policy_portal.problems import Problem
-from policy_portal.schema import CONSULTATION_FIELDS, DOCUMENT_FIELDS, FIELDS, HISTORY_FIELDS
+from policy_portal.schema import (
+    CONSULTATION_FIELDS,
+    DOCUMENT_FIELDS,
+    FIELDS,
+    HISTORY_FIELDS,
+    OPTIONAL_IN_BLOCKS,
+)
 from policy_portal.sections import headings
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -113,6 +119,10 @@ def _slugs(item: Located) -> list[str]:
     return [_slug(entry) for entry in _list(item, "[complaints, data-protection]")]
 
 
+def _texts(item: Located) -> tuple[str, ...]:
+    return tuple(_text(entry) for entry in _list(item, "[Text message to all tenants, Newsletter]"))
+
+
 def _audiences(item: Located) -> tuple[str, ...]:
     names = ", ".join(AUDIENCES)
     chosen = []
@@ -142,6 +152,7 @@ KINDS: dict[str, Any] = {
     "reference": _reference,
     "slug": _slug,
     "slugs": _slugs,
+    "texts": _texts,
     "audiences": _audiences,
     "url": _url,
 }
@@ -179,9 +190,9 @@ class _Reader:
         for key, kind in spec.items():
             if key in item.value:
                 values[key] = self.value(kind, item.value[key], f"{label}.{key}")
-            elif key != "url":
+            elif key not in OPTIONAL_IN_BLOCKS:
                 self.problem(item.line, f"{label}.{key}", f"missing; add `{key}:` to this entry")
-        if any(values.get(key) is None for key in spec if key != "url"):
+        if any(values.get(key) is None for key in spec if key not in OPTIONAL_IN_BLOCKS):
             return None
         return values
 

@@ -56,6 +56,9 @@ CONSULTATION_FIELDS: dict[str, str] = {
     "opens": "date",
     "closes": "date",
     "audiences": "audiences",
+    "promotion": "texts",
 }
 
 DOCUMENT_FIELDS: dict[str, str] = {"title": "text", "url": "url"}
+OPTIONAL_IN_BLOCKS = frozenset({"url", "promotion"})
+"""Fields of a history entry, document or consultation block that may be left out."""

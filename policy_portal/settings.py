@@ -70,11 +70,44 @@ class _ConfigLoader(yaml.SafeLoader):
 _ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def load_association(config_file: Path) -> Association:
-    """`extra.association` from mkdocs.yml, for programs that read it without MkDocs."""
+def read_extra(config_file: Path) -> dict[str, Any]:
+    """The `extra:` block of mkdocs.yml, for programs that read it without MkDocs."""
     try:
         config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader)  # a SafeLoader
     except (OSError, yaml.YAMLError) as error:
         raise PolicyError([Problem(CONFIG, 1, "file", f"cannot be read: {error}")]) from None
     extra = config.get("extra") if isinstance(config, dict) else None
-    return association_from(extra if isinstance(extra, dict) else {})
+    return extra if isinstance(extra, dict) else {}
+
+
+def load_association(config_file: Path) -> Association:
+    return association_from(read_extra(config_file))
+
+
+@dataclass(frozen=True)
+class ModerationSettings:
+    """`extra.moderation`: what the consultation app flags, and how long it keeps personal data."""
+
+    retention_days: int = 365
+    staff_names: tuple[str, ...] = ()
+    offensive_words: tuple[str, ...] = ()
+
+
+def moderation_from(extra: dict[str, Any]) -> ModerationSettings:
+    block = extra.get("moderation") or {}
+    problems = []
+    if not isinstance(block, dict):
+        raise PolicyError([Problem(CONFIG, 1, "extra.moderation", "must be a block of settings")])
+    days = block.get("retention_days", ModerationSettings.retention_days)
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        problems.append(Problem(CONFIG, 1, "extra.moderation.retention_days",
+                                f"'{days}' is not a number of days; write a whole number, such as 365"))
+    for key in ("staff_names", "offensive_words"):
+        value = block.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            problems.append(Problem(CONFIG, 1, f"extra.moderation.{key}",
+                                    "must be a list, such as [First Name, Another Name]"))
+    if problems:
+        raise PolicyError(problems)
+    return ModerationSettings(days, tuple(block.get("staff_names", [])),
+                              tuple(block.get("offensive_words", [])))

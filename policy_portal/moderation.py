@@ -1,0 +1,94 @@
+"""What the house rules keep off the public site, found automatically in a comment.
+
+A flag is a suggestion for a moderator, never a decision: it says what was found and where, so
+the moderator can redact just that text. The house rules allow a comment to be redacted or
+hidden only for these reasons; nothing else is removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import phonenumbers
+
+HIDE_REASONS = {
+    "offensive": "Swearing or offensive language",
+    "hate": "Hate speech, or prejudice against a group of people",
+    "staff": "Names or identifies a member of staff",
+    "personal": "Personal details, such as a phone number, email or home address",
+    "spam": "Spam or advertising links",
+}
+"""The house rules' reasons for hiding a comment; the keys are stored."""
+
+FLAG_LABELS = {
+    "phone": "phone number",
+    "email": "email address",
+    "postcode": "postcode",
+    "address": "street address",
+    "staff": "name of a member of staff",
+    "offensive": "offensive word",
+    "link": "link",
+}
+REPLACEMENTS = {kind: f"[{label} removed]" for kind, label in FLAG_LABELS.items()}
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b",
+                      re.IGNORECASE)
+"""A UK postcode: outward code, optional space, inward code (the Royal Mail pattern)."""
+STREET = re.compile(
+    r"\b\d{1,4}[a-z]?,? (?:[A-Z][a-z]+ ){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|"
+    r"Court|Place|Crescent|Gardens|Terrace|Grove|Walk|Row|Square|Hill|Mews|View|Yard)\b")
+"""A house number and a street name, such as '14 Mill Lane' or '3a, Canal Street'."""
+LINK = re.compile(r"(?:\b(?:https?://|www\.)|\b[\w-]+\.(?:com|co\.uk|org|net|info|biz|xyz|ru)\b)"
+                  r"(?:[^\s<>\"]*[^\s<>\".,;:!?)])?", re.IGNORECASE)
+"""A web address, without the full stop or bracket that ends the sentence around it."""
+MIN_PHONE_DIGITS = 10
+"""UK numbers have 10 or 11 digits; shorter runs of digits are years, amounts or clause numbers."""
+
+
+@dataclass(frozen=True, order=True)
+class Flag:
+    start: int
+    end: int
+    kind: str
+    text: str
+
+    @property
+    def label(self) -> str:
+        return FLAG_LABELS[self.kind]
+
+
+def find_flags(text: str, staff_names: Iterable[str] = (), offensive_words: Iterable[str] = ()) -> list[Flag]:
+    """Everything in `text` a moderator should look at, in order, overlaps removed."""
+    found = [Flag(m.start, m.end, "phone", m.raw_string)
+             for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
+             if sum(c.isdigit() for c in m.raw_string) >= MIN_PHONE_DIGITS]
+    patterns = [("email", EMAIL), ("postcode", POSTCODE), ("address", STREET), ("link", LINK)]
+    patterns += [("staff", _words(staff_names)), ("offensive", _words(offensive_words))]
+    for kind, pattern in patterns:
+        if pattern is not None:
+            found += [Flag(m.start(), m.end(), kind, m.group()) for m in pattern.finditer(text)]
+    kept: list[Flag] = []
+    for flag in sorted(found, key=lambda flag: (flag.start, -flag.end)):
+        if not kept or flag.start >= kept[-1].end:  # an email is not also a link; a phone not twice
+            kept.append(flag)
+    return kept
+
+
+def _words(words: Iterable[str]) -> re.Pattern[str] | None:
+    """Whole words or names, any case; None when the list is empty."""
+    words = [re.escape(word.strip()) for word in words if word.strip()]
+    if not words:
+        return None
+    return re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
+def redact(text: str, flags: Iterable[Flag]) -> str:
+    """`text` with each flagged part replaced by a note of what was removed."""
+    parts, position = [], 0
+    for flag in sorted(flags):
+        parts += [text[position:flag.start], REPLACEMENTS[flag.kind]]
+        position = flag.end
+    return "".join([*parts, text[position:]])

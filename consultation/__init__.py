@@ -7,6 +7,8 @@ Settings come from the environment, so nothing secret is ever in the repository:
 - `SECRET_KEY`: signs sessions and panel links; without it, a random key is made once and kept
   in `instance/secret_key`. Several app processes must share one key.
 - `PORTAL_SECURE_COOKIES=0`: allow cookies over plain HTTP, for `policy-portal serve` on loopback.
+- Moderation settings (staff names, offensive words, how long personal data is kept) come from
+  `extra.moderation` in mkdocs.yml.
 - `RATELIMIT_STORAGE_URI`: where rate-limit counts are kept (default: in memory, per process;
   use `redis://...` when several processes serve the app).
 """
@@ -23,10 +25,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import sessionmaker
 
-from consultation import context, errors, security, views
+from consultation import context, errors, security, staff_views, views
 from consultation.database import make_engine
 from consultation.policies import PolicySource
-from policy_portal.settings import load_association
+from policy_portal.settings import association_from, moderation_from, read_extra
 
 MAX_BODY = 100 * 1024
 """Bytes; two 5,000-character fields of four-byte characters fit with room to spare."""
@@ -51,7 +53,9 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
     )
     app.config.update(settings or {})
     app.extensions["policies"] = PolicySource(project / "policies")
-    app.extensions["association"] = load_association(project / "mkdocs.yml")
+    extra = read_extra(project / "mkdocs.yml")
+    app.extensions["association"] = association_from(extra)
+    app.extensions["moderation"] = moderation_from(extra)
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
     app.extensions["sessions"] = sessionmaker(engine, expire_on_commit=False)
@@ -59,6 +63,7 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(staff_views.blueprint)
     security.limit_submissions(app)
     return app
 

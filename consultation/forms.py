@@ -1,6 +1,7 @@
 """The comment form. The server is the only judge of what is valid; messages say what to do.
 
-Every text field has its outer spaces stripped first, so a comment of only spaces is empty.
+Every text field but a password has its outer spaces stripped first, so a comment of only spaces
+is empty.
 One form class serves every section: each form on the page gets the section's key as prefix,
 so field names and ids never clash and the error summary can link to the right field.
 """
@@ -15,14 +16,17 @@ from wtforms import (
     EmailField,
     Field,
     HiddenField,
+    PasswordField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Optional, StopValidation, ValidationError
 
-from policy_portal.consultations import RespondentType
+from policy_portal.consultations import OUTCOMES, RespondentType
+from policy_portal.moderation import HIDE_REASONS
 
 MAX_COMMENT = 5000
 MAX_NAME = 100
@@ -41,7 +45,8 @@ def _strip(value: object) -> object:
 class StrippedForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            filters = [_strip, *unbound_field.kwargs.get("filters", ())]
+            own = list(unbound_field.kwargs.get("filters", ()))
+            filters = own if unbound_field.field_class is PasswordField else [_strip, *own]
             return unbound_field.bind(form=form, filters=filters, **options)
 
 
@@ -127,3 +132,52 @@ def _is_key(value: object) -> bool:
         return isinstance(value, str) and str(uuid.UUID(value)) == value
     except ValueError:
         return False
+
+
+class SignInForm(StrippedForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password")])
+
+
+MODERATION_ACTIONS = [
+    SelectChoice("approve", "Approve: it keeps to the house rules as it is"),
+    SelectChoice("redact", "Redact: remove personal details or offensive words, then approve"),
+    SelectChoice("hide", "Hide: it breaks the house rules and will not be published"),
+]
+
+
+class ModerateForm(StrippedForm):
+    action = RadioField("What do you want to do with this comment?", choices=MODERATION_ACTIONS,
+                        validate_choice=False, validators=[OneOf("Choose what to do with the comment")])
+    public_body = TextAreaField("The comment as it will be published",
+                                validators=[MaxLength(MAX_COMMENT, "The comment")])
+    public_wording = TextAreaField("The suggested wording as it will be published",
+                                   validators=[MaxLength(MAX_COMMENT, "The suggested wording")])
+    reason = RadioField("Which house rule does it break?", validate_choice=False,
+                        choices=[SelectChoice(key, label) for key, label in HIDE_REASONS.items()])
+
+    def validate_reason(self, field: RadioField) -> None:
+        if self.action.data in ("redact", "hide") and field.data not in HIDE_REASONS:
+            raise StopValidation("Choose the house rule the comment breaks")
+
+    def validate_public_body(self, field: TextAreaField) -> None:
+        if self.action.data == "redact" and not field.data:
+            raise StopValidation("Enter the comment as it will be published")
+
+
+class ResponseForm(StrippedForm):
+    outcome = RadioField("Our response", validate_choice=False,
+                         choices=[SelectChoice(key, label) for key, label in OUTCOMES.items()],
+                         validators=[OneOf("Choose our response")])
+    explanation = TextAreaField("What we did and why", validators=[
+        DataRequired("Explain what we did and why"), MaxLength(MAX_COMMENT, "The explanation")])
+    section = SelectField("Section whose wording changed", validate_choice=False, default="")
+
+    def __init__(self, sections: Sequence[tuple[str, str]], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.section.choices = [SelectChoice("", "No wording changed"),
+                                *(SelectChoice(key, title) for key, title in sections)]
+
+    def validate_section(self, field: SelectField) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise StopValidation("Choose a section from the list")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMES = {
@@ -37,6 +37,21 @@ class PanelInvitation(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class StaffUser(Base):
+    """Someone who signs in to moderate comments. Accounts are made with `policy-portal staff add`."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Comment(Base):
     """One comment on one draft: on a section (`section_key`) or on the whole draft (None)."""
 
@@ -62,8 +77,42 @@ class Comment(Base):
     panel_invitation_id: Mapped[int | None] = mapped_column(ForeignKey("panel_invitations.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
+    flags: Mapped[str] = mapped_column(Text, default="[]")
+    """What the automatic check found (JSON list of kind and text), for the moderation queue."""
+    moderation: Mapped[str] = mapped_column(String(10), default="new", index=True)
+    """new, approved or hidden. Nothing is ever deleted."""
+    public_body: Mapped[str | None] = mapped_column(Text)
+    """The comment as it may be shown publicly, personal details removed; None: not redacted."""
+    public_wording: Mapped[str | None] = mapped_column(Text)
+    rule_broken: Mapped[str | None] = mapped_column(String(20))
+    """The house rule (a key of HIDE_REASONS) behind a redaction or hiding."""
+    moderated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    response_outcome: Mapped[str | None] = mapped_column(String(20))
+    response_text: Mapped[str | None] = mapped_column(Text)
+    response_section: Mapped[str | None] = mapped_column(String(200))
+    """The section whose wording changed because of the comment, if any."""
+    responded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    consultation_closes: Mapped[dt.date | None] = mapped_column(Date)
+    """When the consultation closed, kept because the policy file loses its dates once approved;
+    the retention period for names and emails runs from it."""
+    personal_data_erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
     panel_invitation: Mapped[PanelInvitation | None] = relationship()
 
     @property
     def verified_panel(self) -> bool:
         return self.panel_invitation_id is not None
+
+
+class AuditEntry(Base):
+    """Who did what to which comment, when and why. Entries are only ever added."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(300))
+    """The staff member's name and email, or "command line" for commands run on the server."""
+    action: Mapped[str] = mapped_column(String(40))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    details: Mapped[str] = mapped_column(Text, default="")

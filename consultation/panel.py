@@ -37,14 +37,14 @@ def read(secret_key: str, token: str) -> int:
 
 
 def is_current(expires_at: dt.datetime, at: dt.datetime) -> bool:
-    """SQLite hands dates back without their time zone; every date we store is UTC."""
-    if expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=dt.UTC)
-    return at < expires_at
+    return at < store.as_utc(expires_at)
 
 
 def invite(db: Session, secret_key: str, policy_slug: str, member_name: str,
-           expires_at: dt.datetime) -> tuple[PanelInvitation, str]:
-    """Record an invitation and return it with the signed token for its link."""
+           expires_at: dt.datetime, actor: str) -> tuple[PanelInvitation, str]:
+    """Record an invitation (and who made it) and return it with the signed token for its link."""
     invitation = store.create_invitation(db, policy_slug, member_name, expires_at)
+    store.record(db, actor, "invited panel member", None,
+                 f"{member_name}, to comment on {policy_slug} until {expires_at:%Y-%m-%d %H:%M %Z}")
+    db.commit()
     return invitation, sign(secret_key, invitation.id)

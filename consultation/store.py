@@ -6,11 +6,11 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from consultation.models import Comment, PanelInvitation
+from consultation.models import AuditEntry, Comment, PanelInvitation, StaffUser
 
 REFERENCE_LETTERS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 """No 0, 1, I, L or O, so a reference read out over the phone cannot be misheard."""
@@ -18,6 +18,11 @@ REFERENCE_LETTERS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands times back without their time zone; every time we store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def new_reference() -> str:
@@ -39,6 +44,8 @@ class NewComment:
     body: str
     suggested_wording: str | None
     may_publish: bool
+    flags: str = "[]"
+    consultation_closes: dt.date | None = None
     panel_invitation_id: int | None = None
 
 
@@ -77,9 +84,97 @@ def create_invitation(db: Session, policy_slug: str, member_name: str,
     invitation = PanelInvitation(policy_slug=policy_slug, member_name=member_name, created_at=now(),
                                  expires_at=expires_at)
     db.add(invitation)
-    db.commit()
+    db.flush()  # gives it its number; the caller commits it with the audit entry
     return invitation
 
 
 def invitation(db: Session, invitation_id: int) -> PanelInvitation | None:
     return db.get(PanelInvitation, invitation_id)
+
+
+# Staff accounts
+
+
+def staff_user(db: Session, user_id: int) -> StaffUser | None:
+    return db.get(StaffUser, user_id)
+
+
+def staff_user_by_email(db: Session, email: str) -> StaffUser | None:
+    return db.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+
+
+def add_staff_user(db: Session, email: str, name: str, role: str, password_hash: str) -> StaffUser:
+    user = StaffUser(email=email.strip().lower(), name=name, role=role, password_hash=password_hash,
+                     failed_sign_ins=0, created_at=now())
+    db.add(user)
+    db.commit()
+    return user
+
+
+# Moderation
+
+
+def comment(db: Session, comment_id: int) -> Comment | None:
+    return db.get(Comment, comment_id)
+
+
+def moderation_queue(db: Session) -> list[Comment]:
+    """Comments waiting for a moderator: flagged ones first, then oldest first."""
+    waiting = db.scalars(select(Comment).where(Comment.moderation == "new").order_by(Comment.created_at))
+    return sorted(waiting, key=lambda comment: comment.flags == "[]")
+
+
+def comments_on(db: Session, policy_slug: str) -> list[Comment]:
+    return list(db.scalars(select(Comment).where(Comment.policy_slug == policy_slug)
+                           .order_by(Comment.created_at, Comment.id)))
+
+
+def published_comments(db: Session, policy_slug: str) -> list[Comment]:
+    """Approved comments whose writers agreed to publication: shown without names."""
+    return [comment for comment in comments_on(db, policy_slug)
+            if comment.moderation == "approved" and comment.may_publish]
+
+
+def record(db: Session, actor: str, action: str, comment_id: int | None, details: str) -> None:
+    """Add an audit entry; the caller commits it with the change it describes."""
+    db.add(AuditEntry(at=now(), actor=actor, action=action, comment_id=comment_id, details=details))
+
+
+def audit_log(db: Session, limit: int = 500) -> list[AuditEntry]:
+    return list(db.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                           .limit(limit)))
+
+
+def comments_with_email(db: Session, email: str) -> list[Comment]:
+    return list(db.scalars(select(Comment).where(func.lower(Comment.email) == email.strip().lower())
+                           .order_by(Comment.id)))
+
+
+def personal_data_past(db: Session, last_kept: dt.date) -> list[Comment]:
+    """Comments still holding a name or email from consultations that closed before `last_kept`."""
+    return list(db.scalars(select(Comment).where(
+        Comment.consultation_closes < last_kept,
+        (Comment.name.is_not(None)) | (Comment.email.is_not(None)),
+    ).order_by(Comment.id)))
+
+
+def invitations_past(db: Session, last_kept: dt.date) -> list[PanelInvitation]:
+    ends = dt.datetime.combine(last_kept, dt.time(), tzinfo=dt.UTC)
+    return list(db.scalars(select(PanelInvitation).where(PanelInvitation.expires_at < ends,
+                                                         PanelInvitation.member_name != ERASED_NAME)))
+
+
+ERASED_NAME = "A former panel member"
+
+
+def erase_personal_data(db: Session, comments: list[Comment], actor: str, why: str,
+                        invitations: list[PanelInvitation] = ()) -> None:
+    """Remove names and email addresses; the anonymised comments and their counts stay."""
+    for comment in comments:
+        comment.name = comment.email = None
+        comment.personal_data_erased_at = now()
+        record(db, actor, "erased personal data", comment.id, f"{comment.reference}: {why}")
+    for invitation in invitations:
+        invitation.member_name = ERASED_NAME
+        record(db, actor, "erased personal data", None, f"panel invitation {invitation.id}: {why}")
+    db.commit()

@@ -6,6 +6,8 @@ views only ask it, show the answer and store what the rules allow.
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
@@ -14,12 +16,14 @@ from consultation.forms import CommentForm
 from consultation.models import PanelInvitation
 from policy_portal import clock
 from policy_portal.consultations import (
+    OUTCOMES,
     RespondentType,
     WindowState,
     allowed_respondents,
     panel_only,
     window_state,
 )
+from policy_portal.moderation import find_flags
 from policy_portal.pages import long_date
 from policy_portal.policy import Policy
 from policy_portal.sections import WHOLE_DRAFT, Section, sections
@@ -53,7 +57,8 @@ def consultation(slug: str):
     policy = _policy(slug)
     refusal = _not_open(policy)
     if refusal:
-        return render_template("consultation/not_open.html", policy=policy, reason=refusal)
+        return render_template("consultation/not_open.html", policy=policy, reason=refusal,
+                               **_published(policy))
     return _page(policy)
 
 
@@ -69,6 +74,9 @@ def comment(slug: str, key: str):
     if not form.validate():
         return _page(policy, {key: form}), 400
     wording = form.suggested_wording.data if section else None  # the general form has no such field
+    settings = current_app.extensions["moderation"]
+    flags = find_flags(f"{form.comment.data}\n\n{wording or ''}", settings.staff_names,
+                       settings.offensive_words)
     reference = store.save_comment(context.database(), store.NewComment(
         submission_key=form.submission.data,
         policy_slug=policy.slug,
@@ -81,6 +89,8 @@ def comment(slug: str, key: str):
         body=form.comment.data,
         suggested_wording=wording or None,
         may_publish=form.may_publish.data == "yes",
+        flags=json.dumps([vars(flag) for flag in flags]),
+        consultation_closes=policy.consultation.closes,
         panel_invitation_id=member.id if member else None,
     ))
     session[SESSION_SENT] = {"slug": policy.slug, "reference": reference,
@@ -194,4 +204,11 @@ def _page(policy: Policy, posted: dict[str, CommentForm] | None = None):
     comments = store.panel_comments(context.database(), policy.slug) if member else []
     return render_template("consultation/policy.html", policy=policy, parts=parts, general=general,
                            problems=problems, member=member, panel_comments=comments,
-                           respondent_labels={kind.value: kind.label for kind in RespondentType})
+                           **_published(policy))
+
+
+def _published(policy: Policy) -> dict:
+    """What the public may see of the comments so far: those moderated and agreed, and a count."""
+    db = context.database()
+    return {"published": store.published_comments(db, policy.slug), "outcomes": OUTCOMES,
+            "total": len(store.comments_on(db, policy.slug))}

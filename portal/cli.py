@@ -7,6 +7,9 @@ what staff run here and what `mkdocs build` does with the hooks can never disagr
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import getpass
+import json
 import sys
 from pathlib import Path
 
@@ -38,6 +41,15 @@ def main(argv: list[str] | None = None) -> int:
     invite.add_argument("--name", required=True, help="the panel member's name, as other members see it")
     invite.add_argument("--base-url", default="http://127.0.0.1:8000",
                         help="the portal's public address (default: http://127.0.0.1:8000)")
+    staff = commands.add_parser("staff-add", help="create a staff account for the consultation pages")
+    staff.add_argument("email")
+    staff.add_argument("--name", required=True, help="their name, as the audit log shows it")
+    staff.add_argument("--role", choices=["moderator", "administrator"], default="moderator")
+    commands.add_parser("erase-expired",
+                        help="erase names and emails kept longer than extra.moderation.retention_days")
+    data = commands.add_parser("personal-data", help="export, or erase, what is held about an email address")
+    data.add_argument("email")
+    data.add_argument("--erase", action="store_true", help="erase the names and email addresses found")
     new = commands.add_parser("new", help="write a starter file for a new policy")
     new.add_argument("title", help='the policy\'s title, for example "Complaints Policy"')
     new.add_argument("--category", default="General", help="the home page group it goes in")
@@ -89,22 +101,16 @@ def serve(args: argparse.Namespace, project: Path) -> int:
 
 
 def migrate(args: argparse.Namespace, project: Path) -> int:
-    from consultation import create_app
-    from consultation.database import upgrade
-
-    app = create_app(project)
-    upgrade(app.extensions["engine"])
+    app = _consultation_app(project)
     print(f"The consultation database is up to date ({app.extensions['engine'].url.render_as_string()}).")
     return 0
 
 
 def invite(args: argparse.Namespace, project: Path) -> int:
-    from consultation import context, create_app
-    from consultation.database import upgrade
+    from consultation import context
     from consultation.panel import invite as make_invitation
 
-    app = create_app(project)
-    upgrade(app.extensions["engine"])  # staff may invite the panel before anyone has served the app
+    app = _consultation_app(project)  # staff may invite the panel before anyone has served the app
     with app.app_context():
         policy = context.library().policies.get(args.policy)
         problem = (f"there is no policy called '{args.policy}'" if policy is None
@@ -113,12 +119,93 @@ def invite(args: argparse.Namespace, project: Path) -> int:
             print(f"No invitation made: {problem}.", file=sys.stderr)
             return 1
         _, token = make_invitation(context.database(), app.secret_key, policy.slug, args.name,
-                                   invitation_ends(policy))
+                                   invitation_ends(policy), COMMAND_LINE)
     link = f"{args.base_url.rstrip('/')}{CONSULTATION_PATH}panel/{token}"
     print(f"Invitation for {args.name} to comment on the draft {policy.title} until the end of "
           f"{long_date(policy.consultation.closes)}:\n\n{link}\n\nSend it to them only: anyone "
           "with the link can comment in their name.")
     return 0
+
+
+def _consultation_app(project: Path):
+    """The consultation app, its database brought up to date, for commands that use it."""
+    from consultation import create_app
+    from consultation.database import upgrade
+
+    app = create_app(project)
+    upgrade(app.extensions["engine"])
+    return app
+
+
+def staff_add(args: argparse.Namespace, project: Path) -> int:
+    """The password is typed twice (not shown), or read from standard input when piped."""
+    from consultation import auth, context, store
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password (at least 12 characters): ")
+        if getpass.getpass("The same password again: ") != password:
+            print("The passwords are not the same. No account was made.", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        password_hash = auth.hash_password(password)
+    except ValueError as error:
+        print(f"No account was made: {error}.", file=sys.stderr)
+        return 1
+    app = _consultation_app(project)
+    with app.app_context():
+        db = context.database()
+        if store.staff_user_by_email(db, args.email):
+            print(f"There is already an account for {args.email}.", file=sys.stderr)
+            return 1
+        user = store.add_staff_user(db, args.email, args.name, args.role, password_hash)
+        store.record(db, COMMAND_LINE, "created staff account", None, auth.actor(user))
+        db.commit()
+    print(f"Made an account for {args.name} <{user.email}>, with the role {args.role}.")
+    return 0
+
+
+def erase_expired(args: argparse.Namespace, project: Path) -> int:
+    from consultation import context, store
+
+    app = _consultation_app(project)
+    days = app.extensions["moderation"].retention_days
+    last_kept = clock.today() - dt.timedelta(days=days)
+    with app.app_context():
+        db = context.database()
+        comments = store.personal_data_past(db, last_kept)
+        invitations = store.invitations_past(db, last_kept)
+        store.erase_personal_data(db, comments, COMMAND_LINE,
+                                  f"kept {days} days after the consultation closed", invitations)
+    print(f"Erased names and email addresses from {len(comments)} comment(s) and {len(invitations)} "
+          f"panel invitation(s) from consultations that closed before {long_date(last_kept)}.")
+    return 0
+
+
+def personal_data(args: argparse.Namespace, project: Path) -> int:
+    """For a subject access or erasure request: everything stored with that email address."""
+    from consultation import context, store
+
+    app = _consultation_app(project)
+    with app.app_context():
+        db = context.database()
+        found = store.comments_with_email(db, args.email)
+        if args.erase:
+            store.erase_personal_data(db, found, COMMAND_LINE, "erasure requested by the person")
+            print(f"Erased the name and email address from {len(found)} comment(s).")
+            return 0
+        print(json.dumps([{column.name: _plain(getattr(comment, column.name))
+                           for column in comment.__table__.columns} for comment in found],
+                         indent=2, ensure_ascii=False))
+    return 0
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+COMMAND_LINE = "command line"
 
 
 def new(args: argparse.Namespace, project: Path) -> int:
@@ -145,7 +232,9 @@ def new(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
-COMMANDS = {"check": check, "build": build, "serve": serve, "migrate": migrate, "invite": invite, "new": new}
+COMMANDS = {"check": check, "build": build, "serve": serve, "migrate": migrate, "invite": invite,
+            "staff-add": staff_add, "erase-expired": erase_expired, "personal-data": personal_data,
+            "new": new}
 
 if __name__ == "__main__":
     sys.exit(main())

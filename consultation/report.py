@@ -1,0 +1,133 @@
+"""The consultation report for the board, and the "What you told us" summary for the site.
+
+Built from the stored comments as moderated: names and contact details never appear, redacted
+text replaces the original, and a hidden comment is counted with its reason but not quoted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+
+from consultation.models import Comment
+from policy_portal.consultations import OUTCOMES, RespondentType
+from policy_portal.moderation import HIDE_REASONS
+from policy_portal.pages import long_date, md_text
+from policy_portal.policy import AUDIENCES, Policy
+from policy_portal.sections import Section, sections
+
+WHOLE = "The whole draft"
+CSV_COLUMNS = ["reference", "received", "section", "respondent", "verified_panel_member", "comment",
+               "suggested_wording", "may_publish", "moderation", "response", "explanation",
+               "wording_changed_in"]
+
+
+def shown_text(comment: Comment) -> str:
+    if comment.moderation == "hidden":
+        return f"Hidden by a moderator: {HIDE_REASONS[comment.rule_broken].lower()}."
+    return comment.public_body or comment.body
+
+
+def shown_wording(comment: Comment) -> str:
+    if comment.moderation == "hidden" or not comment.suggested_wording:
+        return ""
+    return comment.public_wording or comment.suggested_wording
+
+
+@dataclass
+class Report:
+    policy: Policy
+    comments: list[Comment]
+
+    @property
+    def sections(self) -> list[Section]:
+        return sections(self.policy.body)
+
+    def by_respondent(self) -> list[tuple[str, int]]:
+        counts = Counter(comment.respondent_type for comment in self.comments)
+        return [(kind.label, counts[kind.value]) for kind in RespondentType if counts[kind.value]]
+
+    def by_section(self) -> list[tuple[str, int]]:
+        counts = Counter(comment.section_title or WHOLE for comment in self.comments)
+        order = [section.title for section in self.sections] + [WHOLE]
+        place = {title: number for number, title in enumerate(order)}
+        return sorted(counts.items(), key=lambda item: place.get(item[0], len(order)))
+
+    def suggestions(self) -> list[tuple[Section, list[Comment]]]:
+        """Each section with the wordings people suggested for it, to set side by side."""
+        found = []
+        for section in self.sections:
+            suggested = [comment for comment in self.comments
+                         if comment.section_key == section.key and shown_wording(comment)]
+            if suggested:
+                found.append((section, suggested))
+        return found
+
+    def rows(self) -> list[dict[str, object]]:
+        return [{
+            "reference": comment.reference,
+            "received": comment.created_at.date().isoformat(),
+            "section": comment.section_title or WHOLE,
+            "respondent": RespondentType(comment.respondent_type).label,
+            "verified_panel_member": comment.verified_panel,
+            "comment": shown_text(comment),
+            "suggested_wording": shown_wording(comment),
+            "may_publish": comment.may_publish,
+            "moderation": comment.moderation,
+            "response": OUTCOMES.get(comment.response_outcome or "", ""),
+            "explanation": comment.response_text or "",
+            "wording_changed_in": comment.response_section or "",
+        } for comment in self.comments]
+
+    def as_json(self) -> dict[str, object]:
+        window = self.policy.consultation
+        return {
+            "policy": {"slug": self.policy.slug, "title": self.policy.title,
+                       "reference": self.policy.reference, "version": self.policy.version},
+            "consultation": {"opens": window.opens.isoformat(), "closes": window.closes.isoformat(),
+                             "audiences": [AUDIENCES[name] for name in window.audiences],
+                             "promotion": list(window.promotion)},
+            "totals": {"comments": len(self.comments),
+                       "by_respondent": dict(self.by_respondent()),
+                       "by_section": dict(self.by_section())},
+            "comments": self.rows(),
+        }
+
+    def as_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, CSV_COLUMNS)
+        writer.writeheader()
+        for row in self.rows():
+            writer.writerow({key: _cell(value) for key, value in row.items()})
+        return out.getvalue()
+
+    def told_us(self) -> str:
+        """Markdown for staff to commit as policies/what-you-told-us/<policy>.md."""
+        window = self.policy.consultation
+        lines = [
+            f"We asked for comments on the draft {self.policy.title} from {long_date(window.opens)} "
+            f"to {long_date(window.closes)}, and received {len(self.comments)}.", "",
+        ]
+        for comment in self.comments:
+            if not (comment.moderation == "approved" and comment.may_publish and comment.response_outcome):
+                continue  # only what its writer agreed we may publish, once answered
+            lines += [f"### On {md_text(comment.section_title or 'the whole draft')}", "",
+                      f"**You said:** {md_text(_one_line(shown_text(comment)))}", "",
+                      f"**We did:** {OUTCOMES[comment.response_outcome]}. "
+                      f"{md_text(_one_line(comment.response_text))}", ""]
+        return "\n".join(lines)
+
+
+def _cell(value: object) -> object:
+    """Spreadsheets run a cell starting with = + - or @ as a formula; a quote mark stops that."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())

@@ -1,0 +1,213 @@
+"""The staff pages: sign-in, the moderation queue, one comment, the audit log and the reports.
+
+Every view here is behind `auth.require_staff`; tests list the app's URL map to prove it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+
+from consultation import auth, context, panel, store
+from consultation.forms import ModerateForm, ResponseForm, SignInForm
+from consultation.models import Comment
+from consultation.report import Report, shown_text
+from policy_portal import clock
+from policy_portal.consultations import OUTCOMES, RespondentType, invitation_ends, invitation_problem
+from policy_portal.moderation import HIDE_REASONS, Flag, find_flags, redact
+from policy_portal.policy import Policy
+from policy_portal.sections import sections
+
+blueprint = Blueprint("staff", __name__, url_prefix="/staff")
+blueprint.before_request(auth.require_staff)
+
+
+@blueprint.app_context_processor
+def _staff_helpers() -> dict:
+    return {"current_staff": auth.current_user,
+            "respondent_label": lambda value: RespondentType(value).label}
+
+
+@blueprint.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            auth.sign_in(context.database(), form.email.data, form.password.data)
+        except auth.SignInError as problem:
+            error = str(problem)
+        else:
+            target = auth.safe_next(request.args.get("next")) or "/staff/"
+            return redirect(request.script_root + target, 303)
+    problems = [(form.email.id, error)] if error else [
+        (field.id, message) for field in form for message in field.errors]
+    return render_template("staff/sign_in.html", form=form, problems=problems), 400 if problems else 200
+
+
+@blueprint.post("/sign-out")
+def sign_out():
+    store.record(context.database(), auth.actor(auth.current_user()), "signed out", None, "")
+    context.database().commit()
+    auth.sign_out()
+    return redirect(url_for("staff.sign_in"), 303)
+
+
+@blueprint.get("/")
+def dashboard():
+    db = context.database()
+    consulting = [policy for policy in context.library() if policy.consultation]
+    counts = {policy.slug: len(store.comments_on(db, policy.slug)) for policy in consulting}
+    return render_template("staff/dashboard.html", consulting=consulting, counts=counts,
+                           waiting=len(store.moderation_queue(db)))
+
+
+@blueprint.get("/queue")
+def queue():
+    waiting = store.moderation_queue(context.database())
+    return render_template("staff/queue.html", comments=waiting, flags=_flags)
+
+
+@blueprint.route("/comments/<int:comment_id>", methods=["GET", "POST"])
+def comment(comment_id: int):
+    db = context.database()
+    found = _comment(comment_id)
+    policy = context.library().policies.get(found.policy_slug)
+    moderate = ModerateForm(prefix="moderate-", formdata=_posted("moderate"))
+    respond = ResponseForm(_section_choices(policy), prefix="respond-", formdata=_posted("respond"))
+    user = auth.current_user()
+    if request.method == "POST" and "moderate-action" in request.form and moderate.validate():
+        _moderate(found, moderate, auth.actor(user))
+        db.commit()
+        return redirect(url_for("staff.comment", comment_id=found.id, done="moderated"), 303)
+    if request.method == "POST" and "respond-outcome" in request.form and respond.validate():
+        found.response_outcome, found.response_text = respond.outcome.data, respond.explanation.data
+        found.response_section, found.responded_at = respond.section.data or None, store.now()
+        store.record(db, auth.actor(user), "responded", found.id,
+                     f"{OUTCOMES[found.response_outcome]}: {found.response_text}")
+        db.commit()
+        return redirect(url_for("staff.comment", comment_id=found.id, done="responded"), 303)
+    if request.method == "GET":
+        _prefill(found, moderate, respond)
+    problems = [(field.id + ("-0" if field.type == "RadioField" else ""), message)
+                for form in (moderate, respond) for field in form for message in field.errors]
+    return render_template("staff/comment.html", comment=found, policy=policy, moderate=moderate,
+                           respond=respond, flags=_flags(found), problems=problems,
+                           hide_reasons=HIDE_REASONS, outcomes=OUTCOMES,
+                           done=request.args.get("done")), 400 if problems else 200
+
+
+@blueprint.get("/audit")
+def audit():
+    return render_template("staff/audit.html", entries=store.audit_log(context.database()))
+
+
+@blueprint.get("/reports/<slug>/")
+def report(slug: str):
+    return render_template("staff/report.html", report=_report(slug), shown_text=shown_text,
+                           outcomes=OUTCOMES)
+
+
+@blueprint.get("/reports/<slug>/comments.csv")
+def report_csv(slug: str):
+    return _download(_report(slug).as_csv(), f"{slug}-comments.csv", "text/csv; charset=utf-8")
+
+
+@blueprint.get("/reports/<slug>/report.json")
+def report_json(slug: str):
+    body = json.dumps(_report(slug).as_json(), indent=2, ensure_ascii=False)
+    return _download(body, f"{slug}-report.json", "application/json")
+
+
+@blueprint.get("/reports/<slug>/what-you-told-us.md")
+def told_us(slug: str):
+    return _download(_report(slug).told_us(), f"{slug}.md", "text/markdown; charset=utf-8")
+
+
+@blueprint.route("/invitations/<slug>", methods=["GET", "POST"])
+@auth.require_role("administrator")
+def invitations(slug: str):
+    policy = _policy(slug)
+    problem = invitation_problem(policy, clock.today())
+    link = None
+    name = request.form.get("member_name", "").strip()
+    error = None
+    if request.method == "POST" and not problem:
+        if not name or len(name) > 100:
+            error = "Enter the panel member's name (up to 100 characters)"
+        else:
+            _, token = panel.invite(context.database(), current_app.secret_key, policy.slug, name,
+                                    invitation_ends(policy), auth.actor(auth.current_user()))
+            link = request.host_url.rstrip("/") + url_for("consultation.panel_link", token=token)
+    return render_template("staff/invitations.html", policy=policy, problem=problem, link=link,
+                           name=name, error=error), 400 if error else 200
+
+
+def _posted(prefix: str):
+    """The form data if this form was the one sent, so the other form on the page stays empty."""
+    if request.method == "POST" and f"{prefix}-csrf_token" in request.form:
+        return request.form
+    return None
+
+
+def _comment(comment_id: int) -> Comment:
+    found = store.comment(context.database(), comment_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _policy(slug: str) -> Policy:
+    policy = context.library().policies.get(slug)
+    if policy is None or policy.consultation is None:
+        abort(404)
+    return policy
+
+
+def _report(slug: str) -> Report:
+    policy = _policy(slug)
+    return Report(policy, store.comments_on(context.database(), policy.slug))
+
+
+def _section_choices(policy: Policy | None) -> list[tuple[str, str]]:
+    return [(section.key, section.title) for section in sections(policy.body)] if policy else []
+
+
+def _flags(comment: Comment) -> list[Flag]:
+    return [Flag(**flag) for flag in json.loads(comment.flags)]
+
+
+def _prefill(found: Comment, moderate: ModerateForm, respond: ResponseForm) -> None:
+    """Suggest a redaction of what the automatic check flagged; show any earlier response."""
+    settings = current_app.extensions["moderation"]
+    moderate.public_body.data = found.public_body or redact(
+        found.body, find_flags(found.body, settings.staff_names, settings.offensive_words))
+    if found.suggested_wording:
+        moderate.public_wording.data = found.public_wording or redact(
+            found.suggested_wording,
+            find_flags(found.suggested_wording, settings.staff_names, settings.offensive_words))
+    respond.outcome.data = found.response_outcome
+    respond.explanation.data = found.response_text
+    respond.section.data = found.response_section or ""
+
+
+def _moderate(found: Comment, form: ModerateForm, actor: str) -> None:
+    action = form.action.data
+    found.moderated_at = store.now()
+    found.moderation = "hidden" if action == "hide" else "approved"
+    found.rule_broken = form.reason.data if action in ("redact", "hide") else None
+    if action == "redact":
+        found.public_body = form.public_body.data
+        found.public_wording = form.public_wording.data or None
+    elif action == "approve":
+        found.public_body = found.public_wording = None
+    why = f"; reason: {HIDE_REASONS[found.rule_broken]}" if found.rule_broken else ""
+    store.record(context.database(), actor, {"approve": "approved", "redact": "redacted",
+                                             "hide": "hid"}[action], found.id,
+                 f"{found.reference}{why}")
+
+
+def _download(body: str, filename: str, mimetype: str) -> Response:
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

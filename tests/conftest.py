@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 
 from consultation import create_app
 from consultation.database import make_engine, upgrade
+from consultation.models import Base
 from portal.server import create_portal
 from portal.site import build_site
 from tests import postgres
@@ -117,8 +118,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = request.getfixturevalue("postgres_url")
     yield url
     engine = make_engine(url)
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
-        connection.execute(text("TRUNCATE comments, panel_invitations RESTART IDENTITY CASCADE"))
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
 

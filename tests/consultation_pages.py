@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from consultation import context
+from consultation.panel import invite
+from tests.conftest import SECRET_KEY
 
 PETS = "/pets/"
 SECTION = "2-what-needs-our-permission"
@@ -41,3 +47,9 @@ GOOD = {"respondent_type": "tenant", "comment": "Two cats should not need permis
 def typed(page: BeautifulSoup, field_id: str) -> str:
     """A textarea's text as a browser shows it: HTML drops the newline that follows <textarea>."""
     return page.find(id=field_id).get_text().removeprefix("\r\n").removeprefix("\n")
+
+
+def invitation_token(app, slug="pets", name="Jo Bloggs", days=7) -> str:
+    with app.app_context():
+        ends = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+        return invite(context.database(), SECRET_KEY, slug, name, ends, "test")[1]

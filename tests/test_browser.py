@@ -6,14 +6,19 @@ Chromium by conftest.py), a fresh page per test, the site served by the portal's
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from consultation import auth, store
 from consultation.database import make_engine
 from consultation.models import Comment
 
@@ -154,3 +159,57 @@ def test_consultation_page_works_without_javascript(browser: Browser, site_url: 
     general.get_by_role("button", name="Send comment").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
     context.close()
+
+
+def test_moderator_redacts_answers_and_downloads_the_report(page: Page, site_url: str,
+                                                          portal_database: str, axe: Axe):
+    """A tenant leaves a phone number; a moderator signs in, redacts it, answers the comment and
+    downloads the report, which carries the redacted text and the answer."""
+    engine = make_engine(portal_database)
+    with Session(engine) as db:
+        store.add_staff_user(db, "moderator@larkfield.example", "Mo Derator", "moderator",
+                             auth.hash_password("a long and private password"))
+    engine.dispose()
+    page.goto(site_url + "/consultations/pets/")
+    general = page.locator("section", has=page.get_by_role("heading", name="Comments on the whole draft"))
+    general.get_by_label("Tenant", exact=True).check()
+    general.get_by_label("Your comment").fill("Good plan. Ring me on 07700 900123 to talk it over.")
+    general.get_by_label("Yes, you may publish my comment without my name").check()
+    general.get_by_role("button", name="Send comment").click()
+    reference = page.locator(".reference").inner_text()
+
+    page.goto(site_url + "/consultations/staff/queue")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff sign-in")
+    assert violations(axe, page) == []
+    page.get_by_label("Email address").fill("moderator@larkfield.example")
+    page.get_by_label("Password").fill("a long and private password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
+    assert violations(axe, page) == []
+    page.get_by_role("link", name=reference).click()
+    expect(page.get_by_label("The comment as it will be published")).to_have_value(
+        "Good plan. Ring me on [phone number removed] to talk it over.")
+    assert violations(axe, page) == []
+    page.get_by_label("Redact: remove personal details or offensive words, then approve").check()
+    page.get_by_label("Personal details, such as a phone number, email or home address").check()
+    page.get_by_role("button", name="Save moderation").click()
+    expect(page.get_by_role("status")).to_have_text("The comment has been moderated.")
+    page.get_by_label("Accepted", exact=True).check()
+    page.get_by_label("What we did and why").fill("We will take requests by phone too.")
+    page.get_by_role("button", name="Save response").click()
+    expect(page.get_by_role("status")).to_have_text("Your response has been saved.")
+
+    page.get_by_role("link", name="Consultations").click()
+    page.get_by_role("link", name="Report on the Pets and Animals Policy").click()
+    assert violations(axe, page) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name="a spreadsheet (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    [row] = [row for row in rows if row["reference"] == reference]
+    assert row["comment"] == "Good plan. Ring me on [phone number removed] to talk it over."
+    assert (row["response"], row["explanation"]) == ("Accepted", "We will take requests by phone too.")
+
+    page.goto(site_url + "/consultations/pets/")
+    published = page.locator("section", has=page.get_by_role("heading", name="What people have said"))
+    expect(published).to_contain_text("Good plan. Ring me on [phone number removed] to talk it over.")
+    expect(published).not_to_contain_text("07700")

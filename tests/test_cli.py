@@ -8,11 +8,16 @@ search index. Builds are the slow part, so there are only two.
 
 from __future__ import annotations
 
-import pytest
+import io
+import json
 
-from consultation import create_app
+import pytest
+from sqlalchemy import select
+
+from consultation import context, create_app
+from consultation.models import Comment
 from portal.cli import main
-from tests.consultation_pages import soup, words
+from tests.consultation_pages import GOOD, comment, soup, words
 
 DATE_PROBLEM = ("policies/complaints.md:9: approval_date: '14/05/2024' is not a date; "
                 "write it as YYYY-MM-DD, for example 2025-04-01")
@@ -149,3 +154,51 @@ def test_migrate_can_run_again(project, capsys):
     assert capsys.readouterr().out.count("The consultation database is up to date") == 2
     assert (project / "instance" / "consultation.sqlite").is_file()
     assert (project / "instance" / "secret_key").stat().st_mode & 0o077 == 0  # only its owner reads it
+
+
+def test_staff_add_reads_a_piped_password_and_refuses_a_short_one(project, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["--project", str(project), "staff-add", "mo@larkfield.example", "--name", "Mo"]) == 1
+    assert capsys.readouterr().err == "No account was made: the password must be at least 12 characters.\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert main(["--project", str(project), "staff-add", "Mo@Larkfield.example", "--name", "Mo",
+                 "--role", "administrator"]) == 0
+    assert capsys.readouterr().out == ("Made an account for Mo <mo@larkfield.example>, "
+                                       "with the role administrator.\n")
+
+
+def _commented_app(project, monkeypatch):
+    """The app on the project's own database, with one comment that has a name and an email."""
+    monkeypatch.setenv("SECRET_KEY", "cli test key")
+    assert main(["--project", str(project), "migrate"]) == 0
+    app = create_app(project, {"SESSION_COOKIE_SECURE": False})
+    comment(app.test_client(), **{**GOOD, "name": "Sam Patel", "email": "Sam@Example.com"})
+    return app
+
+
+def _people(app) -> list[tuple[str | None, str | None, str]]:
+    with app.app_context():
+        return [(c.name, c.email, c.body) for c in context.database().scalars(select(Comment))]
+
+
+def test_erase_expired_waits_for_the_retention_period(project, capsys, monkeypatch):
+    app = _commented_app(project, monkeypatch)
+    monkeypatch.setenv("PORTAL_TODAY", "2027-12-21")  # 365 days after closing: still kept
+    assert main(["--project", str(project), "erase-expired"]) == 0
+    assert _people(app) == [("Sam Patel", "Sam@Example.com", GOOD["comment"])]
+    monkeypatch.setenv("PORTAL_TODAY", "2027-12-22")
+    assert main(["--project", str(project), "erase-expired"]) == 0
+    assert "Erased names and email addresses from 1 comment(s)" in capsys.readouterr().out
+    assert _people(app) == [(None, None, GOOD["comment"])]  # the anonymised comment stays
+    app.extensions["engine"].dispose()
+
+
+def test_personal_data_exports_then_erases_what_is_held_about_an_email(project, capsys, monkeypatch):
+    app = _commented_app(project, monkeypatch)
+    capsys.readouterr()
+    assert main(["--project", str(project), "personal-data", "sam@example.com"]) == 0
+    [held] = json.loads(capsys.readouterr().out)
+    assert (held["name"], held["email"], held["body"]) == ("Sam Patel", "Sam@Example.com", GOOD["comment"])
+    assert main(["--project", str(project), "personal-data", "sam@example.com", "--erase"]) == 0
+    assert _people(app) == [(None, None, GOOD["comment"])]
+    app.extensions["engine"].dispose()

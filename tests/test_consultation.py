@@ -6,29 +6,32 @@ Today is 23 November 2026 (conftest), so the example pets policy is open for com
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from consultation import context
+from consultation import context, create_app
 from consultation.database import make_engine
 from consultation.models import Comment
-from consultation.panel import invite
 from tests.conftest import SECRET_KEY
-from tests.consultation_pages import GOOD, PETS, SECTION, SECTION_TITLE, comment, form_for, soup, typed, words
+from tests.consultation_pages import (
+    GOOD,
+    PETS,
+    SECTION,
+    SECTION_TITLE,
+    comment,
+    form_for,
+    invitation_token,
+    soup,
+    typed,
+    words,
+)
 
 
 def stored(app) -> list[Comment]:
     with app.app_context():
         return list(context.database().scalars(select(Comment).order_by(Comment.id)))
-
-
-def invitation_token(app, slug="pets", name="Jo Bloggs", days=7) -> str:
-    with app.app_context():
-        ends = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
-        return invite(context.database(), SECRET_KEY, slug, name, ends)[1]
 
 
 def edit_policy(project: Path, slug: str, old: str, new: str) -> None:
@@ -277,8 +280,6 @@ def test_security_headers(client):
 
 
 def test_session_cookie_is_secure_by_default(project, database_url):
-    from consultation import create_app
-
     app = create_app(project, {"SECRET_KEY": SECRET_KEY, "DATABASE_URL": database_url})
     assert "Secure" in app.test_client().get(PETS).headers["Set-Cookie"]
     app.extensions["engine"].dispose()

@@ -246,3 +246,12 @@ def test_search_index_is_loaded_only_by_the_search_page(site: Path):
                if "pagefind-ui.js" in path.read_text(encoding="utf-8")]
     assert loaders == ["search/index.html"]
     assert not (site / "search" / "search_index.json").exists()
+
+
+def test_what_you_told_us_summary_shows_on_the_approved_policy(site: Path):
+    page = soup(site, "policies/tenant-participation")
+    heading = page.find("h2", string="What you told us")
+    assert heading is not None
+    assert "received 41" in text(heading.find_next("p"))
+    assert page.find("h3", string="On 4. The Tenant Scrutiny Panel") is not None
+    assert soup(site, "policies/pets").find("h2", string="What you told us") is None

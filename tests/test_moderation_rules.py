@@ -1,0 +1,53 @@
+"""The automatic check for what the house rules keep off the public site (plain Python)."""
+
+from __future__ import annotations
+
+import pytest
+
+from policy_portal.moderation import find_flags, redact
+
+STAFF = ["Dana Whitfield"]
+OFFENSIVE = ["bollocks"]
+
+
+@pytest.mark.parametrize(("text", "kind", "found"), [
+    ("Ring me on 0113 496 0750 after six.", "phone", "0113 496 0750"),
+    ("My mobile is 07700 900123.", "phone", "07700 900123"),
+    ("My mobile is 07700900123.", "phone", "07700900123"),
+    ("From abroad call +44 7700 900 123.", "phone", "+44 7700 900 123"),
+    ("Write to me at sam.patel+pets@example.co.uk please", "email", "sam.patel+pets@example.co.uk"),
+    ("My postcode is LK1 2AB.", "postcode", "LK1 2AB"),
+    ("My postcode is sw1a1aa.", "postcode", "sw1a1aa"),
+    ("I live at 14 Mill Lane with my dog.", "address", "14 Mill Lane"),
+    ("I live at 3a, Canal Street.", "address", "3a, Canal Street"),
+    ("Dana Whitfield told me no.", "staff", "Dana Whitfield"),
+    ("dana whitfield told me no.", "staff", "dana whitfield"),
+    ("This is bollocks.", "offensive", "bollocks"),
+    ("Cheap pet food at www.cheap-pets.example.", "link", "www.cheap-pets.example"),
+    ("See https://example.org/pets?x=1).", "link", "https://example.org/pets?x=1"),
+])
+def test_each_kind_of_personal_detail_or_rule_break_is_flagged(text, kind, found):
+    flags = find_flags(text, STAFF, OFFENSIVE)
+    assert [(flag.kind, flag.text) for flag in flags] == [(kind, found)]
+
+
+@pytest.mark.parametrize("text", [
+    "I have 2 cats and 3 dogs, and in 2024 we paid £1,250 for a fence.",
+    "Clause 3.2 is unfair; clause 4.1 is fine. Fish tanks up to 100 litres are OK.",
+    "Between 2019 and 2024 the rules changed twice.",
+    "Tenants in Scunthorpe and Essex agree with section 5.",
+    "Danas and whit fields are not names here. Call the office.",
+])
+def test_harmless_text_is_not_flagged(text):
+    assert find_flags(text, STAFF, OFFENSIVE) == []
+
+
+def test_redaction_replaces_only_what_was_flagged():
+    text = "Dana Whitfield said no. Call 07700 900123 or email jo@example.com. Thanks!"
+    assert redact(text, find_flags(text, STAFF, OFFENSIVE)) == (
+        "[name of a member of staff removed] said no. Call [phone number removed] or email "
+        "[email address removed]. Thanks!")
+
+
+def test_an_email_address_is_not_also_a_link():
+    assert [flag.kind for flag in find_flags("jo@pets.com", STAFF, OFFENSIVE)] == ["email"]

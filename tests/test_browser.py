@@ -161,22 +161,29 @@ def test_consultation_page_works_without_javascript(browser: Browser, site_url: 
     context.close()
 
 
+def send_general_comment(page: Page, site_url: str, words: str) -> str:
+    """Comment on the whole pets draft as a tenant who agrees to publication; return the reference."""
+    page.goto(site_url + "/consultations/pets/")
+    general = page.locator("section", has=page.get_by_role("heading", name="Comments on the whole draft"))
+    general.get_by_label("Tenant", exact=True).check()
+    general.get_by_label("Your comment").fill(words)
+    general.get_by_label("Yes, you may publish my comment without my name").check()
+    general.get_by_role("button", name="Send comment").click()
+    return page.locator(".reference").inner_text()
+
+
 def test_moderator_redacts_answers_and_downloads_the_report(page: Page, site_url: str,
                                                           portal_database: str, axe: Axe):
-    """A tenant leaves a phone number; a moderator signs in, redacts it, answers the comment and
-    downloads the report, which carries the redacted text and the answer."""
+    """Two tenants comment, one leaving a phone number; a moderator signs in, approves the first,
+    redacts the number from the second, answers it and downloads the report, which carries the
+    redacted text and the answer; the public page then shows both, without the number."""
     engine = make_engine(portal_database)
     with Session(engine) as db:
         store.add_staff_user(db, "moderator@larkfield.example", "Mo Derator", "moderator",
                              auth.hash_password("a long and private password"))
     engine.dispose()
-    page.goto(site_url + "/consultations/pets/")
-    general = page.locator("section", has=page.get_by_role("heading", name="Comments on the whole draft"))
-    general.get_by_label("Tenant", exact=True).check()
-    general.get_by_label("Your comment").fill("Good plan. Ring me on 07700 900123 to talk it over.")
-    general.get_by_label("Yes, you may publish my comment without my name").check()
-    general.get_by_role("button", name="Send comment").click()
-    reference = page.locator(".reference").inner_text()
+    references = [send_general_comment(page, site_url, words) for words in (
+        "A fair policy that is easy to read.", "Good plan. Ring me on 07700 900123 to talk it over.")]
 
     page.goto(site_url + "/consultations/staff/queue")
     expect(page.get_by_role("heading", level=1)).to_have_text("Staff sign-in")
@@ -186,6 +193,12 @@ def test_moderator_redacts_answers_and_downloads_the_report(page: Page, site_url
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
     assert violations(axe, page) == []
+    page.get_by_role("link", name=references[0]).click()
+    page.get_by_label("Approve: it keeps to the house rules as it is").check()
+    page.get_by_role("button", name="Save moderation").click()
+    expect(page.get_by_role("status")).to_have_text("The comment has been moderated.")
+    page.get_by_role("link", name="Moderation queue").click()
+    reference = references[1]
     page.get_by_role("link", name=reference).click()
     expect(page.get_by_label("The comment as it will be published")).to_have_value(
         "Good plan. Ring me on [phone number removed] to talk it over.")
@@ -211,5 +224,6 @@ def test_moderator_redacts_answers_and_downloads_the_report(page: Page, site_url
 
     page.goto(site_url + "/consultations/pets/")
     published = page.locator("section", has=page.get_by_role("heading", name="What people have said"))
+    expect(published).to_contain_text("A fair policy that is easy to read.")
     expect(published).to_contain_text("Good plan. Ring me on [phone number removed] to talk it over.")
     expect(published).not_to_contain_text("07700")

@@ -58,7 +58,7 @@ def sign_out():
 def dashboard():
     db = context.database()
     consulting = [policy for policy in context.library() if policy.consultation]
-    counts = {policy.slug: len(store.comments_on(db, policy.slug)) for policy in consulting}
+    counts = {policy.slug: store.comment_count(db, policy.slug) for policy in consulting}
     return render_template("staff/dashboard.html", consulting=consulting, counts=counts,
                            waiting=len(store.moderation_queue(db)))
 

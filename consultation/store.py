@@ -131,8 +131,13 @@ def comments_on(db: Session, policy_slug: str) -> list[Comment]:
 
 def published_comments(db: Session, policy_slug: str) -> list[Comment]:
     """Approved comments whose writers agreed to publication: shown without names."""
-    return [comment for comment in comments_on(db, policy_slug)
-            if comment.moderation == "approved" and comment.may_publish]
+    return list(db.scalars(select(Comment).where(
+        Comment.policy_slug == policy_slug, Comment.moderation == "approved", Comment.may_publish,
+    ).order_by(Comment.created_at, Comment.id)))
+
+
+def comment_count(db: Session, policy_slug: str) -> int:
+    return db.scalar(select(func.count()).select_from(Comment).where(Comment.policy_slug == policy_slug))
 
 
 def record(db: Session, actor: str, action: str, comment_id: int | None, details: str) -> None:

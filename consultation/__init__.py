@@ -30,8 +30,9 @@ from consultation.database import make_engine
 from consultation.policies import PolicySource
 from policy_portal.settings import association_from, moderation_from, read_extra
 
-MAX_BODY = 100 * 1024
-"""Bytes; two 5,000-character fields of four-byte characters fit with room to spare."""
+MAX_BODY = 256 * 1024
+"""Bytes. Two 5,000-character fields of four-byte characters (emoji), URL-encoded at 12 bytes a
+character, come to 120 KB; the rest is room for the other fields."""
 
 
 def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flask:
@@ -64,7 +65,7 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
     errors.init_app(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(staff_views.blueprint)
-    security.limit_submissions(app)
+    security.protect_submissions(app)
     return app
 
 

@@ -74,7 +74,7 @@ def sign_out() -> None:
 def current_user() -> StaffUser | None:
     if "staff_user" not in g:
         user_id = session.get(SESSION_USER)
-        g.staff_user = store.staff_user(context.database(), user_id) if isinstance(user_id, int) else None
+        g.staff_user = store.staff_user(context.database(), user_id) if store.is_row_id(user_id) else None
     return g.staff_user
 
 

@@ -25,7 +25,8 @@ def database_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(database_url(url), pool_pre_ping=True)
+    # hide_parameters: an error log must never carry a comment or an email address
+    engine = create_engine(database_url(url), pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
     return engine

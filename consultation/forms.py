@@ -1,13 +1,14 @@
 """The comment form. The server is the only judge of what is valid; messages say what to do.
 
-Every text field but a password has its outer spaces stripped first, so a comment of only spaces
-is empty.
+Every text field but a password has its outer spaces and any control characters stripped first,
+so a comment of only spaces is empty.
 One form class serves every section: each form on the page gets the section's key as prefix,
 so field names and ids never clash and the error summary can link to the right field.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 
@@ -38,8 +39,12 @@ PUBLISH_CHOICES = [
 ]
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters other than tab and line breaks: invisible, and PostgreSQL refuses NUL."""
+
+
 def _strip(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
+    return CONTROL.sub("", value).strip() if isinstance(value, str) else value
 
 
 class StrippedForm(FlaskForm):
@@ -111,11 +116,15 @@ class CommentForm(StrippedForm):
         if not _is_key(self.submission.data):
             self.submission.data = str(uuid.uuid4())
 
+    ORDER = ("csrf_token", "respondent_type", "comment", "suggested_wording", "name", "email",
+             "may_publish", "website")
+    """The order the fields are on the page (see _comment_form.html), for the error summary."""
+
     def problems(self) -> list[tuple[str, str]]:
         """(field id, message) for the error summary, in the order the fields appear."""
         found = []
-        for field in self:
-            if not field.errors:
+        for field in (getattr(self, name) for name in self.ORDER):
+            if field is None or not field.errors:
                 continue
             if field.name.endswith("csrf_token"):
                 found.append((self.comment.id, "This page was open too long, or your browser did "

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from consultation import store
 from consultation.models import PanelInvitation
+from policy_portal.clock import UK
 
 SALT = "panel-invitation"
+MAX_NAME = 100
 
 
 class InvalidLinkError(Exception):
@@ -31,13 +33,25 @@ def read(secret_key: str, token: str) -> int:
         value = URLSafeSerializer(secret_key, salt=SALT).loads(token)
     except BadSignature:
         raise InvalidLinkError(token) from None
-    if not isinstance(value, int):
+    if not store.is_row_id(value):
         raise InvalidLinkError(token)
     return value
 
 
 def is_current(expires_at: dt.datetime, at: dt.datetime) -> bool:
     return at < store.as_utc(expires_at)
+
+
+def last_day(expires_at: dt.datetime) -> dt.date:
+    """The last UK day an invitation worked: it ends at midnight at the end of that day."""
+    return (store.as_utc(expires_at).astimezone(UK) - dt.timedelta(microseconds=1)).date()
+
+
+def name_problem(member_name: str) -> str | None:
+    """Why a panel member's name cannot be used; None when it can."""
+    if not member_name.strip() or len(member_name.strip()) > MAX_NAME:
+        return f"Enter the panel member's name (up to {MAX_NAME} characters)"
+    return None
 
 
 def invite(db: Session, secret_key: str, policy_slug: str, member_name: str,

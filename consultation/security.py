@@ -23,30 +23,25 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
-CHECKS_OWN_TOKEN = ("consultation.views.comment",)
-"""Views whose form checks its CSRF token itself, so a failed check can give the form back with
-the person's text and an error, instead of the bare error page that CSRFProtect shows."""
-RATE_LIMITED = ("consultation.comment",)
-"""Views that store something a stranger sends, and so are limited per address."""
+SUBMISSIONS = ("consultation.comment",)
+"""Views that store what a stranger sends. They are limited per address, and their form checks
+its own CSRF token, so a failed check gives the form back with the person's text and an error
+instead of the bare error page that CSRFProtect shows."""
 
 
 def init_app(app: Flask) -> None:
-    csrf = CSRFProtect(app)
-    for view in CHECKS_OWN_TOKEN:
-        csrf.exempt(view)
-    app.after_request(_add_headers)
+    app.extensions["security.csrf"] = CSRFProtect(app)
+    app.after_request(add_headers)
     app.extensions["security.limiter"] = Limiter(get_remote_address, app=app)
 
 
-def limit_submissions(app: Flask) -> None:
-    """Wrap the storing views in the per-address limit (called once the views are registered).
-
-    One limiter an app, not one for the module, so apps made in one process (tests, several
-    sites) keep their own counts.
-    """
+def protect_submissions(app: Flask) -> None:
+    """Called once the views are registered. One limiter an app, not one for the module, so apps
+    made in one process (tests, several sites) keep their own counts."""
     limiter: Limiter = app.extensions["security.limiter"]
-    for endpoint in RATE_LIMITED:
+    for endpoint in SUBMISSIONS:
         view = app.view_functions[endpoint]
+        app.extensions["security.csrf"].exempt(view)
         app.view_functions[endpoint] = limiter.limit(_comment_rate, methods=["POST"])(view)
 
 
@@ -54,7 +49,7 @@ def _comment_rate() -> str:
     return current_app.config["COMMENT_RATE_LIMIT"]
 
 
-def _add_headers(response: Response) -> Response:
+def add_headers(response: Response) -> Response:
     response.headers.update(HEADERS)
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

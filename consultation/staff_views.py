@@ -134,9 +134,8 @@ def invitations(slug: str):
     name = request.form.get("member_name", "").strip()
     error = None
     if request.method == "POST" and not problem:
-        if not name or len(name) > 100:
-            error = "Enter the panel member's name (up to 100 characters)"
-        else:
+        error = panel.name_problem(name)
+        if not error:
             _, token = panel.invite(context.database(), current_app.secret_key, policy.slug, name,
                                     invitation_ends(policy), auth.actor(auth.current_user()))
             link = request.host_url.rstrip("/") + url_for("consultation.panel_link", token=token)

@@ -25,6 +25,11 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def is_row_id(value: object) -> bool:
+    """True for a value that can be a row's number: a session or link should carry nothing else."""
+    return type(value) is int and 0 < value < 2**31
+
+
 def new_reference() -> str:
     """Like C-7KQ2-9XPM: random, so references say nothing about how many comments there are."""
     letters = "".join(secrets.choice(REFERENCE_LETTERS) for _ in range(8))
@@ -82,7 +87,7 @@ def panel_comments(db: Session, policy_slug: str) -> list[Comment]:
 def create_invitation(db: Session, policy_slug: str, member_name: str,
                       expires_at: dt.datetime) -> PanelInvitation:
     invitation = PanelInvitation(policy_slug=policy_slug, member_name=member_name, created_at=now(),
-                                 expires_at=expires_at)
+                                 expires_at=expires_at.astimezone(dt.UTC))  # SQLite drops the zone
     db.add(invitation)
     db.flush()  # gives it its number; the caller commits it with the audit entry
     return invitation

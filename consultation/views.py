@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
 from consultation import context, panel, store
@@ -33,9 +33,7 @@ SESSION_PANEL = "panel_invitation"
 SESSION_SENT = "sent"
 
 
-@blueprint.app_template_filter("long_date")
-def _long_date(day) -> str:
-    return long_date(day)
+blueprint.add_app_template_filter(long_date, "long_date")
 
 
 @blueprint.app_context_processor
@@ -46,10 +44,10 @@ def _site() -> dict:
 @blueprint.get("/")
 def index():
     today = clock.today()
-    policies = [policy for policy in context.library() if window_state(policy, today) is WindowState.OPEN]
-    upcoming = [policy for policy in context.library()
-                if window_state(policy, today) is WindowState.NOT_YET_OPEN]
-    return render_template("consultation/index.html", open_now=policies, upcoming=upcoming)
+    states = [(policy, window_state(policy, today)) for policy in context.library()]
+    return render_template("consultation/index.html",
+                           open_now=[policy for policy, state in states if state is WindowState.OPEN],
+                           upcoming=[policy for policy, state in states if state is WindowState.NOT_YET_OPEN])
 
 
 @blueprint.get("/<slug>/")
@@ -65,10 +63,14 @@ def consultation(slug: str):
 @blueprint.post("/<slug>/comment/<key>")
 def comment(slug: str, key: str):
     policy = _policy(slug)
-    section = _section(policy, key)
     refusal = _not_open(policy)
     if refusal:
         return refused(policy, key, refusal), 403
+    section = _section(policy, key)
+    if section is None and key != WHOLE_DRAFT:
+        return refused(policy, key, "The draft was changed while you were writing: the section "
+                       "you commented on has been renamed or removed. Please read the draft again "
+                       "and send your comment on the section as it is now."), 409
     member = _panel_member(policy)
     form = _form(policy, member, key, posted=True)
     if not form.validate():
@@ -117,10 +119,10 @@ def panel_link(token: str):
         return render_template("consultation/panel_link.html", problem="invalid"), 400
     policy = context.library().policies.get(invitation.policy_slug)
     if not panel.is_current(invitation.expires_at, store.now()):
-        return render_template("consultation/panel_link.html", problem="expired",
-                               invitation=invitation, policy=policy), 410
-    if policy is None:
-        return render_template("consultation/panel_link.html", problem="invalid"), 400
+        return render_template("consultation/panel_link.html", problem="expired", policy=policy,
+                               last_day=panel.last_day(invitation.expires_at)), 410
+    if policy is None or policy.consultation is None:
+        return render_template("consultation/panel_link.html", problem="gone"), 410
     session.clear()  # a fresh session for the panel member: nothing carried over from before
     session[SESSION_PANEL] = invitation.id
     return redirect(url_for(".consultation", slug=policy.slug), 303)
@@ -150,12 +152,8 @@ def _policy(slug: str) -> Policy:
 
 
 def _section(policy: Policy, key: str) -> Section | None:
-    if key == WHOLE_DRAFT:
-        return None
-    for section in sections(policy.body):
-        if section.key == key:
-            return section
-    abort(404)
+    """The section with this key; None for the whole draft or a section that is not there now."""
+    return next((section for section in sections(policy.body) if section.key == key), None)
 
 
 def _not_open(policy: Policy) -> str | None:
@@ -176,15 +174,24 @@ def _not_open(policy: Policy) -> str | None:
 
 
 def _panel_member(policy: Policy) -> PanelInvitation | None:
-    """The panel invitation this browser signed in with, if it is for this draft and current."""
+    """The panel invitation this browser signed in with, if it is for this draft and current.
+    Looked up once a request."""
+    if "panel_member" not in g:
+        g.panel_member = _session_invitation()
+    member = g.panel_member
+    return member if member is not None and member.policy_slug == policy.slug else None
+
+
+def _session_invitation() -> PanelInvitation | None:
     invitation_id = session.get(SESSION_PANEL)
-    if invitation_id is None:
+    if not store.is_row_id(invitation_id):  # absent, or not what this app ever stores
+        session.pop(SESSION_PANEL, None)
         return None
     invitation = store.invitation(context.database(), invitation_id)
     if invitation is None or not panel.is_current(invitation.expires_at, store.now()):
         session.pop(SESSION_PANEL, None)
         return None
-    return invitation if invitation.policy_slug == policy.slug else None
+    return invitation
 
 
 def _form(policy: Policy, member: PanelInvitation | None, key: str, posted: bool) -> CommentForm:

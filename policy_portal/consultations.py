@@ -47,9 +47,12 @@ RESPONDENT_LABELS = {
 AUDIENCE_RESPONDENTS = {
     "public": tuple(RespondentType),
     "tenants": (RespondentType.TENANT, RespondentType.LEASEHOLDER),
-    "panel": (RespondentType.PANEL,),
+    "panel": (),
 }
-"""The respondent types each audience lets in; a consultation allows those of all its audiences."""
+"""The respondent types people may choose, by audience; a consultation offers those of all its
+audiences. Panel members come in through their invitation link, which marks them verified; only
+a consultation open to the public lets someone call themselves a panel member without one (their
+comment is then not marked verified)."""
 
 
 OUTCOMES = {
@@ -90,7 +93,7 @@ def allowed_respondents(policy: Policy) -> tuple[RespondentType, ...]:
 
 def panel_only(policy: Policy) -> bool:
     """True when only the scrutiny panel is asked, so only invited panel members may comment."""
-    return allowed_respondents(policy) == (RespondentType.PANEL,)
+    return policy.consultation is not None and set(policy.consultation.audiences) == {"panel"}
 
 
 def invitation_problem(policy: Policy, today: dt.date) -> str | None:

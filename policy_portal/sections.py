@@ -1,8 +1,9 @@
 """A policy's text as sections, the unit people comment on.
 
-A section is everything under one `##` heading. Its key is the heading's anchor on the site
-(`## 2. What needs our permission` -> `2-what-needs-our-permission`), so a comment can always be
-traced to the part of the draft it is about. Headings inside fenced code blocks are not headings.
+A section is everything under one `##` heading. Its key is the heading's anchor, made by the
+same Markdown toc extension as the site's (`## 2. What needs our permission` ->
+`2-what-needs-our-permission`), so a comment can always be traced to the part of the draft it is
+about. Headings inside fenced code blocks are not headings.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 
 import markdown
 from markdown.extensions.toc import slugify
@@ -20,6 +22,8 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 HEADING = re.compile(r"(#{1,6})(?!#)\s*(\S.*?)[\s#]*$")
 """An ATX heading as Python-Markdown reads it: the space after the hashes is optional."""
 
+EXTENSIONS = ["fenced_code", "tables", "attr_list", ClauseExtension()]
+"""As in mkdocs.yml, so a section reads here as it does on the site."""
 OPENING = "opening-text"
 WHOLE_DRAFT = "general"
 """The key of a comment on the whole draft; no section is ever given it."""
@@ -53,7 +57,7 @@ class Section:
 
     def html(self) -> str:
         """The text as HTML, clause numbers kept. Policies come from the repository, not the public."""
-        return markdown.markdown(self.markdown, extensions=["tables", "attr_list", ClauseExtension()])
+        return markdown.markdown(self.markdown, extensions=EXTENSIONS)
 
 
 def sections(body: str) -> list[Section]:
@@ -65,13 +69,18 @@ def sections(body: str) -> list[Section]:
     if "\n".join(lines[:first]).strip():
         found.append(Section(OPENING, "Opening text", "\n".join(lines[:first]).strip()))
     ends = [heading.index for heading in starts[1:]] + [len(lines)]
-    keys = {OPENING, WHOLE_DRAFT}
-    for heading, end in zip(starts, ends, strict=True):
-        key = base = slugify(heading.text, "-") or "section"
-        number = 1
-        while key in keys:
-            number += 1
-            key = f"{base}-{number}"
-        keys.add(key)
-        found.append(Section(key, heading.text, "\n".join(lines[heading.index + 1:end]).strip()))
+    anchors = _anchors(body)
+    if len(anchors) != len(starts):  # a heading style we do not split on (underlined); rare
+        anchors = [(slugify(heading.text, "-"), heading.text) for heading in starts]
+    for heading, end, (key, title) in zip(starts, ends, anchors, strict=True):
+        if key in (OPENING, WHOLE_DRAFT):
+            key = f"{key}-section"
+        found.append(Section(key, title, "\n".join(lines[heading.index + 1:end]).strip()))
     return found
+
+
+def _anchors(body: str) -> list[tuple[str, str]]:
+    """(anchor, plain title) of each `##` heading, made by the same toc extension as the site's."""
+    md = markdown.Markdown(extensions=[*EXTENSIONS, "toc"])
+    md.convert(body)
+    return [(token["id"], unescape(token["name"])) for token in md.toc_tokens if token["level"] == 2]

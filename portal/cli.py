@@ -109,12 +109,13 @@ def migrate(args: argparse.Namespace, project: Path) -> int:
 def invite(args: argparse.Namespace, project: Path) -> int:
     from consultation import context
     from consultation.panel import invite as make_invitation
+    from consultation.panel import name_problem
 
     app = _consultation_app(project)  # staff may invite the panel before anyone has served the app
     with app.app_context():
         policy = context.library().policies.get(args.policy)
         problem = (f"there is no policy called '{args.policy}'" if policy is None
-                   else invitation_problem(policy, clock.today()))
+                   else invitation_problem(policy, clock.today()) or name_problem(args.name))
         if problem:
             print(f"No invitation made: {problem}.", file=sys.stderr)
             return 1

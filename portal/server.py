@@ -14,15 +14,29 @@ from typing import Any
 from flask import Flask, send_from_directory
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import safe_join
 
 from consultation import create_app as create_consultation_app
 from policy_portal.consultations import CONSULTATION_PATH
 
+SITE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+"""For the static site. Its content security policy is issue 9's: Material's pages carry inline
+scripts, so a strict policy needs their hashes first."""
+
 
 def create_site_app(site_dir: Path) -> Flask:
     app = Flask(__name__, static_folder=None)
     site = str(site_dir.resolve())
+
+    @app.after_request
+    def add_headers(response):
+        response.headers.update(SITE_HEADERS)
+        return response
 
     @app.get("/", defaults={"path": ""})
     @app.get("/<path:path>")
@@ -40,11 +54,20 @@ def create_site_app(site_dir: Path) -> Flask:
     return app
 
 
-def create_portal(project: Path, site_dir: Path, settings: Mapping[str, Any] | None = None) -> Flask:
-    """The site app, with the consultation app mounted under it on the same port."""
+def create_portal(project: Path, site_dir: Path, settings: Mapping[str, Any] | None = None,
+                  proxies: int = 0) -> Flask:
+    """The site app, with the consultation app mounted under it on the same port.
+
+    `proxies`: how many reverse proxies (nginx, a load balancer) stand in front. Their
+    X-Forwarded-For/-Proto/-Host headers are then trusted, so the rate limit sees each visitor's
+    own address and the app knows the page was asked for over HTTPS. Never set it higher than
+    the real number: a visitor could then claim any address.
+    """
     portal = create_site_app(site_dir)
     consultation = create_consultation_app(project, settings)
     portal.wsgi_app = DispatcherMiddleware(portal.wsgi_app,
                                            {CONSULTATION_PATH.rstrip("/"): consultation})
+    if proxies:
+        portal.wsgi_app = ProxyFix(portal.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     portal.extensions["consultation"] = consultation
     return portal

@@ -202,3 +202,10 @@ def test_personal_data_exports_then_erases_what_is_held_about_an_email(project, 
     assert main(["--project", str(project), "personal-data", "sam@example.com", "--erase"]) == 0
     assert _people(app) == [(None, None, GOOD["comment"])]
     app.extensions["engine"].dispose()
+
+
+@pytest.mark.parametrize("name", ["", "   ", "n" * 101])
+def test_invite_refuses_an_empty_or_overlong_name(project, capsys, name):
+    assert main(["--project", str(project), "invite", "pets", "--name", name]) == 1
+    assert capsys.readouterr().err == (
+        "No invitation made: Enter the panel member's name (up to 100 characters).\n")

@@ -29,10 +29,16 @@ def test_sections_split_at_second_level_headings_outside_code():
             "```\n## not a heading\n```\n\n## General\n\nLast.\n\n## 1. Scope\n\nAgain.")
     found = sections(body)
     assert [(section.key, section.title) for section in found] == [
-        ("opening-text", "Opening text"), ("1-scope", "1. Scope"), ("general-2", "General"),
-        ("1-scope-2", "1. Scope")]
+        ("opening-text", "Opening text"), ("1-scope", "1. Scope"), ("general-section", "General"),
+        ("1-scope_1", "1. Scope")]
     assert "### 1.1 Detail" in found[1].markdown and "## not a heading" in found[1].markdown
     assert all(section.key != WHOLE_DRAFT for section in found)
+
+
+def test_section_keys_and_titles_are_the_sites_anchors_and_plain_text():
+    found = sections("## See [the Complaints Policy](complaints.md)\n\nText.\n\n## Tom &amp; Jerry\n\nMore.")
+    assert [(section.key, section.title) for section in found] == [
+        ("see-the-complaints-policy", "See the Complaints Policy"), ("tom-jerry", "Tom & Jerry")]
 
 
 def test_section_html_keeps_clause_numbers():

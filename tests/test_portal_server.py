@@ -1,0 +1,61 @@
+"""The portal as one app: site and consultation on one port, behind a reverse proxy or not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portal.server import create_portal
+from tests.conftest import APP_SETTINGS
+from tests.consultation_pages import GOOD, SECTION, form_for, soup
+
+PETS = "/consultations/pets/"
+
+
+@pytest.fixture
+def portal(project: Path, database_url: str):
+    """Make the portal with a given number of proxies in front; its database closed afterwards."""
+    site = project / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html><title>Home</title>", encoding="utf-8")
+    settings = {**APP_SETTINGS, "DATABASE_URL": database_url, "COMMENT_RATE_LIMIT": "1 per hour"}
+    made = []
+
+    def make(proxies: int):
+        made.append(create_portal(project, site, settings, proxies=proxies))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.extensions["consultation"].extensions["engine"].dispose()
+
+
+def send(client, address: str, scheme: str = "http") -> int:
+    headers = {"X-Forwarded-For": address, "X-Forwarded-Proto": scheme}
+    action, hidden = form_for(soup(client.get(PETS, headers=headers)), SECTION)
+    data = {**hidden, **{f"{SECTION}-{name}": value for name, value in GOOD.items()}}
+    return client.post(action, data=data, headers=headers).status_code
+
+
+def test_behind_a_proxy_each_visitor_has_their_own_limit_and_https_is_known(portal):
+    app = portal(proxies=1)
+    assert [send(app.test_client(), address) for address in ("203.0.113.1", "203.0.113.2")] == [303, 303]
+    assert send(app.test_client(), "203.0.113.1") == 429
+    response = app.test_client().get(PETS, headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_without_proxies_forwarded_headers_are_not_believed(portal):
+    app = portal(proxies=0)
+    assert send(app.test_client(), "203.0.113.1") == 303
+    assert send(app.test_client(), "203.0.113.2") == 429  # a claimed address changes nothing
+    assert "Strict-Transport-Security" not in app.test_client().get(
+        PETS, headers={"X-Forwarded-Proto": "https"}).headers
+
+
+@pytest.mark.parametrize("address", ["/", PETS])
+def test_site_and_consultation_pages_carry_security_headers(portal, address):
+    with portal(proxies=0).test_client().get(address) as response:  # closes the site's file
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"

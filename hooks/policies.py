@@ -8,18 +8,24 @@ so a bad policy never replaces a good site with a broken one.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from policy_portal import clock, pages
+from policy_portal.accessibility import images_without_alt
+from policy_portal.formats import build_formats
 from policy_portal.library import Library, load_library, told_us
 from policy_portal.problems import PolicyError
 from policy_portal.search import SearchIndexError, index_site
 from policy_portal.settings import Association, association_from
 
 POLICIES = "policies"
+CACHE = ".cache/pdf"
+"""PDFs kept between builds, by a hash of what went into them (not committed)."""
+log = logging.getLogger("mkdocs.hooks.policies")
 _state: dict[str, object] = {}
 
 
@@ -34,6 +40,11 @@ def on_pre_build(config) -> None:
         _state["today"] = clock.today()
     except (PolicyError, ValueError) as error:
         raise PluginError(str(error)) from None
+    project = _project(config)
+    build = build_formats(_state["library"], _state["association"], _state["today"], project / POLICIES,
+                          Path(config.docs_dir), config.site_url or "/", project / CACHE)
+    _state["formats"] = build.formats
+    log.info("PDFs: %d made, %d unchanged and reused.", build.pdfs_made, build.pdfs_reused)
 
 
 def on_files(files: Files, config) -> Files:
@@ -41,8 +52,13 @@ def on_files(files: Files, config) -> Files:
     association: Association = _state["association"]
     for policy in library:
         summary = told_us(_project(config) / POLICIES, policy.slug)
-        content = pages.policy_page(policy, library, association, _state["today"], summary)
+        formats = _state["formats"][policy.slug]
+        content = pages.policy_page(policy, library, association, _state["today"], summary, formats.links)
         files.append(File.generated(config, f"{POLICIES}/{policy.slug}.md", content=content))
+        for path, source in formats.files(policy.slug).items():
+            uri = f"{POLICIES}/{path}"
+            files.append(File.generated(config, uri, content=source) if isinstance(source, str)
+                         else File.generated(config, uri, abs_src_path=str(source)))
     return files
 
 
@@ -54,6 +70,22 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
                           "where the list of policies goes")
     listing = pages.policy_list(_state["library"], _state["today"])
     return markdown.replace(pages.INDEX_MARKER, listing)
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    missing = images_without_alt(html)
+    if missing:
+        raise PluginError("\n".join(
+            f"{_source(page, config)}: image '{source}' has no alt text; describe it in the square "
+            "brackets, as in ![A cat on a sofa](cat.jpg), or mark a purely decorative image "
+            'role="presentation"' for source in missing))
+    return html
+
+
+def _source(page, config) -> str:
+    """The file staff edit: docs/... for the site's own pages, policies/... for policies."""
+    uri = page.file.src_uri
+    return uri if uri.startswith(f"{POLICIES}/") else f"{config.docs_dir.rsplit('/', 1)[-1]}/{uri}"
 
 
 def on_post_build(config) -> None:

@@ -8,6 +8,7 @@ are written as `other.md` and the generator turns them into page addresses.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from html import escape
 
 import yaml
@@ -47,17 +48,36 @@ def md_text(text: str) -> str:
         .replace("[", "&#91;").replace("]", "&#93;")
 
 
+@dataclass(frozen=True)
+class Formats:
+    """The other formats built for a policy: addresses relative to the policies folder, sizes
+    in bytes, for the Formats box on its page."""
+
+    large_print: str
+    pdf: str
+    pdf_size: int
+    large_print_pdf: str
+    large_print_pdf_size: int
+
+
 def policy_page(policy: Policy, library: Library, association: Association, today: dt.date,
-                told_us: str | None = None) -> str:
-    """The whole Markdown page for one policy; `told_us` is its consultation summary, shown once
-    the policy is approved."""
+                told_us: str | None = None, formats: Formats | None = None) -> str:
+    """The whole Markdown page for one policy, with front matter for the site generator."""
     meta = yaml.safe_dump({"title": page_title(policy), "description": policy.summary},
                           allow_unicode=True, sort_keys=False)
+    return f"---\n{meta}---\n\n" + policy_markdown(policy, library, association, today, told_us, formats)
+
+
+def policy_markdown(policy: Policy, library: Library, association: Association, today: dt.date,
+                    told_us: str | None = None, formats: Formats | None = None) -> str:
+    """One policy as Markdown: the site page's text, and the large-print and PDF versions' (which
+    have no Formats box: a PDF cannot list its own size). `told_us` is the consultation summary,
+    shown once the policy is approved."""
     parts = [
-        f"---\n{meta}---",
         f"# {md_text(policy.title)}",
         _status_notice(policy, library, today),
         _metadata_panel(policy, today),
+        _formats(policy, formats) if formats else "",
         f"## Summary\n\n{policy.summary}",
         policy.body.strip(),
         _history(policy),
@@ -159,6 +179,28 @@ def _related(policy: Policy, library: Library) -> str:
     if not lines:
         return ""
     return "## Related policies and documents\n\n" + "\n".join(lines)
+
+
+def _formats(policy: Policy, formats: Formats) -> str:
+    """Links to every format, and a place for the Listen control (listen.js fills it in)."""
+    return "\n".join([
+        '<section class="policy-formats" aria-labelledby="formats" markdown>', "",
+        "## Formats {#formats}", "",
+        f"- [Large print version of this policy]({formats.large_print})",
+        f"- [PDF of this policy]({formats.pdf}) ({file_size(formats.pdf_size)})",
+        f"- [Large-print PDF of this policy]({formats.large_print_pdf}) "
+        f"({file_size(formats.large_print_pdf_size)})",
+        "- [Braille, Easy Read, audio or another language](#ask-for-this-policy-in-another-format)", "",
+        '<div class="listen" data-listen hidden></div>', "",
+        "</section>",
+    ])
+
+
+def file_size(size: int) -> str:
+    """Sizes as people read them: 48 KB, 1.2 MB."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def _other_formats(policy: Policy, association: Association) -> str:

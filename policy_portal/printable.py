@@ -1,0 +1,55 @@
+"""A policy as one standalone HTML document: the large-print web page, and the source of both PDFs.
+
+The text is the site page's own Markdown (`pages.policy_markdown`), so every format says the
+same thing. Only the stylesheet differs: `docs/assets/large-print.css` for large print, and
+`docs/assets/print.css` for the standard PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html import escape
+
+import markdown
+
+from policy_portal.clauses import ClauseExtension
+from policy_portal.library import Library
+from policy_portal.pages import page_title, policy_markdown
+from policy_portal.policy import Policy
+from policy_portal.settings import Association
+
+EXTENSIONS = ["md_in_html", "fenced_code", "tables", "attr_list", "toc"]
+POLICY_LINK = re.compile(r'href="([a-z0-9-]+)\.md(#[^"]*)?"')
+HEADER_CELL = re.compile(r"<th(?=[ >])(?![^>]*\bscope=)")
+"""Markdown tables put header cells only in the first row, so each heads its column."""
+
+
+def printable_html(policy: Policy, library: Library, association: Association, today: dt.date,
+                   told_us: str | None, *, large_print: bool, policies_url: str,
+                   stylesheet: str | None = None, back_link: str | None = None) -> str:
+    """The whole document. `policies_url` is where policy pages live, relative (for the web page)
+    or absolute (for a PDF, which has no address of its own); `stylesheet` is linked if given."""
+    text = policy_markdown(policy, library, association, today, told_us)
+    body = markdown.markdown(text, extensions=[*EXTENSIONS, ClauseExtension()])
+    body = POLICY_LINK.sub(lambda match: f'href="{policies_url}{match.group(1)}/{match.group(2) or ""}"',
+                           body)
+    body = HEADER_CELL.sub('<th scope="col"', body)  # PDF/UA: say which cells a header heads
+    title = f"{page_title(policy)}{' (large print)' if large_print else ''} - {association.name}"
+    head = [
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f'<meta name="author" content="{escape(association.name)}">',
+        f'<meta name="description" content="{escape(policy.summary)}">',
+    ]
+    if stylesheet:
+        head.append(f'<link rel="stylesheet" href="{escape(stylesheet)}">')
+    header = ""
+    if back_link:
+        header = (f'<a class="skip-link" href="#policy">Skip to the policy</a>\n<header>'
+                  f'<p>{escape(association.name)} · <a href="{escape(back_link)}">Back to the '
+                  "standard version of this policy</a></p></header>\n")
+    return (f'<!doctype html>\n<html lang="en">\n<head>\n{chr(10).join(head)}\n</head>\n'
+            f'<body class="{"large-print" if large_print else "standard-print"}">\n{header}'
+            f'<main id="policy">\n{body}\n</main>\n</body>\n</html>\n')

@@ -49,6 +49,7 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=12 * 60 * 60,  # long enough to write a considered comment
         COMMENT_RATE_LIMIT="20 per hour",
+        SIGN_IN_RATE_LIMIT="30 per hour",
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
     )

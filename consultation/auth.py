@@ -8,6 +8,7 @@ tenant's session never carries a staff id: only `sign_in` puts one in the sessio
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -18,13 +19,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from consultation import context, store
 from consultation.models import StaffUser
 
-ROLES = {
-    "moderator": "Moderator: moderates and answers comments, and downloads reports",
-    "administrator": "Administrator: also invites the scrutiny panel",
-}
 MAX_FAILURES = 5
 LOCK_FOR = dt.timedelta(minutes=15)
 SESSION_USER = "staff_user"
+SESSION_NONCE = "staff_nonce"
 MIN_PASSWORD = 12
 _UNUSED_HASH = generate_password_hash("an unused password, so unknown emails take as long")
 
@@ -51,9 +49,10 @@ def sign_in(db: Session, email: str, password: str) -> StaffUser:
         raise SignInError(f"This account is locked after {MAX_FAILURES} wrong passwords. Try again "
                           f"after {store.as_utc(user.locked_until):%H:%M} UTC, or ask an administrator.")
     if not check_password_hash(user.password_hash, password):
-        user.failed_sign_ins += 1
-        if user.failed_sign_ins >= MAX_FAILURES:
+        if store.count_failed_sign_in(db, user) >= MAX_FAILURES:
+            db.refresh(user)
             user.failed_sign_ins, user.locked_until = 0, at + LOCK_FOR
+            user.session_nonce = secrets.token_hex(16)  # whoever may be signed in is signed out
             store.record(db, actor(user), "account locked", None,
                          f"{MAX_FAILURES} wrong passwords in a row; locked for 15 minutes")
         db.commit()
@@ -63,18 +62,26 @@ def sign_in(db: Session, email: str, password: str) -> StaffUser:
     db.commit()
     session.clear()  # nothing from before sign-in (a panel link, say) carries over
     session[SESSION_USER] = user.id
+    session[SESSION_NONCE] = user.session_nonce
     session.permanent = True
     return user
 
 
-def sign_out() -> None:
+def sign_out(db: Session, user: StaffUser) -> None:
+    """End this session and every copy of it: the nonce the cookie carries no longer matches."""
+    user.session_nonce = secrets.token_hex(16)
+    db.commit()
     session.clear()
 
 
 def current_user() -> StaffUser | None:
     if "staff_user" not in g:
         user_id = session.get(SESSION_USER)
-        g.staff_user = store.staff_user(context.database(), user_id) if store.is_row_id(user_id) else None
+        user = store.staff_user(context.database(), user_id) if store.is_row_id(user_id) else None
+        if user is not None and not secrets.compare_digest(str(session.get(SESSION_NONCE, "")),
+                                                           user.session_nonce):
+            user = None
+        g.staff_user = user
     return g.staff_user
 
 

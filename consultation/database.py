@@ -39,10 +39,10 @@ def _tune_sqlite(connection, _record) -> None:
     cursor.close()
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema up to the newest migration; safe to run on an up-to-date database."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to the newest migration (or `revision`); safe to run again."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

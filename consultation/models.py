@@ -49,6 +49,8 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    session_nonce: Mapped[str] = mapped_column(String(32))
+    """Copied into the session at sign-in; changed at sign-out, so a copied cookie stops working."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -102,6 +104,18 @@ class Comment(Base):
     @property
     def verified_panel(self) -> bool:
         return self.panel_invitation_id is not None
+
+    @property
+    def published_body(self) -> str:
+        """The text as moderated: the redaction if there is one."""
+        return self.public_body if self.public_body is not None else self.body
+
+    @property
+    def published_wording(self) -> str:
+        """The suggested wording as moderated; empty when there is none or a moderator removed it."""
+        if self.public_wording is not None:
+            return self.public_wording
+        return self.suggested_wording or ""
 
 
 class AuditEntry(Base):

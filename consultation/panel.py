@@ -58,7 +58,8 @@ def invite(db: Session, secret_key: str, policy_slug: str, member_name: str,
            expires_at: dt.datetime, actor: str) -> tuple[PanelInvitation, str]:
     """Record an invitation (and who made it) and return it with the signed token for its link."""
     invitation = store.create_invitation(db, policy_slug, member_name, expires_at)
-    store.record(db, actor, "invited panel member", None,
-                 f"{member_name}, to comment on {policy_slug} until {expires_at:%Y-%m-%d %H:%M %Z}")
+    store.record(db, actor, "invited panel member", None,  # no name: the log outlives erasure
+                 f"invitation {invitation.id}, to comment on {policy_slug} until "
+                 f"{expires_at:%Y-%m-%d %H:%M %Z}")
     db.commit()
     return invitation, sign(secret_key, invitation.id)

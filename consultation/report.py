@@ -1,22 +1,25 @@
 """The consultation report for the board, and the "What you told us" summary for the site.
 
 Built from the stored comments as moderated: names and contact details never appear, redacted
-text replaces the original, and a hidden comment is counted with its reason but not quoted.
+text replaces the original, a comment not yet moderated has the personal details the automatic
+check finds taken out, and a hidden comment is counted with its reason but not quoted.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import Counter
 from dataclasses import dataclass
 
 from consultation.models import Comment
 from policy_portal.consultations import OUTCOMES, RespondentType
-from policy_portal.moderation import HIDE_REASONS
+from policy_portal.moderation import HIDE_REASONS, auto_redact
 from policy_portal.pages import long_date, md_text
 from policy_portal.policy import AUDIENCES, Policy
 from policy_portal.sections import Section, sections
+from policy_portal.settings import ModerationSettings
 
 WHOLE = "The whole draft"
 CSV_COLUMNS = ["reference", "received", "section", "respondent", "verified_panel_member", "comment",
@@ -24,22 +27,41 @@ CSV_COLUMNS = ["reference", "received", "section", "respondent", "verified_panel
                "wording_changed_in"]
 
 
-def shown_text(comment: Comment) -> str:
-    if comment.moderation == "hidden":
-        return f"Hidden by a moderator: {HIDE_REASONS[comment.rule_broken].lower()}."
-    return comment.public_body or comment.body
-
-
-def shown_wording(comment: Comment) -> str:
-    if comment.moderation == "hidden" or not comment.suggested_wording:
-        return ""
-    return comment.public_wording or comment.suggested_wording
-
-
 @dataclass
 class Report:
     policy: Policy
     comments: list[Comment]
+    settings: ModerationSettings
+    """For comments not yet moderated, whose personal details are taken out automatically."""
+
+    def shown_text(self, comment: Comment) -> str:
+        if comment.moderation == "hidden":
+            return f"Hidden by a moderator: {HIDE_REASONS[comment.rule_broken].lower()}."
+        if comment.moderation == "new":
+            return auto_redact(comment.body, self.settings)
+        return comment.published_body
+
+    def shown_wording(self, comment: Comment) -> str:
+        if comment.moderation == "hidden":
+            return ""
+        if comment.moderation == "new":
+            return auto_redact(comment.suggested_wording or "", self.settings)
+        return comment.published_wording
+
+    def dates(self) -> tuple[dt.date | None, dt.date | None]:
+        """When comments opened and closed. Once a policy is approved its file no longer says, so
+        the closing date then comes from the comments."""
+        if self.policy.consultation:
+            return self.policy.consultation.opens, self.policy.consultation.closes
+        closes = [comment.consultation_closes for comment in self.comments if comment.consultation_closes]
+        return None, max(closes, default=None)
+
+    def audiences(self) -> list[str]:
+        window = self.policy.consultation
+        return [AUDIENCES[name] for name in window.audiences] if window else []
+
+    def promotion(self) -> list[str]:
+        return list(self.policy.consultation.promotion) if self.policy.consultation else []
 
     @property
     def sections(self) -> list[Section]:
@@ -60,35 +82,35 @@ class Report:
         found = []
         for section in self.sections:
             suggested = [comment for comment in self.comments
-                         if comment.section_key == section.key and shown_wording(comment)]
+                         if comment.section_key == section.key and self.shown_wording(comment)]
             if suggested:
                 found.append((section, suggested))
         return found
 
     def rows(self) -> list[dict[str, object]]:
+        titles = {section.key: section.title for section in self.sections}
         return [{
             "reference": comment.reference,
             "received": comment.created_at.date().isoformat(),
             "section": comment.section_title or WHOLE,
             "respondent": RespondentType(comment.respondent_type).label,
             "verified_panel_member": comment.verified_panel,
-            "comment": shown_text(comment),
-            "suggested_wording": shown_wording(comment),
+            "comment": self.shown_text(comment),
+            "suggested_wording": self.shown_wording(comment),
             "may_publish": comment.may_publish,
             "moderation": comment.moderation,
             "response": OUTCOMES.get(comment.response_outcome or "", ""),
             "explanation": comment.response_text or "",
-            "wording_changed_in": comment.response_section or "",
+            "wording_changed_in": titles.get(comment.response_section or "", comment.response_section or ""),
         } for comment in self.comments]
 
     def as_json(self) -> dict[str, object]:
-        window = self.policy.consultation
+        opens, closes = self.dates()
         return {
             "policy": {"slug": self.policy.slug, "title": self.policy.title,
                        "reference": self.policy.reference, "version": self.policy.version},
-            "consultation": {"opens": window.opens.isoformat(), "closes": window.closes.isoformat(),
-                             "audiences": [AUDIENCES[name] for name in window.audiences],
-                             "promotion": list(window.promotion)},
+            "consultation": {"opens": opens and opens.isoformat(), "closes": closes and closes.isoformat(),
+                             "audiences": self.audiences(), "promotion": self.promotion()},
             "totals": {"comments": len(self.comments),
                        "by_respondent": dict(self.by_respondent()),
                        "by_section": dict(self.by_section())},
@@ -105,16 +127,16 @@ class Report:
 
     def told_us(self) -> str:
         """Markdown for staff to commit as policies/what-you-told-us/<policy>.md."""
-        window = self.policy.consultation
-        lines = [
-            f"We asked for comments on the draft {self.policy.title} from {long_date(window.opens)} "
-            f"to {long_date(window.closes)}, and received {len(self.comments)}.", "",
-        ]
+        opens, closes = self.dates()
+        when = (f" from {long_date(opens)} to {long_date(closes)}" if opens and closes
+                else f" until {long_date(closes)}" if closes else "")
+        lines = [f"We asked for comments on the draft {self.policy.title}{when}, and received "
+                 f"{len(self.comments)}.", ""]
         for comment in self.comments:
             if not (comment.moderation == "approved" and comment.may_publish and comment.response_outcome):
                 continue  # only what its writer agreed we may publish, once answered
             lines += [f"### On {md_text(comment.section_title or 'the whole draft')}", "",
-                      f"**You said:** {md_text(_one_line(shown_text(comment)))}", "",
+                      f"**You said:** {md_text(_one_line(self.shown_text(comment)))}", "",
                       f"**We did:** {OUTCOMES[comment.response_outcome]}. "
                       f"{md_text(_one_line(comment.response_text))}", ""]
         return "\n".join(lines)

@@ -6,6 +6,8 @@ can forbid scripts outright.
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -23,10 +25,12 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
-SUBMISSIONS = ("consultation.comment",)
-"""Views that store what a stranger sends. They are limited per address, and their form checks
-its own CSRF token, so a failed check gives the form back with the person's text and an error
-instead of the bare error page that CSRFProtect shows."""
+RATE_LIMITS = {"consultation.comment": "COMMENT_RATE_LIMIT", "staff.sign_in": "SIGN_IN_RATE_LIMIT"}
+"""Views a stranger can post to, limited per address by the setting named: comments against
+floods, sign-in against password guessing (besides the per-account lock-out)."""
+CHECKS_OWN_TOKEN = ("consultation.comment",)
+"""Views whose form checks its CSRF token itself, so a failed check gives the form back with the
+person's text and an error instead of the bare error page that CSRFProtect shows."""
 
 
 def init_app(app: Flask) -> None:
@@ -39,14 +43,15 @@ def protect_submissions(app: Flask) -> None:
     """Called once the views are registered. One limiter an app, not one for the module, so apps
     made in one process (tests, several sites) keep their own counts."""
     limiter: Limiter = app.extensions["security.limiter"]
-    for endpoint in SUBMISSIONS:
-        view = app.view_functions[endpoint]
-        app.extensions["security.csrf"].exempt(view)
-        app.view_functions[endpoint] = limiter.limit(_comment_rate, methods=["POST"])(view)
+    for endpoint in CHECKS_OWN_TOKEN:
+        app.extensions["security.csrf"].exempt(app.view_functions[endpoint])
+    for endpoint, setting in RATE_LIMITS.items():
+        rate = partial(_rate, setting)
+        app.view_functions[endpoint] = limiter.limit(rate, methods=["POST"])(app.view_functions[endpoint])
 
 
-def _comment_rate() -> str:
-    return current_app.config["COMMENT_RATE_LIMIT"]
+def _rate(setting: str) -> str:
+    return current_app.config[setting]
 
 
 def add_headers(response: Response) -> Response:

@@ -12,15 +12,22 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from consultation import auth, context, panel, store
 from consultation.forms import ModerateForm, ResponseForm, SignInForm
 from consultation.models import Comment
-from consultation.report import Report, shown_text
+from consultation.report import Report
 from policy_portal import clock
 from policy_portal.consultations import OUTCOMES, RespondentType, invitation_ends, invitation_problem
-from policy_portal.moderation import HIDE_REASONS, Flag, find_flags, redact
+from policy_portal.moderation import HIDE_REASONS, Flag, auto_redact
 from policy_portal.policy import Policy
 from policy_portal.sections import sections
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 blueprint.before_request(auth.require_staff)
+
+
+@blueprint.after_request
+def _never_cache(response: Response) -> Response:
+    """Staff pages and downloads hold comments and personal details: no browser or proxy keeps them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blueprint.app_context_processor
@@ -48,17 +55,17 @@ def sign_in():
 
 @blueprint.post("/sign-out")
 def sign_out():
-    store.record(context.database(), auth.actor(auth.current_user()), "signed out", None, "")
-    context.database().commit()
-    auth.sign_out()
+    user = auth.current_user()
+    store.record(context.database(), auth.actor(user), "signed out", None, "")
+    auth.sign_out(context.database(), user)
     return redirect(url_for("staff.sign_in"), 303)
 
 
 @blueprint.get("/")
 def dashboard():
     db = context.database()
-    consulting = [policy for policy in context.library() if policy.consultation]
-    counts = {policy.slug: store.comment_count(db, policy.slug) for policy in consulting}
+    counts = {policy.slug: store.comment_count(db, policy.slug) for policy in context.library()}
+    consulting = [policy for policy in context.library() if policy.consultation or counts[policy.slug]]
     return render_template("staff/dashboard.html", consulting=consulting, counts=counts,
                            waiting=len(store.moderation_queue(db)))
 
@@ -74,22 +81,22 @@ def comment(comment_id: int):
     db = context.database()
     found = _comment(comment_id)
     policy = context.library().policies.get(found.policy_slug)
-    moderate = ModerateForm(prefix="moderate-", formdata=_posted("moderate"))
-    respond = ResponseForm(_section_choices(policy), prefix="respond-", formdata=_posted("respond"))
+    moderating, responding = _posted("moderate"), _posted("respond")
+    moderate = ModerateForm(prefix="moderate-", formdata=moderating)
+    respond = ResponseForm(_section_choices(policy), prefix="respond-", formdata=responding)
     user = auth.current_user()
-    if request.method == "POST" and "moderate-action" in request.form and moderate.validate():
+    if moderating and moderate.validate():
         _moderate(found, moderate, auth.actor(user))
         db.commit()
         return redirect(url_for("staff.comment", comment_id=found.id, done="moderated"), 303)
-    if request.method == "POST" and "respond-outcome" in request.form and respond.validate():
+    if responding and respond.validate():
         found.response_outcome, found.response_text = respond.outcome.data, respond.explanation.data
         found.response_section, found.responded_at = respond.section.data or None, store.now()
-        store.record(db, auth.actor(user), "responded", found.id,
-                     f"{OUTCOMES[found.response_outcome]}: {found.response_text}")
+        store.record(db, auth.actor(user), "responded", found.id,  # the text stays on the comment
+                     f"{found.reference}: {OUTCOMES[found.response_outcome]}")
         db.commit()
         return redirect(url_for("staff.comment", comment_id=found.id, done="responded"), 303)
-    if request.method == "GET":
-        _prefill(found, moderate, respond)
+    _prefill(found, None if moderating else moderate, None if responding else respond)
     problems = [(field.id + ("-0" if field.type == "RadioField" else ""), message)
                 for form in (moderate, respond) for field in form for message in field.errors]
     return render_template("staff/comment.html", comment=found, policy=policy, moderate=moderate,
@@ -105,8 +112,7 @@ def audit():
 
 @blueprint.get("/reports/<slug>/")
 def report(slug: str):
-    return render_template("staff/report.html", report=_report(slug), shown_text=shown_text,
-                           outcomes=OUTCOMES)
+    return render_template("staff/report.html", report=_report(slug), outcomes=OUTCOMES)
 
 
 @blueprint.get("/reports/<slug>/comments.csv")
@@ -151,7 +157,7 @@ def _posted(prefix: str):
 
 
 def _comment(comment_id: int) -> Comment:
-    found = store.comment(context.database(), comment_id)
+    found = store.comment(context.database(), comment_id) if store.is_row_id(comment_id) else None
     if found is None:
         abort(404)
     return found
@@ -165,8 +171,12 @@ def _policy(slug: str) -> Policy:
 
 
 def _report(slug: str) -> Report:
-    policy = _policy(slug)
-    return Report(policy, store.comments_on(context.database(), policy.slug))
+    """Reports stay available after approval, when the policy file no longer has its dates."""
+    policy = context.library().policies.get(slug)
+    comments = store.comments_on(context.database(), slug) if policy else []
+    if policy is None or (policy.consultation is None and not comments):
+        abort(404)
+    return Report(policy, comments, current_app.extensions["moderation"])
 
 
 def _section_choices(policy: Policy | None) -> list[tuple[str, str]]:
@@ -177,18 +187,20 @@ def _flags(comment: Comment) -> list[Flag]:
     return [Flag(**flag) for flag in json.loads(comment.flags)]
 
 
-def _prefill(found: Comment, moderate: ModerateForm, respond: ResponseForm) -> None:
-    """Suggest a redaction of what the automatic check flagged; show any earlier response."""
+def _prefill(found: Comment, moderate: ModerateForm | None, respond: ResponseForm | None) -> None:
+    """Fill the forms not sent back with errors: a suggested redaction of what the automatic
+    check flagged (or the redaction already made), and any earlier response."""
     settings = current_app.extensions["moderation"]
-    moderate.public_body.data = found.public_body or redact(
-        found.body, find_flags(found.body, settings.staff_names, settings.offensive_words))
-    if found.suggested_wording:
-        moderate.public_wording.data = found.public_wording or redact(
-            found.suggested_wording,
-            find_flags(found.suggested_wording, settings.staff_names, settings.offensive_words))
-    respond.outcome.data = found.response_outcome
-    respond.explanation.data = found.response_text
-    respond.section.data = found.response_section or ""
+    if moderate:
+        moderate.public_body.data = (found.public_body if found.public_body is not None
+                                     else auto_redact(found.body, settings))
+        if found.suggested_wording:
+            moderate.public_wording.data = (found.public_wording if found.public_wording is not None
+                                            else auto_redact(found.suggested_wording, settings))
+    if respond:
+        respond.outcome.data = found.response_outcome
+        respond.explanation.data = found.response_text
+        respond.section.data = found.response_section or ""
 
 
 def _moderate(found: Comment, form: ModerateForm, actor: str) -> None:
@@ -196,11 +208,10 @@ def _moderate(found: Comment, form: ModerateForm, actor: str) -> None:
     found.moderated_at = store.now()
     found.moderation = "hidden" if action == "hide" else "approved"
     found.rule_broken = form.reason.data if action in ("redact", "hide") else None
-    if action == "redact":
+    if action == "redact":  # an emptied wording box means the wording is not published at all
         found.public_body = form.public_body.data
-        found.public_wording = form.public_wording.data or None
-    elif action == "approve":
-        found.public_body = found.public_wording = None
+        found.public_wording = form.public_wording.data if found.suggested_wording else None
+    # approving keeps any earlier redaction: undoing one is a redaction back to the original
     why = f"; reason: {HIDE_REASONS[found.rule_broken]}" if found.rule_broken else ""
     store.record(context.database(), actor, {"approve": "approved", "redact": "redacted",
                                              "hide": "hid"}[action], found.id,
@@ -208,5 +219,8 @@ def _moderate(found: Comment, form: ModerateForm, actor: str) -> None:
 
 
 def _download(body: str, filename: str, mimetype: str) -> Response:
+    """A report file, with its download in the audit log: it leaves the system."""
+    store.record(context.database(), auth.actor(auth.current_user()), "downloaded", None, filename)
+    context.database().commit()
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

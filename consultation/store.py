@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consultation.models import AuditEntry, Comment, PanelInvitation, StaffUser
+from policy_portal.moderation import without_personal_details
 
 REFERENCE_LETTERS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 """No 0, 1, I, L or O, so a reference read out over the phone cannot be misheard."""
@@ -77,10 +79,11 @@ def save_comment(db: Session, new: NewComment) -> str:
 
 
 def panel_comments(db: Session, policy_slug: str) -> list[Comment]:
-    """Verified panel members' comments on one draft, oldest first."""
+    """Verified panel members' comments on one draft, oldest first, except any a moderator hid."""
     return list(db.scalars(
         select(Comment).join(Comment.panel_invitation)
-        .where(Comment.policy_slug == policy_slug).order_by(Comment.created_at, Comment.id)
+        .where(Comment.policy_slug == policy_slug, Comment.moderation != "hidden")
+        .order_by(Comment.created_at, Comment.id)
     ))
 
 
@@ -110,13 +113,21 @@ def staff_user_by_email(db: Session, email: str) -> StaffUser | None:
 
 def add_staff_user(db: Session, email: str, name: str, role: str, password_hash: str) -> StaffUser:
     user = StaffUser(email=email.strip().lower(), name=name, role=role, password_hash=password_hash,
-                     failed_sign_ins=0, created_at=now())
+                     failed_sign_ins=0, session_nonce=secrets.token_hex(16), created_at=now())
     db.add(user)
     db.commit()
     return user
 
 
 # Moderation
+
+
+def count_failed_sign_in(db: Session, user: StaffUser) -> int:
+    """Add one to the user's failed sign-ins in the database itself and return the new count, so
+    guesses sent at the same moment cannot overwrite each other's count."""
+    return db.scalar(update(StaffUser).where(StaffUser.id == user.id)
+                     .values(failed_sign_ins=StaffUser.failed_sign_ins + 1)
+                     .returning(StaffUser.failed_sign_ins))
 
 
 def comment(db: Session, comment_id: int) -> Comment | None:
@@ -161,10 +172,11 @@ def comments_with_email(db: Session, email: str) -> list[Comment]:
 
 
 def personal_data_past(db: Session, last_kept: dt.date) -> list[Comment]:
-    """Comments still holding a name or email from consultations that closed before `last_kept`."""
+    """Comments not yet erased from consultations that closed before `last_kept` (or whose closing
+    date was never recorded, which errs on the side of erasing)."""
     return list(db.scalars(select(Comment).where(
-        Comment.consultation_closes < last_kept,
-        (Comment.name.is_not(None)) | (Comment.email.is_not(None)),
+        or_(Comment.consultation_closes < last_kept, Comment.consultation_closes.is_(None)),
+        Comment.personal_data_erased_at.is_(None),
     ).order_by(Comment.id)))
 
 
@@ -179,9 +191,13 @@ ERASED_NAME = "A former panel member"
 
 def erase_personal_data(db: Session, comments: list[Comment], actor: str, why: str,
                         invitations: list[PanelInvitation] = ()) -> None:
-    """Remove names and email addresses; the anonymised comments and their counts stay."""
+    """Remove names, email addresses and the personal details found in the text; the anonymised
+    comments, their responses and the counts stay, so reports remain true."""
     for comment in comments:
         comment.name = comment.email = None
+        for field in ("body", "suggested_wording", "public_body", "public_wording", "response_text"):
+            setattr(comment, field, without_personal_details(getattr(comment, field)))
+        comment.flags = json.dumps([{**flag, "text": "(erased)"} for flag in json.loads(comment.flags)])
         comment.personal_data_erased_at = now()
         record(db, actor, "erased personal data", comment.id, f"{comment.reference}: {why}")
     for invitation in invitations:

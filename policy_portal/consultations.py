@@ -64,6 +64,13 @@ OUTCOMES = {
 """How staff answered a comment ("you said, we did"); the keys are stored."""
 
 
+STAFF_ROLES = {
+    "moderator": "moderates and answers comments, and downloads reports",
+    "administrator": "also invites the tenant scrutiny panel from the staff pages",
+}
+"""What each staff role may do; the keys are stored."""
+
+
 class WindowState(Enum):
     """Where a policy stands for comments today."""
 

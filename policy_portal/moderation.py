@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from policy_portal.settings import ModerationSettings
+
 HIDE_REASONS = {
     "offensive": "Swearing or offensive language",
     "hate": "Hate speech, or prejudice against a group of people",
@@ -30,6 +32,7 @@ FLAG_LABELS = {
     "staff": "name of a member of staff",
     "offensive": "offensive word",
     "link": "link",
+    "national insurance": "National Insurance number",
 }
 REPLACEMENTS = {kind: f"[{label} removed]" for kind, label in FLAG_LABELS.items()}
 
@@ -38,12 +41,17 @@ POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJL
                       re.IGNORECASE)
 """A UK postcode: outward code, optional space, inward code (the Royal Mail pattern)."""
 STREET = re.compile(
-    r"\b\d{1,4}[a-z]?,? (?:[A-Z][a-z]+ ){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|"
-    r"Court|Place|Crescent|Gardens|Terrace|Grove|Walk|Row|Square|Hill|Mews|View|Yard)\b")
-"""A house number and a street name, such as '14 Mill Lane' or '3a, Canal Street'."""
+    r"\b\d{1,4}[a-zA-Z]?,? (?:"
+    r"(?:[A-Za-z]+ ){1,3}(?i:street|road|avenue|lane|drive|crescent|gardens|terrace|grove|mews)"
+    r"|(?:[A-Z][a-z]+ ){1,3}(?:St|Rd|Ave|Close|Way|Court|Place|Walk|Row|Square|Hill|View|Yard)"
+    r")\b")
+"""A house number and a street name, such as '14 Mill Lane', '14 mill lane' or '3a, Canal Street'.
+Street words that are also everyday words (way, close, walk, hill, view) count only with a capital,
+so "2 dogs for a walk" is not an address."""
 LINK = re.compile(r"(?:\b(?:https?://|www\.)|\b[\w-]+\.(?:com|co\.uk|org|net|info|biz|xyz|ru)\b)"
                   r"(?:[^\s<>\"]*[^\s<>\".,;:!?)])?", re.IGNORECASE)
 """A web address, without the full stop or bracket that ends the sentence around it."""
+NATIONAL_INSURANCE = re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", re.IGNORECASE)
 MIN_PHONE_DIGITS = 10
 """UK numbers have 10 or 11 digits; shorter runs of digits are years, amounts or clause numbers."""
 
@@ -65,7 +73,8 @@ def find_flags(text: str, staff_names: Iterable[str] = (), offensive_words: Iter
     found = [Flag(m.start, m.end, "phone", m.raw_string)
              for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
              if sum(c.isdigit() for c in m.raw_string) >= MIN_PHONE_DIGITS]
-    patterns = [("email", EMAIL), ("postcode", POSTCODE), ("address", STREET), ("link", LINK)]
+    patterns = [("email", EMAIL), ("postcode", POSTCODE), ("address", STREET), ("link", LINK),
+                ("national insurance", NATIONAL_INSURANCE)]
     patterns += [("staff", _words(staff_names)), ("offensive", _words(offensive_words))]
     for kind, pattern in patterns:
         if pattern is not None:
@@ -92,3 +101,18 @@ def redact(text: str, flags: Iterable[Flag]) -> str:
         parts += [text[position:flag.start], REPLACEMENTS[flag.kind]]
         position = flag.end
     return "".join([*parts, text[position:]])
+
+
+PERSONAL = frozenset({"phone", "email", "postcode", "address", "national insurance"})
+"""Kinds of flag that are personal details, which erasure removes from kept comments."""
+
+
+def auto_redact(text: str, settings: ModerationSettings, kinds: frozenset[str] | None = None) -> str:
+    """`text` with what the check finds (or only flags of `kinds`) replaced by notes."""
+    flags = find_flags(text, settings.staff_names, settings.offensive_words)
+    return redact(text, [flag for flag in flags if kinds is None or flag.kind in kinds])
+
+
+def without_personal_details(text: str | None) -> str | None:
+    """For erasure: phone numbers, emails, postcodes, addresses and NI numbers replaced by notes."""
+    return auto_redact(text, ModerationSettings(), PERSONAL) if text else text

@@ -18,6 +18,7 @@ from policy_portal.library import Library
 from policy_portal.policy import AUDIENCES, Policy, Status
 from policy_portal.settings import Association
 
+MARKDOWN_SPECIAL = str.maketrans({character: f"&#{ord(character)};" for character in "|*_[]`{}\\#~!"})
 INDEX_MARKER = "<!-- policy-list -->"
 """Where the home page (docs/index.md) wants the list of policies."""
 
@@ -42,10 +43,10 @@ def page_title(policy: Policy) -> str:
 
 
 def md_text(text: str) -> str:
-    """Text placed inside Markdown, with characters that would change its meaning escaped, so
-    text from outside (a comment, a title) can never add HTML or links to a page."""
-    return escape(text).replace("|", "&#124;").replace("*", "&#42;").replace("_", "&#95;") \
-        .replace("[", "&#91;").replace("]", "&#93;")
+    """Text placed inside Markdown, with every character that could change its meaning escaped, so
+    text from outside (a comment, a title) can never add HTML, links or attributes to a page:
+    `{: onclick=...}` is attr_list syntax, and backticks would start code that attr_list can reach."""
+    return escape(text).translate(MARKDOWN_SPECIAL)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,12 @@ import sys
 from pathlib import Path
 
 from policy_portal import clock
-from policy_portal.consultations import CONSULTATION_PATH, invitation_ends, invitation_problem
+from policy_portal.consultations import (
+    CONSULTATION_PATH,
+    STAFF_ROLES,
+    invitation_ends,
+    invitation_problem,
+)
 from policy_portal.library import load_library
 from policy_portal.pages import long_date
 from policy_portal.problems import PolicyError
@@ -44,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     staff = commands.add_parser("staff-add", help="create a staff account for the consultation pages")
     staff.add_argument("email")
     staff.add_argument("--name", required=True, help="their name, as the audit log shows it")
-    staff.add_argument("--role", choices=["moderator", "administrator"], default="moderator")
+    staff.add_argument("--role", choices=list(STAFF_ROLES), default="moderator",
+                       help="; ".join(f"{role}: {does}" for role, does in STAFF_ROLES.items()))
     commands.add_parser("erase-expired",
                         help="erase names and emails kept longer than extra.moderation.retention_days")
     data = commands.add_parser("personal-data", help="export, or erase, what is held about an email address")
@@ -196,6 +202,9 @@ def personal_data(args: argparse.Namespace, project: Path) -> int:
             store.erase_personal_data(db, found, COMMAND_LINE, "erasure requested by the person")
             print(f"Erased the name and email address from {len(found)} comment(s).")
             return 0
+        store.record(db, COMMAND_LINE, "exported personal data", None,  # not the address itself
+                     f"{len(found)} comment(s) held with one email address")
+        db.commit()
         print(json.dumps([{column.name: _plain(getattr(comment, column.name))
                            for column in comment.__table__.columns} for comment in found],
                          indent=2, ensure_ascii=False))

@@ -53,3 +53,10 @@ def invitation_token(app, slug="pets", name="Jo Bloggs", days=7) -> str:
     with app.app_context():
         ends = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
         return invite(context.database(), SECRET_KEY, slug, name, ends, "test")[1]
+
+
+def panel_client(app, name: str = "Jo Bloggs") -> FlaskClient:
+    """A browser that has opened a panel member's invitation link for the pets draft."""
+    client = app.test_client()
+    client.get(f"/panel/{invitation_token(app, name=name)}")
+    return client

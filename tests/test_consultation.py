@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from consultation import context, create_app
-from consultation.database import make_engine
+from consultation.database import make_engine, upgrade
 from consultation.models import Comment
 from consultation.panel import invite
 from policy_portal.clock import UK
@@ -399,3 +399,18 @@ def test_expired_link_gives_the_last_day_it_worked_in_uk_time(app, client):
         token = invite(context.database(), SECRET_KEY, "pets", "Jo", ends, "test")[1]
     response = client.get(f"/panel/{token}")
     assert "ended at the end of 21 July 2026" in words(soup(response).find(class_="lead"))
+
+
+def test_upgrading_gives_old_comments_a_closing_date_so_they_are_erased_in_time(tmp_path):
+    """A comment stored under migration 0001 had no closing date; 0003 takes the day it was made."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO comments (reference, submission_key, policy_slug, policy_version, respondent_type,"
+            " name, email, body, may_publish, created_at) VALUES ('C-AAAA-AAAA', 'k', 'pets', '0.1',"
+            " 'tenant', 'Old Name', 'old@example.com', 'Old comment.', 1, '2025-01-05 10:00:00')")
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT consultation_closes FROM comments").scalar() == "2025-01-05"
+    engine.dispose()

@@ -35,7 +35,8 @@ from portal.site import build_site  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, copy_project  # noqa: E402
 
 BUDGET_KB = 150
-PAGES = {"policy page": "/policies/complaints/", "home page": "/", "search page": "/search/",
+PAGES = {"policy page": "/policies/complaints/", "large-print page": "/policies/complaints/large-print/",
+         "home page": "/", "search page": "/search/",
          "consultation page (9 comment forms)": "/consultations/pets/"}
 TODAY = "2026-11-23"
 """A day the example draft is open for comments, so the consultation page has its forms."""

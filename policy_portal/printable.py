@@ -21,6 +21,10 @@ from policy_portal.settings import Association
 
 EXTENSIONS = ["md_in_html", "fenced_code", "tables", "attr_list", "toc"]
 POLICY_LINK = re.compile(r'href="([a-z0-9-]+)\.md(#[^"]*)?"')
+TABLE_START = ('<div class="table-scroll" role="region" tabindex="0" aria-label="Table {number}: on a '
+               'narrow screen, scroll sideways to see all of it"><table>')
+"""In large print a wide table cannot fit a phone; it scrolls by itself (WCAG 1.4.10 allows
+that for tables) and takes keyboard focus so it can be scrolled without a mouse."""
 HEADER_CELL = re.compile(r"<th(?=[ >])(?![^>]*\bscope=)")
 """Markdown tables put header cells only in the first row, so each heads its column."""
 
@@ -35,6 +39,9 @@ def printable_html(policy: Policy, library: Library, association: Association, t
     body = POLICY_LINK.sub(lambda match: f'href="{policies_url}{match.group(1)}/{match.group(2) or ""}"',
                            body)
     body = HEADER_CELL.sub('<th scope="col"', body)  # PDF/UA: say which cells a header heads
+    numbers = iter(range(1, body.count("<table>") + 1))
+    body = body.replace("</table>", "</table></div>")
+    body = re.sub("<table>", lambda _: TABLE_START.format(number=next(numbers)), body)
     title = f"{page_title(policy)}{' (large print)' if large_print else ''} - {association.name}"
     head = [
         '<meta charset="utf-8">',

@@ -32,7 +32,9 @@ PAGES = {
     "staff guide": "/staff/policy-format/",
     "accessibility statement": "/accessibility/",
     "page not found": "/no-such-page/",
+    "large print": "/policies/complaints/large-print/",
     "consultations": "/consultations/",
+    "consultation page": "/consultations/pets/",
     "consultation closed or unknown": "/consultations/complaints/",
 }
 AXE_OPTIONS = {
@@ -227,3 +229,60 @@ def test_moderator_redacts_answers_and_downloads_the_report(page: Page, site_url
     expect(published).to_contain_text("A fair policy that is easy to read.")
     expect(published).to_contain_text("Good plan. Ring me on [phone number removed] to talk it over.")
     expect(published).not_to_contain_text("07700")
+
+
+
+# Accessible formats
+
+
+@pytest.mark.parametrize("address", PAGES.values(), ids=PAGES.keys())
+def test_text_reflows_at_400_percent_zoom(page: Page, site_url: str, address: str):
+    """A 1280-pixel screen at 400 % is 320 CSS pixels wide: nothing may need sideways scrolling."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(site_url + address)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+
+
+def test_large_print_follows_the_clear_print_guidance(page: Page, site_url: str):
+    page.goto(site_url + "/policies/complaints/large-print/")
+    styles = page.evaluate("""() => {
+        const style = (selector) => getComputedStyle(document.querySelector(selector));
+        const paragraph = style("main p.clause");
+        document.querySelector("main").insertAdjacentHTML("beforeend", "<p><em id=probe>emphasis</em></p>");
+        return {size: parseFloat(paragraph.fontSize), line: parseFloat(paragraph.lineHeight),
+                align: paragraph.textAlign, family: paragraph.fontFamily,
+                h2: parseFloat(style("main h2").fontSize), h2weight: style("main h2").fontWeight,
+                emphasis: style("#probe").fontStyle};
+    }""")
+    assert styles["size"] >= 24  # 18 point
+    assert styles["line"] >= 1.5 * styles["size"]
+    assert styles["align"] in ("left", "start")
+    assert styles["family"].startswith('"Liberation Sans"')
+    assert styles["h2"] > styles["size"] and int(styles["h2weight"]) >= 700
+    assert styles["emphasis"] == "normal"  # no italics
+
+
+def test_listen_reads_the_policy_aloud_with_pause_and_stop(page: Page, site_url: str):
+    page.goto(site_url + "/policies/complaints/")
+    formats = page.locator(".policy-formats")
+    formats.get_by_role("button", name="Listen to this policy").click()
+    expect(formats.get_by_role("status")).to_have_text(re.compile("Reading the policy aloud|^$"))
+    pause = formats.get_by_role("button", name="Pause")
+    if pause.is_visible():  # still speaking: a headless browser with no voices may finish at once
+        pause.click()
+        expect(formats.get_by_role("status")).to_have_text("Paused.")
+        formats.get_by_role("button", name="Stop").click()
+    expect(formats.get_by_role("button", name="Listen to this policy")).to_be_visible()
+
+
+def test_listen_is_not_offered_where_the_browser_cannot_speak(browser: Browser, site_url: str):
+    for options in ({"java_script_enabled": False}, {}):
+        context = browser.new_context(**options)
+        if options == {}:  # a browser with no speech synthesis
+            context.add_init_script("delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;")
+        page = context.new_page()
+        page.goto(site_url + "/policies/complaints/")
+        expect(page.get_by_role("link", name="Large-print PDF of this policy")).to_be_visible()
+        expect(page.get_by_role("button", name="Listen to this policy")).to_have_count(0)
+        context.close()

@@ -1,0 +1,56 @@
+"""PDF build time per policy: cold (no cache, both PDFs made in parallel) and cached.
+
+Runs `build_formats` on the example policies three times each way and prints medians, per
+policy (two PDFs each) and in total, with how many PDFs each run made.
+
+Run: python bench/pdf_build.py
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from policy_portal import clock  # noqa: E402
+from policy_portal.formats import build_formats  # noqa: E402
+from policy_portal.library import load_library  # noqa: E402
+from policy_portal.settings import load_association  # noqa: E402
+
+RUNS = 3
+
+
+def timed(cache: Path) -> tuple[float, int]:
+    library = load_library(ROOT / "policies")
+    started = time.perf_counter()
+    build = build_formats(library, load_association(ROOT / "mkdocs.yml"), clock.today(), ROOT / "policies",
+                          ROOT / "docs", "https://policies.example/", cache)
+    return time.perf_counter() - started, build.pdfs_made
+
+
+def main() -> None:
+    policies = len(load_library(ROOT / "policies").policies)
+    cold, warm = [], []
+    for _ in range(RUNS):
+        cache = Path(tempfile.mkdtemp(prefix="pdf-cache-"))
+        try:
+            cold.append(timed(cache))
+            warm.append(timed(cache))
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+    print(f"{policies} policies, 2 PDFs each, {os.cpu_count()} cores, median of {RUNS} runs")
+    for name, runs in (("cold (no cache)", cold), ("cached (nothing changed)", warm)):
+        seconds = statistics.median(run[0] for run in runs)
+        print(f"{name:<26} {seconds:6.2f} s in all, {seconds / policies * 1000:7.1f} ms a policy, "
+              f"{runs[0][1]} PDFs made")
+
+
+if __name__ == "__main__":
+    main()

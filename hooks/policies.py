@@ -17,10 +17,11 @@ from mkdocs.structure.files import File, Files
 from policy_portal import clock, pages
 from policy_portal.accessibility import images_without_alt
 from policy_portal.formats import build_formats
-from policy_portal.library import Library, load_library, told_us
+from policy_portal.generated import generated_files
+from policy_portal.library import load_library
 from policy_portal.problems import PolicyError
 from policy_portal.search import SearchIndexError, index_site
-from policy_portal.settings import Association, association_from
+from policy_portal.settings import association_from
 
 POLICIES = "policies"
 CACHE = ".cache/pdf"
@@ -48,17 +49,11 @@ def on_pre_build(config) -> None:
 
 
 def on_files(files: Files, config) -> Files:
-    library: Library = _state["library"]
-    association: Association = _state["association"]
-    for policy in library:
-        summary = told_us(_project(config) / POLICIES, policy.slug)
-        formats = _state["formats"][policy.slug]
-        content = pages.policy_page(policy, library, association, _state["today"], summary, formats.links)
-        files.append(File.generated(config, f"{POLICIES}/{policy.slug}.md", content=content))
-        for path, source in formats.files(policy.slug).items():
-            uri = f"{POLICIES}/{path}"
-            files.append(File.generated(config, uri, content=source) if isinstance(source, str)
-                         else File.generated(config, uri, abs_src_path=str(source)))
+    for uri, source in generated_files(_state["library"], _state["association"], _state["today"],
+                                       _project(config) / POLICIES, _state["formats"],
+                                       config.site_url or "/", config.extra.get("edit_policies_url")).items():
+        files.append(File.generated(config, uri, content=source) if isinstance(source, str)
+                     else File.generated(config, uri, abs_src_path=str(source)))
     return files
 
 

@@ -62,11 +62,17 @@ class Formats:
 
 
 def policy_page(policy: Policy, library: Library, association: Association, today: dt.date,
-                told_us: str | None = None, formats: Formats | None = None) -> str:
-    """The whole Markdown page for one policy, with front matter for the site generator."""
+                told_us: str | None = None, formats: Formats | None = None,
+                edit_url: str | None = None) -> str:
+    """The whole Markdown page for one policy, with front matter for the site generator.
+    `edit_url`: where staff edit policy files (a repository's edit address), if configured."""
     meta = yaml.safe_dump({"title": page_title(policy), "description": policy.summary},
                           allow_unicode=True, sort_keys=False)
-    return f"---\n{meta}---\n\n" + policy_markdown(policy, library, association, today, told_us, formats)
+    edit = (f'\n<p class="policy-edit"><a href="{escape(edit_url)}{policy.slug}.md">Edit this page'
+            f'<span class="visually-hidden"> ({escape(policy.title)}, for staff)</span></a></p>\n'
+            if edit_url else "")
+    return (f"---\n{meta}---\n\n" + policy_markdown(policy, library, association, today, told_us, formats)
+            + edit)
 
 
 def policy_markdown(policy: Policy, library: Library, association: Association, today: dt.date,

@@ -22,7 +22,10 @@ from policy_portal.consultations import (
 )
 from policy_portal.library import load_library
 from policy_portal.pages import long_date
+from policy_portal.plain_english import plain_english_from, plain_english_warnings, readability
 from policy_portal.problems import PolicyError
+from policy_portal.reviews import review_warnings
+from policy_portal.settings import read_extra
 from policy_portal.starter import reference_for, slug_for, starter_text
 
 CONFIG = "mkdocs.yml"
@@ -71,9 +74,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check(args: argparse.Namespace, project: Path) -> int:
+    """Problems fail; warnings (reviews due, plain English) are listed and do not."""
     library = load_library(project / POLICIES, project)
     count = len(library.policies)
     print(f"{count} polic{'y' if count == 1 else 'ies'} checked: no problems.")
+    settings = plain_english_from(read_extra(project / CONFIG))
+    print("\nPlain English (reading ease: about 60 or more is plain English):")
+    for policy in library:
+        result = readability(policy.body)
+        longest = result.longest[0][0] if result.longest else 0
+        print(f"  {policy.path}: reading ease {result.reading_ease:.0f}, longest sentence {longest} words")
+    warnings = review_warnings(library, clock.today())
+    for policy in library:
+        warnings += plain_english_warnings(policy, settings)
+    warnings.sort()
+    if warnings:
+        print(f"\n{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
+        print("\n".join(f"  {warning}" for warning in warnings))
     return 0
 
 

@@ -29,6 +29,7 @@ PAGES = {
     "draft under consultation": "/policies/pets/",
     "withdrawn policy": "/policies/estate-walkabouts/",
     "search": "/search/",
+    "reviews": "/reviews/",
     "staff guide": "/staff/policy-format/",
     "accessibility statement": "/accessibility/",
     "page not found": "/no-such-page/",

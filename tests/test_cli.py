@@ -30,9 +30,33 @@ def break_policy(project, slug, old, new):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_check_passes_on_the_example_content(project, capsys):
+def test_check_passes_on_the_example_content_and_warns_about_reviews(project, capsys):
     assert main(["--project", str(project), "check"]) == 0
-    assert capsys.readouterr() == ("7 policies checked: no problems.\n", "")
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.startswith("7 policies checked: no problems.\n\nPlain English (reading ease: about 60 "
+                          "or more is plain English):\n  policies/complaints.md: reading ease ")
+    assert out.endswith("\n1 warning:\n  policies/data-protection.md:12: review: overdue: it was due "
+                        "for review on 31 May 2026; Head of Governance should review it\n")
+
+
+def test_check_warns_about_plain_english_without_failing(project, capsys):
+    path = project / "policies" / "complaints.md"
+    text = path.read_text(encoding="utf-8")
+    long_sentence = " ".join(["the association shall endeavour to facilitate resolution"] * 6) + "."
+    text = text.replace("## 1. Introduction", "## 1. Introduction\n\n#### Too deep\n\n##\n\n"
+                        f"{long_sentence}\n\nTo complain, [click here](https://example.org/form).", 1)
+    path.write_text(text, encoding="utf-8")
+    assert main(["--project", str(project), "check"]) == 0
+    out = capsys.readouterr().out
+    line = text.splitlines().index("#### Too deep") + 1
+    assert (f"policies/complaints.md:{line}: heading: '#### Too deep' skips from level 2 to 4; "
+            "use ###") in out
+    assert f"policies/complaints.md:{line + 2}: heading: an empty heading; give it words or remove it" in out
+    assert (f"policies/complaints.md:{line + 4}: plain English: a sentence of 42 words (more than 35): "
+            "'the association shall endeavour") in out
+    assert (f"policies/complaints.md:{line + 6}: link text: 'click here' does not say where the link "
+            "goes") in out
 
 
 def test_check_lists_every_problem_with_file_and_line(project, capsys):
@@ -62,7 +86,8 @@ def test_new_writes_a_draft_that_passes_check(project, capsys, title, slug, refe
     assert f"\ntitle: {title}\nreference: {reference}\n" in text
     assert "\nstatus: draft\n" in text
     assert main(["--project", str(project), "check"]) == 0
-    assert capsys.readouterr() == ("8 policies checked: no problems.\n", "")
+    out, err = capsys.readouterr()
+    assert out.startswith("8 policies checked: no problems.\n") and err == ""
 
 
 def test_new_never_overwrites(project, capsys):

@@ -9,10 +9,12 @@ version history, related links and the "another format" contact details.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 from urllib.request import urlopen
+from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
@@ -257,3 +259,34 @@ def test_what_you_told_us_summary_shows_on_the_approved_policy(site: Path):
     assert "received 41" in text(heading.find_next("p"))
     assert page.find("h3", string="On 4. The Tenant Scrutiny Panel") is not None
     assert soup(site, "policies/pets").find("h2", string="What you told us") is None
+
+
+def test_reviews_page_lists_overdue_and_soon_due_policies_with_owner_and_date(site: Path):
+    page = soup(site, "reviews")
+    overdue = page.find("h2", string="Overdue for review").find_next("table")
+    assert [[text(cell) for cell in row.find_all("td")] for row in overdue.find_all("tr")[1:]] == [
+        ["Data Protection Policy", "Head of Governance", "31 May 2026"]]
+    soon = page.find("h2", string="Due for review in the next 90 days").find_next_sibling()
+    assert text(soon) == "No policy is due for review in the next 90 days."
+
+
+@pytest.mark.parametrize(("feed", "expected"), [
+    ("changes", "Complaints Policy: version 3 approved"),
+    ("consultations", "Draft Pets and Animals Policy: comments open 9 November 2026 to 21 December 2026"),
+])
+def test_atom_feeds_are_valid_and_linked_from_every_page(site: Path, feed: str, expected: str):
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = ElementTree.parse(site / "feeds" / f"{feed}.xml").getroot()
+    assert root.tag == f"{atom}feed" and root.find(f"{atom}id").text.endswith(f"feeds/{feed}.xml")
+    titles = [entry.find(f"{atom}title").text for entry in root.iter(f"{atom}entry")]
+    assert expected in titles
+    ids = [entry.find(f"{atom}id").text for entry in root.iter(f"{atom}entry")]
+    assert len(ids) == len(set(ids)) and all(entry_id.startswith("tag:") for entry_id in ids)
+    page = soup(site, "policies/complaints")
+    assert page.find("link", type="application/atom+xml", href=re.compile(feed)) is not None
+
+
+def test_each_policy_page_links_staff_to_edit_its_file(site: Path):
+    link = soup(site, "policies/pets").find(class_="policy-edit").find("a")
+    assert link["href"] == "https://github.com/larkfield-housing/policies/edit/main/policies/pets.md"
+    assert text(link) == "Edit this page (Pets and Animals Policy, for staff)"

@@ -18,6 +18,7 @@ from policy_portal import clock, pages
 from policy_portal.accessibility import images_without_alt
 from policy_portal.formats import build_formats
 from policy_portal.generated import generated_files
+from policy_portal.history import HistoryUnavailableError, library_versions
 from policy_portal.library import load_library
 from policy_portal.problems import PolicyError
 from policy_portal.search import SearchIndexError, index_site
@@ -46,12 +47,18 @@ def on_pre_build(config) -> None:
                           Path(config.docs_dir), config.site_url or "/", project / CACHE)
     _state["formats"] = build.formats
     log.info("PDFs: %d made, %d unchanged and reused.", build.pdfs_made, build.pdfs_reused)
+    try:
+        _state["versions"] = library_versions(project, _state["library"])
+    except HistoryUnavailableError as error:
+        _state["versions"] = {}
+        log.info("Only the current version of each policy is published: %s.", error)
 
 
 def on_files(files: Files, config) -> Files:
     for uri, source in generated_files(_state["library"], _state["association"], _state["today"],
                                        _project(config) / POLICIES, _state["formats"],
-                                       config.site_url or "/", config.extra.get("edit_policies_url")).items():
+                                       config.site_url or "/", config.extra.get("edit_policies_url"),
+                                       _state["versions"]).items():
         files.append(File.generated(config, uri, content=source) if isinstance(source, str)
                      else File.generated(config, uri, abs_src_path=str(source)))
     return files

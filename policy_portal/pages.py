@@ -8,6 +8,7 @@ are written as `other.md` and the generator turns them into page addresses.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from html import escape
 
@@ -63,33 +64,50 @@ class Formats:
 
 def policy_page(policy: Policy, library: Library, association: Association, today: dt.date,
                 told_us: str | None = None, formats: Formats | None = None,
-                edit_url: str | None = None) -> str:
+                edit_url: str | None = None, versions: Collection[str] = ()) -> str:
     """The whole Markdown page for one policy, with front matter for the site generator.
-    `edit_url`: where staff edit policy files (a repository's edit address), if configured."""
+    `edit_url`: where staff edit policy files (a repository's edit address), if configured;
+    `versions`: earlier versions that have pages of their own, linked from the version history."""
     meta = yaml.safe_dump({"title": page_title(policy), "description": policy.summary},
                           allow_unicode=True, sort_keys=False)
     edit = (f'\n<p class="policy-edit"><a href="{escape(edit_url)}{policy.slug}.md">Edit this page'
             f'<span class="visually-hidden"> ({escape(policy.title)}, for staff)</span></a></p>\n'
             if edit_url else "")
-    return (f"---\n{meta}---\n\n" + policy_markdown(policy, library, association, today, told_us, formats)
-            + edit)
+    text = policy_markdown(policy, library, association, today, told_us, formats, versions=versions)
+    return f"---\n{meta}---\n\n{text}{edit}"
+
+
+def superseded_page(old: Policy, current: Policy, library: Library, association: Association,
+                    today: dt.date, versions: Collection[str]) -> str:
+    """An earlier approved version, at policies/<slug>/v<version>.md, marked as no longer in force."""
+    title = f"{old.title}, version {old.version} (superseded)"
+    meta = yaml.safe_dump({"title": title, "description": old.summary}, allow_unicode=True, sort_keys=False)
+    notice = _notice("withdrawn", "Superseded — not in force.",
+                     f"This is version {md_text(old.version)} of the {md_text(old.title)}, approved on "
+                     f"{long_date(old.approval_date)}. It has been replaced by version "
+                     f"{md_text(current.version)}. [Read the current version](../{current.slug}.md).")
+    text = policy_markdown(old, library, association, today, versions=versions, link_prefix="../",
+                           notice=notice)
+    return f"---\n{meta}---\n\n{text}"
 
 
 def policy_markdown(policy: Policy, library: Library, association: Association, today: dt.date,
-                    told_us: str | None = None, formats: Formats | None = None) -> str:
+                    told_us: str | None = None, formats: Formats | None = None, *,
+                    versions: Collection[str] = (), link_prefix: str = "", notice: str | None = None) -> str:
     """One policy as Markdown: the site page's text, and the large-print and PDF versions' (which
     have no Formats box: a PDF cannot list its own size). `told_us` is the consultation summary,
-    shown once the policy is approved."""
+    shown once the policy is approved; `link_prefix` leads from the page to the policies folder;
+    `notice` replaces the status notice (an earlier version's)."""
     parts = [
         f"# {md_text(policy.title)}",
-        _status_notice(policy, library, today),
+        notice if notice is not None else _status_notice(policy, library, today, link_prefix),
         _metadata_panel(policy, today),
         _formats(policy, formats) if formats else "",
         f"## Summary\n\n{policy.summary}",
         policy.body.strip(),
-        _history(policy),
+        _history(policy, versions, link_prefix),
         f"## What you told us\n\n{told_us.strip()}" if told_us and policy.in_force else "",
-        _related(policy, library),
+        _related(policy, library, link_prefix),
         _other_formats(policy, association),
     ]
     return "\n\n".join(part for part in parts if part) + "\n"
@@ -100,7 +118,7 @@ def _notice(kind: str, heading: str, text: str) -> str:
             f"**{heading}** {text}\n\n</div>")
 
 
-def _status_notice(policy: Policy, library: Library, today: dt.date) -> str:
+def _status_notice(policy: Policy, library: Library, today: dt.date, link_prefix: str = "") -> str:
     if policy.status is Status.CONSULTATION and policy.consultation:
         dates = _consultation_dates(policy, today)
         return _notice("draft", "Draft — not in force.",
@@ -112,7 +130,8 @@ def _status_notice(policy: Policy, library: Library, today: dt.date) -> str:
         replaced = ""
         if policy.replaced_by:
             successor = library[policy.replaced_by]
-            replaced = f" It has been replaced by the [{md_text(successor.title)}]({successor.slug}.md)."
+            replaced = (f" It has been replaced by the [{md_text(successor.title)}]"
+                        f"({link_prefix}{successor.slug}.md).")
         return _notice("withdrawn", "Withdrawn — no longer in force.",
                        f"This policy was withdrawn on {long_date(policy.withdrawn_date)}.{replaced} "
                        "It is kept here for reference.")
@@ -164,22 +183,40 @@ def _metadata_panel(policy: Policy, today: dt.date) -> str:
             f'<h2 id="about-this-policy">About this policy</h2>\n<dl>\n{items}\n</dl>\n</section>')
 
 
-def _history(policy: Policy) -> str:
+def _history(policy: Policy, versions: Collection[str] = (), link_prefix: str = "") -> str:
+    """The version table. A version with a page of its own links to it, and to what changed."""
     if not policy.history:
         return ""
-    rows = [f"| {md_text(e.version)} | {long_date(e.date)} | {md_text(e.approved_by)} | "
-            f"{md_text(' '.join(e.changes.split()))} |" for e in reversed(policy.history)]
+    pages = {*versions, policy.version} if policy.in_force else set(versions)
+    rows = []
+    for before, entry in zip([None, *policy.history], policy.history, strict=False):
+        version, changes = md_text(entry.version), md_text(" ".join(entry.changes.split()))
+        if entry.version in versions:
+            version = f"[{version}]({link_prefix}{policy.slug}/v{entry.version}.md)"
+        if before and before.version in pages and entry.version in pages:
+            target = comparison_path(policy.slug, before.version, entry.version)
+            changes += (f" [See what changed<span class=\"visually-hidden\"> from version {before.version}"
+                        f"</span>]({link_prefix}{target})")
+        rows.append(f"| {version} | {long_date(entry.date)} | {md_text(entry.approved_by)} | {changes} |")
+    rows.reverse()
     return "\n".join(["## Version history", "",
                       "| Version | Date approved | Approved by | What changed |",
                       "| --- | --- | --- | --- |", *rows])
 
 
-def _related(policy: Policy, library: Library) -> str:
+def comparison_path(slug: str, before: str, after: str) -> str:
+    """Where the page comparing two versions goes, relative to the policies folder."""
+    return f"{slug}/changes-v{before}-to-v{after}.md"
+
+
+def _related(policy: Policy, library: Library, link_prefix: str = "") -> str:
     lines = []
     for slug in policy.related:
+        if slug not in library.policies:  # an earlier version may name a policy since removed
+            continue
         other = library[slug]
         note = "" if other.in_force else f" ({other.status.label.lower()})"
-        lines.append(f"- [{md_text(other.title)}]({slug}.md){note}")
+        lines.append(f"- [{md_text(other.title)}]({link_prefix}{slug}.md){note}")
     for document in policy.documents:
         title = md_text(document.title)
         lines.append(f"- [{title}]({document.url})" if document.url else f"- {title}")

@@ -255,6 +255,13 @@ def read_policy(path: Path, root: Path) -> tuple[Policy | None, list[Problem]]:
     except UnicodeDecodeError:
         reader.problem(1, "file", "this file is not UTF-8 text; save it again as UTF-8")
         return None, reader.problems
+    return read_policy_text(text, name, slug, reader)
+
+
+def read_policy_text(text: str, name: str, slug: str,
+                     reader: _Reader | None = None) -> tuple[Policy | None, list[Problem]]:
+    """Read and check a policy from its text: a file's, or an old version's from git history."""
+    reader = reader or _Reader(name)
     document, problems = frontmatter.parse(text, name)
     reader.problems += problems
     if document is None:

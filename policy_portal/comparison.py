@@ -1,0 +1,92 @@
+"""What changed between two versions of a policy, section by section, for people who do not read
+Markdown diffs. Added and removed words are marked with <ins> and <del>, each also saying
+"added" or "removed" in words a screen reader announces; unchanged sections are folded away."""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from html import escape
+
+import yaml
+
+from policy_portal.pages import md_text
+from policy_portal.policy import Policy
+from policy_portal.sections import Section, sections
+
+ADDED = '<ins><span class="visually-hidden">Added: </span>{}</ins>'
+REMOVED = '<del><span class="visually-hidden">Removed: </span>{}</del>'
+
+
+def _words(before: str, after: str) -> str:
+    """One paragraph's change, word by word."""
+    old, new = before.split(), after.split()
+    out = []
+    for operation, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if operation in ("delete", "replace"):
+            out.append(REMOVED.format(escape(" ".join(old[i1:i2]))))
+        if operation in ("insert", "replace"):
+            out.append(ADDED.format(escape(" ".join(new[j1:j2]))))
+        if operation == "equal":
+            out.append(escape(" ".join(old[i1:i2])))
+    return " ".join(out)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(block.split()) for block in text.split("\n\n") if block.strip()]
+
+
+def _section_change(before: str, after: str) -> str:
+    """Paragraphs matched first, so a changed word shows inside its own paragraph."""
+    old, new = _paragraphs(before), _paragraphs(after)
+    out = []
+    for operation, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if operation == "equal":
+            out += [f"<p>{escape(text)}</p>" for text in old[i1:i2]]
+        elif operation == "replace" and i2 - i1 == j2 - j1:
+            out += [f"<p>{_words(a, b)}</p>" for a, b in zip(old[i1:i2], new[j1:j2], strict=True)]
+        else:
+            out += [f"<p>{REMOVED.format(escape(text))}</p>" for text in old[i1:i2]]
+            out += [f"<p>{ADDED.format(escape(text))}</p>" for text in new[j1:j2]]
+    return "\n".join(out)
+
+
+def comparison_page(before: Policy, after: Policy, note: str, current: str) -> str:
+    """The Markdown page (with HTML for the changes) comparing two versions of one policy. It sits
+    beside the version pages; `current` is the version in force, whose page is the policy's own."""
+
+    def link(version: str) -> str:
+        return f"../{after.slug}.md" if version == current else f"v{version}.md"
+
+    title = f"{after.title}: what changed from version {before.version} to version {after.version}"
+    meta = yaml.safe_dump({"title": title, "description": note}, allow_unicode=True, sort_keys=False)
+    old = {section.key: section for section in sections(before.body)}
+    new = {section.key: section for section in sections(after.body)}
+    parts = [f"---\n{meta}---", f"# {md_text(title)}",
+             f'<div class="policy-notice policy-notice--changes" markdown>\n\n**What changed, as the '
+             f"board recorded it:** {md_text(note)}\n\n</div>",
+             f"[Read version {md_text(after.version)}]({link(after.version)}) · "
+             f"[Read version {md_text(before.version)}]({link(before.version)})"]
+    changed = unchanged = 0
+    for key in [*new, *(key for key in old if key not in new)]:
+        a, b = old.get(key), new.get(key)
+        if a and b and a.markdown == b.markdown and a.title == b.title:
+            unchanged += 1
+            parts.append(f'<details class="diff-unchanged">\n<summary>{escape(b.title)}: no changes'
+                         f"</summary>\n{_section_change(b.markdown, b.markdown)}\n</details>")
+            continue
+        changed += 1
+        parts.append(_changed_section(a, b))
+    parts.insert(3, f"{changed} section{'s' if changed != 1 else ''} changed, {unchanged} unchanged.")
+    return "\n\n".join(parts) + "\n"
+
+
+def _changed_section(before: Section | None, after: Section | None) -> str:
+    if before is None:
+        heading, body = f"{after.title} (new section)", _section_change("", after.markdown)
+    elif after is None:
+        heading, body = f"{before.title} (removed)", _section_change(before.markdown, "")
+    else:
+        heading = (after.title if before.title == after.title else
+                   f"{after.title} (was: {before.title})")
+        body = _section_change(before.markdown, after.markdown)
+    return f'<section class="diff-section">\n<h2>{escape(heading)}</h2>\n{body}\n</section>'

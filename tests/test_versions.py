@@ -1,0 +1,100 @@
+"""Earlier versions from git history: their pages, what changed, and the shallow-clone message.
+
+Each test makes a real git repository from the example project and commits a new policy three
+times, at versions 1, 2 and 3, then builds the site with `policy-portal build`.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from portal.cli import main
+
+VERSIONS = {
+    "1": ("2022-01-10", "First version.", "We will fix an emergency repair within 24 hours."),
+    "2": ("2023-02-14", "Emergency repairs now within 12 hours.",
+          "We will fix an emergency repair within 12 hours."),
+    "3": ("2024-03-20", "Added a section on damp and mould.",
+          "We will fix an emergency repair within 12 hours.\n\n## 2. Damp and mould\n\n"
+          "2.1 We will inspect damp within 10 working days."),
+}
+
+
+def repairs_policy(version: str) -> str:
+    history = "".join(f'\n  - version: "{number}"\n    date: {date}\n    approved_by: Board of Management\n'
+                      f"    changes: {note}" for number, (date, note, _) in VERSIONS.items()
+                      if int(number) <= int(version))
+    date, _, text = VERSIONS[version]
+    return (f"---\ntitle: Repairs Policy\nreference: HM-02\ncategory: Housing management\n"
+            f'status: approved\nversion: "{version}"\nowner: Head of Property Services\n'
+            f"approved_by: Board of Management\napproval_date: {date}\neffective_date: {date}\n"
+            f"review_cycle_years: 3\nsummary: How we carry out repairs.\nhistory:{history}\n---\n\n"
+            f"## 1. Emergency repairs\n\n1.1 {text}\n")
+
+
+def git(project: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture
+def repository(project: Path) -> Path:
+    git(project, "init", "-q", "-b", "main")
+    git(project, "config", "user.email", "tests@larkfield.example")
+    git(project, "config", "user.name", "Tests")
+    for version in VERSIONS:
+        (project / "policies" / "repairs.md").write_text(repairs_policy(version), encoding="utf-8")
+        git(project, "add", "-A")
+        git(project, "commit", "-q", "-m", f"Repairs Policy version {version}")
+    return project
+
+
+def page(site: Path, path: str) -> BeautifulSoup:
+    return BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def words(element) -> str:
+    return " ".join(element.get_text(" ").split())
+
+
+def test_each_earlier_version_has_a_page_marked_superseded(repository: Path):
+    assert main(["--project", str(repository), "build"]) == 0
+    site = repository / "site"
+    old = page(site, "policies/repairs/v1")
+    notice = words(old.find(class_="policy-notice"))
+    assert notice.startswith("Superseded — not in force. This is version 1 of the Repairs Policy, approved "
+                             "on 10 January 2022. It has been replaced by version 3.")
+    assert old.find("a", string="Read the current version")["href"] == "../"  # /policies/repairs/
+    assert "within 24 hours" in words(old.find(id="clause-1-1"))
+    history = page(site, "policies/repairs").find("h2", string="Version history").find_next("table")
+    links = {words(link): link["href"] for link in history.find_all("a")}
+    assert links["1"] == "v1/" and links["2"] == "v2/"
+    assert links["See what changed from version 2"] == "changes-v2-to-v3/"
+
+
+def test_what_changed_marks_added_and_removed_words_for_everyone(repository: Path):
+    assert main(["--project", str(repository), "build"]) == 0
+    changes = page(repository / "site", "policies/repairs/changes-v1-to-v2")
+    assert "Emergency repairs now within 12 hours." in words(changes.find(class_="policy-notice"))
+    section = changes.find(class_="diff-section")
+    assert [words(tag) for tag in section.find_all("del")] == ["Removed: 24"]
+    assert [words(tag) for tag in section.find_all("ins")] == ["Added: 12"]
+    newer = page(repository / "site", "policies/repairs/changes-v2-to-v3")
+    assert words(newer.find_all(class_="diff-section")[-1].h2) == "2. Damp and mould (new section)"
+    assert newer.find(class_="diff-unchanged").summary.get_text() == "1. Emergency repairs: no changes"
+
+
+def test_a_shallow_clone_says_how_to_get_the_history(repository: Path, tmp_path: Path, caplog):
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repository}", str(shallow)], check=True)
+    caplog.set_level(logging.INFO)
+    assert main(["--project", str(shallow), "build"]) == 0
+    assert ("Only the current version of each policy is published: this is a shallow clone, so "
+            "earlier versions of policies are missing and are not published. Run `git fetch "
+            "--unshallow`") in caplog.text
+    assert not (shallow / "site" / "policies" / "repairs" / "v1").exists()

@@ -90,3 +90,13 @@ def _changed_section(before: Section | None, after: Section | None) -> str:
                    f"{after.title} (was: {before.title})")
         body = _section_change(before.markdown, after.markdown)
     return f'<section class="diff-section">\n<h2>{escape(heading)}</h2>\n{body}\n</section>'
+
+
+def word_counts(before: str, after: str) -> tuple[int, int]:
+    """(words added, words removed) between two texts."""
+    old, new = before.split(), after.split()
+    added = removed = 0
+    for operation, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if operation != "equal":
+            removed, added = removed + i2 - i1, added + j2 - j1
+    return added, removed

@@ -27,7 +27,8 @@ class PublishedVersion:
     policy: Policy
 
 
-def _git(project: Path, *args: str) -> str:
+def git(project: Path, *args: str) -> str:
+    """Run git in the project; HistoryUnavailableError, saying what to do, if it cannot."""
     try:
         result = subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True,
                                 check=True)
@@ -43,7 +44,7 @@ def _git(project: Path, *args: str) -> str:
 
 def check_history(project: Path) -> None:
     """Raise HistoryUnavailableError unless the full history is here."""
-    if _git(project, "rev-parse", "--is-shallow-repository").strip() == "true":
+    if git(project, "rev-parse", "--is-shallow-repository").strip() == "true":
         raise HistoryUnavailableError(
             "this is a shallow clone, so earlier versions of policies are missing and are not "
             "published. Run `git fetch --unshallow` and build again (in GitHub Actions, give "
@@ -53,14 +54,14 @@ def check_history(project: Path) -> None:
 def file_at(project: Path, commit: str, path: str) -> str | None:
     """A file's text at a commit, or None if it did not exist then."""
     try:
-        return _git(project, "show", f"{commit}:{path}")
+        return git(project, "show", f"{commit}:{path}")
     except HistoryUnavailableError:
         return None
 
 
 def published_versions(project: Path, policy: Policy) -> list[PublishedVersion]:
     """Every approved version of `policy`, oldest first, as committed when it was published."""
-    commits = _git(project, "log", "--reverse", "--format=%H", "--", policy.path).split()
+    commits = git(project, "log", "--reverse", "--format=%H", "--", policy.path).split()
     found: dict[str, PublishedVersion] = {}
     for commit in commits:
         text = file_at(project, commit, policy.path)

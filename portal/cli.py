@@ -14,12 +14,14 @@ import sys
 from pathlib import Path
 
 from policy_portal import clock
+from policy_portal.changes import change_problems, changed_policies, summary
 from policy_portal.consultations import (
     CONSULTATION_PATH,
     STAFF_ROLES,
     invitation_ends,
     invitation_problem,
 )
+from policy_portal.history import HistoryUnavailableError
 from policy_portal.library import load_library
 from policy_portal.pages import long_date
 from policy_portal.plain_english import plain_english_from, plain_english_warnings, readability
@@ -37,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project", type=Path, default=Path.cwd(),
                         help="the folder with mkdocs.yml and policies/ (default: this folder)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="check every policy and list all problems")
+    check = commands.add_parser("check", help="check every policy and list all problems")
+    check.add_argument("--base", help="also compare with this branch or commit (as a pull request "
+                       "does): a changed text needs a new version; published history stays as it was")
+    diff = commands.add_parser("diff", help="summarise, for a pull request, each policy changed since --base")
+    diff.add_argument("--base", default="main", help="the branch or commit to compare with (default: main)")
     build = commands.add_parser("build", help="check the policies and build the site")
     build.add_argument("--site-dir", type=Path, help="where to write the site (default: site/)")
     serve = commands.add_parser("serve", help="build the site and serve it")
@@ -68,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     project = args.project.resolve()
     try:
         return COMMANDS[args.command](args, project)
-    except PolicyError as error:
+    except (PolicyError, HistoryUnavailableError) as error:
         print(error, file=sys.stderr)
         return 1
 
@@ -91,6 +97,18 @@ def check(args: argparse.Namespace, project: Path) -> int:
     if warnings:
         print(f"\n{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
         print("\n".join(f"  {warning}" for warning in warnings))
+    if args.base:
+        problems = [problem for change in changed_policies(project, args.base, library.policies)
+                    for problem in change_problems(change, args.base)]
+        if problems:
+            raise PolicyError(problems)
+        print(f"\nCompared with {args.base}: every changed policy has a new version where it needs one.")
+    return 0
+
+
+def diff(args: argparse.Namespace, project: Path) -> int:
+    library = load_library(project / POLICIES, project)
+    print(summary(changed_policies(project, args.base, library.policies)), end="")
     return 0
 
 
@@ -259,9 +277,9 @@ def new(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
-COMMANDS = {"check": check, "build": build, "serve": serve, "migrate": migrate, "invite": invite,
-            "staff-add": staff_add, "erase-expired": erase_expired, "personal-data": personal_data,
-            "new": new}
+COMMANDS = {"check": check, "diff": diff, "build": build, "serve": serve, "migrate": migrate,
+            "invite": invite, "staff-add": staff_add, "erase-expired": erase_expired,
+            "personal-data": personal_data, "new": new}
 
 if __name__ == "__main__":
     sys.exit(main())

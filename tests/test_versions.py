@@ -98,3 +98,48 @@ def test_a_shallow_clone_says_how_to_get_the_history(repository: Path, tmp_path:
             "earlier versions of policies are missing and are not published. Run `git fetch "
             "--unshallow`") in caplog.text
     assert not (shallow / "site" / "policies" / "repairs" / "v1").exists()
+
+
+# Pull requests: `diff` and `check --base`
+
+
+def edit(project: Path, old: str, new: str) -> None:
+    path = project / "policies" / "repairs.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_diff_summarises_each_changed_policy_for_a_pull_request(repository: Path, capsys):
+    git(repository, "checkout", "-q", "-b", "change")
+    edit(repository, '\nversion: "3"', '\nversion: "4"')
+    edit(repository, "approval_date: 2024-03-20\neffective_date: 2024-03-20",
+         "approval_date: 2025-05-06\neffective_date: 2025-05-06")
+    edit(repository, "    changes: Added a section on damp and mould.\n",
+         "    changes: Added a section on damp and mould.\n  - version: \"4\"\n    date: 2025-05-06\n"
+         "    approved_by: Board of Management\n    changes: Damp inspections within 5 days.\n")
+    edit(repository, "within 10 working days", "within 5 working days")
+    capsys.readouterr()
+    assert main(["--project", str(repository), "diff", "--base", "main"]) == 0
+    assert capsys.readouterr().out == (
+        "### Repairs Policy\n\n`policies/repairs.md`\n\n- Version 3 → 4.\n"
+        "- History: version 4 approved by Board of Management on 6 May 2025: Damp inspections within "
+        "5 days.\n- Section 2. Damp and mould: changed, 1 words added, 1 removed.\n")
+    assert main(["--project", str(repository), "check", "--base", "main"]) == 0
+
+
+def test_check_refuses_a_new_text_without_a_new_version(repository: Path, capsys):
+    edit(repository, "within 10 working days", "within 5 working days")
+    assert main(["--project", str(repository), "check", "--base", "main"]) == 1
+    assert capsys.readouterr().err == (
+        "1 problem in the policy files:\npolicies/repairs.md:6: version: the text has changed since main "
+        "but the version is still 3; raise the version and add a history entry saying what changed\n")
+
+
+def test_check_refuses_rewriting_a_published_versions_history(repository: Path, capsys):
+    edit(repository, "changes: Emergency repairs now within 12 hours.", "changes: Faster repairs.")
+    assert main(["--project", str(repository), "check", "--base", "main"]) == 1
+    assert capsys.readouterr().err == (
+        "1 problem in the policy files:\npolicies/repairs.md:13: history: the entry for version 2, "
+        "published before main, has been changed or removed; published versions stay as they were, "
+        "so put it back and add a new version instead\n")

@@ -7,6 +7,7 @@ errors); PostgreSQL when a `postgresql://` URL is given.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -46,3 +47,20 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def backup_sqlite(engine: Engine, target: Path) -> None:
+    """A consistent copy of a SQLite database while the app keeps running (SQLite's online backup
+    copies page by page and restarts if a writer changes a page it has copied)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(target.suffix + ".partial")
+    partial.unlink(missing_ok=True)
+    source = engine.raw_connection()
+    try:
+        destination = sqlite3.connect(partial)
+        with destination:
+            source.driver_connection.backup(destination)
+        destination.close()
+    finally:
+        source.close()
+    partial.replace(target)

@@ -10,18 +10,20 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from consultation.context import library
 from consultation.views import refused
 
 log = logging.getLogger(__name__)
-PAGES = {400, 403, 404, 405, 413, 429, 500}
+PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -38,6 +40,19 @@ def _http_error(error: HTTPException):
 
 def _csrf_error(error: CSRFError):
     return render_template("errors/400.html", csrf=True), 400
+
+
+def _database_unavailable(error: OperationalError):
+    """The database is down or unreachable. A comment is shown back, not lost; the app recovers
+    by itself when the database is back (stale connections are tested before use)."""
+    log.error("Database unavailable on %s %s: %s", request.method, request.path, error.orig)
+    if request.endpoint == "consultation.comment":
+        policy = library().policies.get(request.view_args["slug"])
+        if policy is not None:
+            reason = ("We could not save your comment because of a problem on our side. Nothing "
+                      "you did caused it. Please try again in a few minutes.")
+            return refused(policy, request.view_args["key"], reason), 503
+    return render_template("errors/503.html"), 503
 
 
 def _unexpected(error: Exception):

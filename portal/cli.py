@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     data = commands.add_parser("personal-data", help="export, or erase, what is held about an email address")
     data.add_argument("email")
     data.add_argument("--erase", action="store_true", help="erase the names and email addresses found")
+    backup = commands.add_parser("backup", help="copy the consultation database while the portal runs")
+    backup.add_argument("target", type=Path, help="the file to write, for example backups/2026-11-23.sqlite")
     new = commands.add_parser("new", help="write a starter file for a new policy")
     new.add_argument("title", help='the policy\'s title, for example "Complaints Policy"')
     new.add_argument("--category", default="General", help="the home page group it goes in")
@@ -246,6 +248,22 @@ def personal_data(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
+def backup(args: argparse.Namespace, project: Path) -> int:
+    """SQLite only: PostgreSQL has its own tool, pg_dump, which the operators' guide shows."""
+    from consultation import create_app
+    from consultation.database import backup_sqlite
+
+    engine = create_app(project).extensions["engine"]
+    if engine.dialect.name != "sqlite":
+        print("The database is PostgreSQL: back it up with pg_dump, for example\n"
+              "  pg_dump --format=custom --file=portal.dump \"$DATABASE_URL\"\n"
+              "See docs/staff/operations.md.", file=sys.stderr)
+        return 1
+    backup_sqlite(engine, args.target)
+    print(f"Copied the consultation database to {args.target}.")
+    return 0
+
+
 def _plain(value):
     return value.isoformat() if isinstance(value, dt.date) else value
 
@@ -279,7 +297,7 @@ def new(args: argparse.Namespace, project: Path) -> int:
 
 COMMANDS = {"check": check, "diff": diff, "build": build, "serve": serve, "migrate": migrate,
             "invite": invite, "staff-add": staff_add, "erase-expired": erase_expired,
-            "personal-data": personal_data, "new": new}
+            "personal-data": personal_data, "backup": backup, "new": new}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -105,8 +105,8 @@ def site_url(site: Path, portal_database: str, tmp_path_factory: pytest.TempPath
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """One PostgreSQL server and database for the session, migrated once."""
-    with postgres.server() as url:
-        yield migrated(url)
+    with postgres.server() as running:
+        yield migrated(running.url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,7 +1,8 @@
-"""A throwaway PostgreSQL server for the test session, started from the machine's own binaries.
+"""Throwaway PostgreSQL servers for tests, started from the machine's own binaries.
 
 pytest-postgresql does the same but cannot run as root, and CI runs as root: PostgreSQL refuses
-to, so as root the server runs as the `postgres` user (or `nobody`) from a folder it owns.
+to, so as root the server runs as the `postgres` user (or `nobody`) from a folder it owns. A
+server can be stopped and started again, to test what the app does while the database is down.
 """
 
 from __future__ import annotations
@@ -33,37 +34,54 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextmanager
-def server() -> Iterator[str]:
-    """Start a server with trust login on loopback; yield its URL; stop and remove it."""
-    bin_dir = binaries()
-    user = None
-    if os.geteuid() == 0:
-        user = "postgres" if _user_exists("postgres") else "nobody"
-    folder = Path(tempfile.mkdtemp(prefix="portal-postgres-"))
-    data, port = folder / "data", _free_port()
-    if user:
-        shutil.chown(folder, user)
-
-    def run(*args: str) -> None:
-        subprocess.run(args, user=user, check=True, capture_output=True)
-
-    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "portal", "--auth=trust", "-E", "UTF8",
-        "--no-locale")
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-o",
-        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off", "start")
-    try:
-        yield f"postgresql://portal@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       user=user, check=False, capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def _user_exists(name: str) -> bool:
     try:
         pwd.getpwnam(name)
     except KeyError:
         return False
     return True
+
+
+class Server:
+    """One PostgreSQL server with trust login on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.bin = binaries()
+        self.user = None
+        if os.geteuid() == 0:
+            self.user = "postgres" if _user_exists("postgres") else "nobody"
+        self.folder = Path(tempfile.mkdtemp(prefix="portal-postgres-"))
+        self.data, self.port = self.folder / "data", _free_port()
+        if self.user:
+            shutil.chown(self.folder, self.user)
+        self._run("initdb", "-D", str(self.data), "-U", "portal", "--auth=trust", "-E", "UTF8",
+                  "--no-locale")
+        self.url = f"postgresql://portal@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, program: str, *args: str, check: bool = True) -> None:
+        subprocess.run([str(self.bin / program), *args], user=self.user, check=check, capture_output=True)
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-o",
+                  f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+                  "-c synchronous_commit=off -c full_page_writes=off", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast` shuts down cleanly; `immediate` is a crash, which with fsync off (for speed)
+        may lose recent commits, so it is only for throwing the server away."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "stop", check=False)
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def server() -> Iterator[Server]:
+    """A started server, stopped and removed afterwards."""
+    running = Server()
+    running.start()
+    try:
+        yield running
+    finally:
+        running.remove()

@@ -9,6 +9,7 @@ Settings come from the environment, so nothing secret is ever in the repository:
 - `PORTAL_SECURE_COOKIES=0`: allow cookies over plain HTTP, for `policy-portal serve` on loopback.
 - Moderation settings (staff names, offensive words, how long personal data is kept) come from
   `extra.moderation` in mkdocs.yml.
+- `COMMENT_RATE_LIMIT`: comments one address may send (default "20 per hour").
 - `RATELIMIT_STORAGE_URI`: where rate-limit counts are kept (default: in memory, per process;
   use `redis://...` when several processes serve the app).
 """
@@ -48,7 +49,7 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=12 * 60 * 60,  # long enough to write a considered comment
-        COMMENT_RATE_LIMIT="20 per hour",
+        COMMENT_RATE_LIMIT=os.environ.get("COMMENT_RATE_LIMIT", "20 per hour"),
         SIGN_IN_RATE_LIMIT="30 per hour",
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,

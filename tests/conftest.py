@@ -38,6 +38,7 @@ CHROMIUM_ARGS = [
 PROJECT_FILES = ("mkdocs.yml", "docs", "hooks", "overrides", "policies")
 SECRET_KEY = "a key for tests only"
 APP_SETTINGS = {"SECRET_KEY": SECRET_KEY, "COMMENT_RATE_LIMIT": "1000 per minute",
+                "SIGN_IN_RATE_LIMIT": "1000 per minute",
                 "SESSION_COOKIE_SECURE": False}
 
 

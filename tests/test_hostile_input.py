@@ -1,14 +1,20 @@
 """Property-based tests (Hypothesis): whatever text arrives, the policy reader answers with
-file-and-line problems or a policy, and the comment form answers with a page, never a crash."""
+file-and-line problems or a policy, and every form (comment, sign-in, moderation, response)
+answers with a page, never a crash: random Unicode, bytes, NULs, enormous and repeated fields."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
+from consultation import context
+from consultation.models import Comment
 from policy_portal.library import load_library
 from policy_portal.problems import PolicyError
-from tests.consultation_pages import PETS, SECTION, form_for, soup
+from tests.consultation_pages import GOOD, PETS, SECTION, comment, form_for, soup
+from tests.test_staff import add_staff, sign_in
 
 ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
 ENORMOUS = st.integers(5001, 20000).map(lambda size: "\N{CAT FACE}ä\x00" * (size // 3))
@@ -49,3 +55,45 @@ def test_any_form_content_gets_a_page_never_a_server_error(client, values):
     data = {**hidden, **{f"{SECTION}-{name}": value for name, value in values.items()}}
     response = client.post(action, data=data)
     assert response.status_code in (303, 400, 413), response.status_code
+
+
+VALUES = st.lists(st.one_of(ANY_TEXT, ENORMOUS), min_size=1, max_size=3)
+"""One field's values: sometimes several, as a form with a field given twice sends them."""
+
+
+def posted(prefix: str, names: list[str]):
+    return st.fixed_dictionaries({}, optional={f"{prefix}{name}": VALUES for name in names})
+
+
+@PATIENT
+@given(values=posted("", ["email", "password", "next"]))
+def test_any_sign_in_form_gets_a_page_never_a_server_error(client, values):
+    token = soup(client.get("/staff/sign-in")).find("input", attrs={"name": "csrf_token"})["value"]
+    response = client.post("/staff/sign-in", data=MultiDict([("csrf_token", token), *_pairs(values)]))
+    assert response.status_code in (303, 400, 413), response.status_code
+
+
+@PATIENT
+@given(values=st.one_of(posted("moderate-", ["action", "public_body", "public_wording", "reason"]),
+                        posted("respond-", ["outcome", "explanation", "section"])))
+def test_any_moderation_form_gets_a_page_never_a_server_error(app, client, values):
+    if not stored_comment_id(app):
+        comment(client, **GOOD)
+        add_staff(app)
+    moderator = app.test_client()
+    sign_in(moderator)
+    address = f"/staff/comments/{stored_comment_id(app)}"
+    page = soup(moderator.get(address))
+    tokens = [(field["name"], field["value"]) for field in page.find_all("input", attrs={"type": "hidden"})
+              if field["name"].endswith("csrf_token")]
+    response = moderator.post(address, data=MultiDict([*tokens, *_pairs(values)]))
+    assert response.status_code in (303, 400, 413), response.status_code
+
+
+def _pairs(values: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [(name, value) for name, several in values.items() for value in several]
+
+
+def stored_comment_id(app) -> int | None:
+    with app.app_context():
+        return context.database().scalar(select(Comment.id).limit(1))

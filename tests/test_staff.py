@@ -371,3 +371,75 @@ def test_downloads_are_never_cached_and_are_audited(app, moderator):
 
 def test_an_impossible_comment_number_is_not_found(moderator):
     assert moderator.get("/staff/comments/99999999999999999999").status_code == 404
+
+
+# Security: every route's access rule, stored script in every field, session fixation, traversal
+
+
+ROLES = ["nobody", "panel member", "moderator", "administrator"]
+
+
+def as_role(app: Flask, role: str) -> FlaskClient:
+    if role == "panel member":
+        return panel_client(app)
+    client = app.test_client()
+    if role in ("moderator", "administrator"):
+        add_staff(app, f"{role}@larkfield.example", role, role.title())
+        sign_in(client, f"{role}@larkfield.example")
+    return client
+
+
+def expected_status(endpoint: str, role: str) -> int:
+    """The access table: staff pages need a signed-in member of staff, invitations an administrator."""
+    if not endpoint.startswith("staff.") or endpoint == "staff.sign_in":
+        return 200
+    if role in ("nobody", "panel member"):
+        return 302
+    if endpoint == "staff.invitations" and role != "administrator":
+        return 403
+    return 200
+
+
+def test_every_get_route_answers_each_role_as_the_access_table_says(app, client):
+    comment(client, **GOOD)  # comment 1 exists, so its page can be opened
+    values = {"comment_id": 1, "slug": "pets", "token": invitation_token(app), "key": SECTION}
+    routes = [(rule.endpoint, rule.build({key: values[key] for key in rule.arguments})[1])
+              for rule in app.url_map.iter_rules()
+              if "GET" in rule.methods and rule.endpoint not in ("static", "consultation.sent",
+                                                                 "consultation.panel_link")]
+    assert len(routes) >= 12
+    for role in ROLES:
+        visitor = as_role(app, role)
+        answers = {path: visitor.get(path).status_code for _, path in routes}
+        assert answers == {path: expected_status(endpoint, role) for endpoint, path in routes}, role
+
+
+def test_script_in_every_field_is_shown_as_text_to_staff_and_public(app, client, moderator):
+    attack = '<script>alert("x")</script>'
+    comment(client, **{**GOOD, "comment": attack, "suggested_wording": attack, "name": attack})
+    [saved] = stored(app)
+    moderate(moderator, saved.id, action="approve")
+    respond(moderator, saved.id, outcome="noted", explanation=attack)
+    for visitor, path in ((moderator, f"/staff/comments/{saved.id}"), (moderator, "/staff/queue"),
+                          (moderator, "/staff/reports/pets/"), (moderator, "/staff/audit"),
+                          (client, PETS)):
+        page = visitor.get(path).get_data(as_text=True)
+        assert attack not in page, path
+    assert "&lt;script&gt;" in client.get(PETS).get_data(as_text=True)
+
+
+def test_a_session_made_before_sign_in_carries_nothing_over(app, client):
+    add_staff(app)
+    with client.session_transaction() as session:
+        session["panel_invitation"] = 1
+        session["planted"] = "by someone else"
+    sign_in(client)
+    with client.session_transaction() as session:
+        assert "planted" not in session and "panel_invitation" not in session
+
+
+@pytest.mark.parametrize("path", ["/..%2f..%2fetc%2fpasswd/", "/../../etc/passwd", "/%2e%2e/mkdocs.yml/",
+                                  "/pets%00/"])
+def test_paths_that_try_to_leave_the_policies_are_not_found(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and b"root:" not in response.data

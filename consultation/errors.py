@@ -27,13 +27,23 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected)
 
 
+def _comment_refused(reason: str, status: int):
+    """For a comment that could not be taken: the refusal page with the person's words on it;
+    None for any other request."""
+    if request.endpoint != "consultation.comment":
+        return None
+    policy = library().policies.get(request.view_args["slug"])
+    if policy is None:
+        return None
+    return refused(policy, request.view_args["key"], reason), status
+
+
 def _http_error(error: HTTPException):
-    if error.code == 429 and request.endpoint == "consultation.comment":
-        policy = library().policies.get(request.view_args["slug"])
-        if policy is not None:
-            reason = ("You have sent a lot of comments in a short time, so we could not take this "
-                      "one. Wait an hour, then send it again.")
-            return refused(policy, request.view_args["key"], reason), 429
+    if error.code == 429:
+        kept = _comment_refused("You have sent a lot of comments in a short time, so we could not "
+                                "take this one. Wait an hour, then send it again.", 429)
+        if kept:
+            return kept
     code = error.code if error.code in PAGES else 500
     return render_template(f"errors/{code}.html"), code
 
@@ -46,13 +56,9 @@ def _database_unavailable(error: OperationalError):
     """The database is down or unreachable. A comment is shown back, not lost; the app recovers
     by itself when the database is back (stale connections are tested before use)."""
     log.error("Database unavailable on %s %s: %s", request.method, request.path, error.orig)
-    if request.endpoint == "consultation.comment":
-        policy = library().policies.get(request.view_args["slug"])
-        if policy is not None:
-            reason = ("We could not save your comment because of a problem on our side. Nothing "
-                      "you did caused it. Please try again in a few minutes.")
-            return refused(policy, request.view_args["key"], reason), 503
-    return render_template("errors/503.html"), 503
+    kept = _comment_refused("We could not save your comment because of a problem on our side. "
+                            "Nothing you did caused it. Please try again in a few minutes.", 503)
+    return kept or (render_template("errors/503.html"), 503)
 
 
 def _unexpected(error: Exception):

@@ -64,7 +64,7 @@ class Report:
         return list(self.policy.consultation.promotion) if self.policy.consultation else []
 
     @property
-    def sections(self) -> list[Section]:
+    def sections(self) -> tuple[Section, ...]:
         return sections(self.policy.body)
 
     def by_respondent(self) -> list[tuple[str, int]]:

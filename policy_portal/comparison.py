@@ -7,9 +7,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 from html import escape
 
-import yaml
-
-from policy_portal.pages import md_text
+from policy_portal.pages import front_matter, md_text
 from policy_portal.policy import Policy
 from policy_portal.sections import Section, sections
 
@@ -58,10 +56,9 @@ def comparison_page(before: Policy, after: Policy, note: str, current: str) -> s
         return f"../{after.slug}.md" if version == current else f"v{version}.md"
 
     title = f"{after.title}: what changed from version {before.version} to version {after.version}"
-    meta = yaml.safe_dump({"title": title, "description": note}, allow_unicode=True, sort_keys=False)
     old = {section.key: section for section in sections(before.body)}
     new = {section.key: section for section in sections(after.body)}
-    parts = [f"---\n{meta}---", f"# {md_text(title)}",
+    parts = [front_matter(title, note), f"# {md_text(title)}",
              f'<div class="policy-notice policy-notice--changes" markdown>\n\n**What changed, as the '
              f"board recorded it:** {md_text(note)}\n\n</div>",
              f"[Read version {md_text(after.version)}]({link(after.version)}) · "

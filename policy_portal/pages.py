@@ -62,33 +62,36 @@ class Formats:
     large_print_pdf_size: int
 
 
+def front_matter(title: str, description: str) -> str:
+    """The page's title and description, for the site generator, in a --- block."""
+    meta = yaml.safe_dump({"title": title, "description": description}, allow_unicode=True, sort_keys=False)
+    return f"---\n{meta}---"
+
+
 def policy_page(policy: Policy, library: Library, association: Association, today: dt.date,
                 told_us: str | None = None, formats: Formats | None = None,
                 edit_url: str | None = None, versions: Collection[str] = ()) -> str:
     """The whole Markdown page for one policy, with front matter for the site generator.
     `edit_url`: where staff edit policy files (a repository's edit address), if configured;
     `versions`: earlier versions that have pages of their own, linked from the version history."""
-    meta = yaml.safe_dump({"title": page_title(policy), "description": policy.summary},
-                          allow_unicode=True, sort_keys=False)
     edit = (f'\n<p class="policy-edit"><a href="{escape(edit_url)}{policy.slug}.md">Edit this page'
             f'<span class="visually-hidden"> ({escape(policy.title)}, for staff)</span></a></p>\n'
             if edit_url else "")
     text = policy_markdown(policy, library, association, today, told_us, formats, versions=versions)
-    return f"---\n{meta}---\n\n{text}{edit}"
+    return f"{front_matter(page_title(policy), policy.summary)}\n\n{text}{edit}"
 
 
 def superseded_page(old: Policy, current: Policy, library: Library, association: Association,
                     today: dt.date, versions: Collection[str]) -> str:
     """An earlier approved version, at policies/<slug>/v<version>.md, marked as no longer in force."""
     title = f"{old.title}, version {old.version} (superseded)"
-    meta = yaml.safe_dump({"title": title, "description": old.summary}, allow_unicode=True, sort_keys=False)
     notice = _notice("withdrawn", "Superseded — not in force.",
                      f"This is version {md_text(old.version)} of the {md_text(old.title)}, approved on "
                      f"{long_date(old.approval_date)}. It has been replaced by version "
                      f"{md_text(current.version)}. [Read the current version](../{current.slug}.md).")
     text = policy_markdown(old, library, association, today, versions=versions, link_prefix="../",
                            notice=notice)
-    return f"---\n{meta}---\n\n{text}"
+    return f"{front_matter(title, old.summary)}\n\n{text}"
 
 
 def policy_markdown(policy: Policy, library: Library, association: Association, today: dt.date,

@@ -13,13 +13,14 @@ from html import escape
 
 import markdown
 
-from policy_portal.clauses import ClauseExtension
 from policy_portal.library import Library
 from policy_portal.pages import page_title, policy_markdown
 from policy_portal.policy import Policy
+from policy_portal.sections import EXTENSIONS as SECTION_EXTENSIONS
 from policy_portal.settings import Association
 
-EXTENSIONS = ["md_in_html", "fenced_code", "tables", "attr_list", "toc"]
+EXTENSIONS = [*SECTION_EXTENSIONS, "md_in_html", "toc"]
+"""The site's extensions: the section text's, and the HTML blocks and anchors the page adds."""
 POLICY_LINK = re.compile(r'href="([a-z0-9-]+)\.md(#[^"]*)?"')
 TABLE_START = ('<div class="table-scroll" role="region" tabindex="0" aria-label="Table {number}: on a '
                'narrow screen, scroll sideways to see all of it"><table>')
@@ -35,7 +36,7 @@ def printable_html(policy: Policy, library: Library, association: Association, t
     """The whole document. `policies_url` is where policy pages live, relative (for the web page)
     or absolute (for a PDF, which has no address of its own); `stylesheet` is linked if given."""
     text = policy_markdown(policy, library, association, today, told_us)
-    body = markdown.markdown(text, extensions=[*EXTENSIONS, ClauseExtension()])
+    body = markdown.markdown(text, extensions=EXTENSIONS)
     body = POLICY_LINK.sub(lambda match: f'href="{policies_url}{match.group(1)}/{match.group(2) or ""}"',
                            body)
     body = HEADER_CELL.sub('<th scope="col"', body)  # PDF/UA: say which cells a header heads

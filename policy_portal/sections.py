@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from html import unescape
 
 import markdown
@@ -57,11 +58,20 @@ class Section:
 
     def html(self) -> str:
         """The text as HTML, clause numbers kept. Policies come from the repository, not the public."""
-        return markdown.markdown(self.markdown, extensions=EXTENSIONS)
+        return _html(self.markdown)
 
 
-def sections(body: str) -> list[Section]:
-    """Split a policy body at its `##` headings; text before the first one is its own section."""
+@lru_cache(maxsize=4096)
+def _html(text: str) -> str:
+    return markdown.markdown(text, extensions=EXTENSIONS)
+
+
+@lru_cache(maxsize=1024)
+def sections(body: str) -> tuple[Section, ...]:
+    """Split a policy body at its `##` headings; text before the first one is its own section.
+
+    Cached by the body's text: the consultation app asks for a draft's sections (and their HTML)
+    on every page view and comment, and the text changes only when staff edit the file."""
     lines = body.splitlines()
     starts = [heading for heading in headings(body) if heading.level == 2]
     found: list[Section] = []
@@ -76,7 +86,7 @@ def sections(body: str) -> list[Section]:
         if key in (OPENING, WHOLE_DRAFT):
             key = f"{key}-section"
         found.append(Section(key, title, "\n".join(lines[heading.index + 1:end]).strip()))
-    return found
+    return tuple(found)
 
 
 def _anchors(body: str) -> list[tuple[str, str]]:

@@ -6,9 +6,11 @@ import datetime as dt
 
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from consultation import context
+from consultation.models import Comment
 from consultation.panel import invite
 from tests.conftest import SECRET_KEY
 
@@ -60,3 +62,9 @@ def panel_client(app, name: str = "Jo Bloggs") -> FlaskClient:
     client = app.test_client()
     client.get(f"/panel/{invitation_token(app, name=name)}")
     return client
+
+
+def stored(app) -> list[Comment]:
+    """Every comment in the app's database, oldest first."""
+    with app.app_context():
+        return list(context.database().scalars(select(Comment).order_by(Comment.id)))

@@ -10,11 +10,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from consultation import context, create_app
 from consultation.database import make_engine, upgrade
-from consultation.models import Comment
 from consultation.panel import invite
 from policy_portal.clock import UK
 from tests.conftest import SECRET_KEY
@@ -27,14 +25,10 @@ from tests.consultation_pages import (
     form_for,
     invitation_token,
     soup,
+    stored,
     typed,
     words,
 )
-
-
-def stored(app) -> list[Comment]:
-    with app.app_context():
-        return list(context.database().scalars(select(Comment).order_by(Comment.id)))
 
 
 def edit_policy(project: Path, slug: str, old: str, new: str) -> None:

@@ -18,8 +18,18 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from consultation import auth, context, store
-from consultation.models import AuditEntry, Comment
-from tests.consultation_pages import GOOD, PETS, SECTION, comment, invitation_token, panel_client, soup, words
+from consultation.models import AuditEntry
+from tests.consultation_pages import (
+    GOOD,
+    PETS,
+    SECTION,
+    comment,
+    invitation_token,
+    panel_client,
+    soup,
+    stored,
+    words,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -41,11 +51,6 @@ def moderator(app: Flask) -> FlaskClient:
     client = app.test_client()
     assert sign_in(client).status_code == 303
     return client
-
-
-def stored(app: Flask) -> list[Comment]:
-    with app.app_context():
-        return list(context.database().scalars(select(Comment).order_by(Comment.id)))
 
 
 def audit(app: Flask) -> list[tuple[str, str]]:

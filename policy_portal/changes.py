@@ -9,6 +9,7 @@ from pathlib import Path
 
 from policy_portal.comparison import word_counts
 from policy_portal.history import file_at, git
+from policy_portal.library import is_translation
 from policy_portal.pages import long_date
 from policy_portal.policy import Policy, Status
 from policy_portal.problems import Problem
@@ -29,11 +30,12 @@ class PolicyChange:
 
 
 def changed_policies(project: Path, base: str, library: dict[str, Policy]) -> list[PolicyChange]:
-    """Policy files that differ from `base` (committed or not, new or removed)."""
+    """Policy files that differ from `base` (committed or not, new or removed). Translations are
+    not among them: they follow their policy's versions rather than having their own."""
     names = set(git(project, "diff", "--name-only", base, "--", PATHSPEC).split())
     names |= set(git(project, "ls-files", "--others", "--exclude-standard", "--", PATHSPEC).split())
     changes = []
-    for path in sorted(names):
+    for path in sorted(name for name in names if not is_translation(Path(name))):
         slug = Path(path).name.removesuffix(".md")
         text = file_at(project, base, path)
         before = read_policy_text(text, path, slug)[0] if text else None

@@ -133,3 +133,24 @@ def add_years(day: dt.date, years: int) -> dt.date:
 def version_key(version: str) -> tuple[int, ...]:
     """Order versions numerically, so "1.10" comes after "1.9"."""
     return tuple(int(part) for part in version.split("."))
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A policy in another language, from policies/<slug>.<language>.md. People translate policies
+    after the English is approved, so a translation names the English version it was made from."""
+
+    slug: str
+    language: str
+    path: str
+    title: str
+    summary: str
+    translates_version: str
+    translated_by: str
+    translated_on: dt.date
+    body: str
+    field_lines: dict[str, int] = field(default_factory=dict, repr=False, hash=False, compare=False)
+
+    def is_stale(self, policy: Policy) -> bool:
+        """Out of date: the English policy has been approved again since it was translated."""
+        return self.translates_version != policy.version

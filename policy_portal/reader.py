@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Container
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from policy_portal.policy import (
     Policy,
     RelatedDocument,
     Status,
+    Translation,
     version_key,
 )
 from policy_portal.problems import Problem
@@ -30,6 +32,7 @@ from policy_portal.schema import (
     FIELDS,
     HISTORY_FIELDS,
     OPTIONAL_IN_BLOCKS,
+    TRANSLATION_FIELDS,
 )
 from policy_portal.sections import headings
 
@@ -38,6 +41,7 @@ VERSION = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?")
 REFERENCE = re.compile(r"[A-Z][A-Z0-9./-]{0,19}")
 URL = re.compile(r"(https?://|/)\S+")
 GUIDE = "docs/staff/policy-format.md"
+TRANSLATION_GUIDE = "docs/staff/translations.md"
 
 
 class _InvalidError(Exception):
@@ -161,8 +165,10 @@ KINDS: dict[str, Any] = {
 class _Reader:
     """Collects problems for one file while turning its fields into Python values."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, guide: str = GUIDE) -> None:
         self.path = path
+        self.guide = guide
+        """The staff guide that lists the fields, named when a field is unknown."""
         self.problems: list[Problem] = []
 
     def problem(self, line: int, field: str, message: str) -> None:
@@ -179,19 +185,21 @@ class _Reader:
             return None
 
     def record(self, item: Located, label: str, spec: dict[str, str]) -> dict[str, Any] | None:
-        """Read a nested mapping (a history entry, the consultation) against its field list."""
+        """Read a mapping (a history entry, the consultation, a translation's front matter) against
+        its field list. `label` is where it is, empty for a whole front matter."""
         if not isinstance(item.value, dict):
             self.problem(item.line, label, f"must have the fields {', '.join(spec)}")
             return None
         values: dict[str, Any] = {}
         for key, entry in item.value.items():
             if key not in spec:
-                self.problem(entry.line, f"{label}.{key}", _unknown(key, spec))
+                self.problem(entry.line, _field(label, key), _unknown(key, spec, self.guide))
         for key, kind in spec.items():
             if key in item.value:
-                values[key] = self.value(kind, item.value[key], f"{label}.{key}")
+                values[key] = self.value(kind, item.value[key], _field(label, key))
             elif key not in OPTIONAL_IN_BLOCKS:
-                self.problem(item.line, f"{label}.{key}", f"missing; add `{key}:` to this entry")
+                where = " to this entry" if label else ""
+                self.problem(item.line, _field(label, key), f"missing; add `{key}:`{where}")
         if any(values.get(key) is None for key in spec if key not in OPTIONAL_IN_BLOCKS):
             return None
         return values
@@ -235,10 +243,14 @@ class _Reader:
         return Consultation(**values)
 
 
-def _unknown(key: str, known: dict[str, Any]) -> str:
+def _field(label: str, key: str) -> str:
+    return f"{label}.{key}" if label else key
+
+
+def _unknown(key: str, known: dict[str, Any], guide: str = GUIDE) -> str:
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown field; {hint}the fields are listed in {GUIDE}"
+    return f"unknown field; {hint}the fields are listed in {guide}"
 
 
 def read_policy(path: Path, root: Path) -> tuple[Policy | None, list[Problem]]:
@@ -256,6 +268,37 @@ def read_policy(path: Path, root: Path) -> tuple[Policy | None, list[Problem]]:
         reader.problem(1, "file", "this file is not UTF-8 text; save it again as UTF-8")
         return None, reader.problems
     return read_policy_text(text, name, slug, reader)
+
+
+def read_translation(path: Path, root: Path,
+                     languages: Container[str]) -> tuple[Translation | None, list[Problem]]:
+    """Read and check one translation, policies/<slug>.<language>.md. Whether the policy it
+    translates exists, and has that version, is checked in `library.py`."""
+    name = path.relative_to(root).as_posix()
+    reader = _Reader(name, TRANSLATION_GUIDE)
+    slug, _, language = path.name.removesuffix(".md").partition(".")
+    if not SLUG.fullmatch(slug) or language not in languages:
+        codes = ", ".join(code for code in languages) or "none"
+        reader.problem(1, "file name",
+                       f"'{path.name}' is not a usable file name; a translation is named after its "
+                       f"policy and language, as in complaints.cy.md, and the site's languages are "
+                       f"set in mkdocs.yml (now: {codes})")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        reader.problem(1, "file", "this file is not UTF-8 text; save it again as UTF-8")
+        return None, reader.problems
+    document, problems = frontmatter.parse(text, name)
+    reader.problems += problems
+    if document is None:
+        return None, reader.problems
+    values = reader.record(Located(document.fields, 1, ""), "", TRANSLATION_FIELDS) or {}
+    _check_body(reader, document)
+    if reader.problems:
+        return None, reader.problems
+    lines = {key: item.line for key, item in document.fields.items()}
+    return Translation(slug=slug, language=language, path=name, body=document.body, field_lines=lines,
+                       **values), []
 
 
 def read_policy_text(text: str, name: str, slug: str,

@@ -62,3 +62,13 @@ CONSULTATION_FIELDS: dict[str, str] = {
 DOCUMENT_FIELDS: dict[str, str] = {"title": "text", "url": "url"}
 OPTIONAL_IN_BLOCKS = frozenset({"url", "promotion"})
 """Fields of a history entry, document or consultation block that may be left out."""
+
+TRANSLATION_FIELDS: dict[str, str] = {
+    "title": "text",
+    "summary": "text",
+    "translates_version": "version",
+    "translated_by": "text",
+    "translated_on": "date",
+}
+"""The fields of a translation (policies/<slug>.<language>.md): every one is needed. The rest of
+what a policy page shows (reference, dates, owner) comes from the English policy."""

@@ -70,13 +70,18 @@ class _ConfigLoader(yaml.SafeLoader):
 _ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def read_extra(config_file: Path) -> dict[str, Any]:
-    """The `extra:` block of mkdocs.yml, for programs that read it without MkDocs."""
+def read_config(config_file: Path) -> dict[str, Any]:
+    """mkdocs.yml as plain data, for programs that read it without MkDocs."""
     try:
         config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader)  # a SafeLoader
     except (OSError, yaml.YAMLError) as error:
         raise PolicyError([Problem(CONFIG, 1, "file", f"cannot be read: {error}")]) from None
-    extra = config.get("extra") if isinstance(config, dict) else None
+    return config if isinstance(config, dict) else {}
+
+
+def read_extra(config_file: Path) -> dict[str, Any]:
+    """The `extra:` block of mkdocs.yml."""
+    extra = read_config(config_file).get("extra")
     return extra if isinstance(extra, dict) else {}
 
 

@@ -1,4 +1,4 @@
-"""Every other format of every policy: the large-print web page and the two PDFs.
+"""Every other format of every policy and translation: the large-print web page and two PDFs.
 
 Made before the site's pages, so each policy page's Formats box can give the PDFs' sizes.
 """
@@ -12,8 +12,10 @@ from pathlib import Path
 from policy_portal.library import Library, told_us
 from policy_portal.pages import Formats
 from policy_portal.pdf import PdfJob, make_pdfs
-from policy_portal.printable import printable_html
+from policy_portal.policy import Translation
+from policy_portal.printable import printable_document, printable_html
 from policy_portal.settings import Association
+from policy_portal.translated import translation_markdown
 
 STYLES = {True: "assets/large-print.css", False: "assets/print.css"}
 """Stylesheets in docs/, by large print or not."""
@@ -36,33 +38,57 @@ class PolicyFormats:
 
 @dataclass
 class FormatsBuild:
-    formats: dict[str, PolicyFormats]
+    formats: dict[tuple[str, str], PolicyFormats]
+    """By policy slug and language code."""
     pdfs_made: int
     pdfs_reused: int
 
 
 def build_formats(library: Library, association: Association, today: dt.date, policies: Path,
                   docs: Path, site_url: str, cache: Path) -> FormatsBuild:
-    """`policies`: the policies folder; `docs`: where the stylesheets are; `site_url`: the site's
-    public address, for the links inside PDFs; `cache`: where PDFs are kept between builds."""
-    jobs, pages = [], {}
+    """Every policy's formats in English, and every translation's in its language, keyed by
+    (slug, language code). `policies`: the policies folder; `docs`: where the stylesheets are;
+    `site_url`: the site's public address, for the links inside PDFs; `cache`: where PDFs are
+    kept between builds."""
+    jobs, pages, order = [], {}, []
+    english = library.languages.default
     for policy in library:
         summary = told_us(policies, policy.slug)
         for large in (False, True):
             html = printable_html(policy, library, association, today, summary, large_print=large,
                                   policies_url=f"{site_url}policies/")
             jobs.append(PdfJob(html, docs / STYLES[large], site_url))
-        pages[policy.slug] = printable_html(
+        pages[policy.slug, english.code] = printable_html(
             policy, library, association, today, summary, large_print=True, policies_url="../../",
             stylesheet=f"../../../{STYLES[True]}", back_link="../")
+        order.append((policy.slug, english.code))
+    for by_language in library.translations.values():
+        for translation in by_language.values():
+            code = translation.language
+            for large in (False, True):
+                html = _translated(translation, library, association, today, site_url,
+                                   large_print=large, policies_url=f"{site_url}{code}/policies/")
+                jobs.append(PdfJob(html, docs / STYLES[large], site_url))
+            pages[translation.slug, code] = _translated(
+                translation, library, association, today, "../../../../", large_print=True,
+                policies_url="../../", stylesheet=f"../../../../{STYLES[True]}", back_link="../")
+            order.append((translation.slug, code))
     made = make_pdfs(jobs, cache)
     results = iter(made)
     built = {}
-    for policy in library:
+    for key in order:
         pdf, large_pdf = next(results), next(results)
-        slug = policy.slug
-        built[slug] = PolicyFormats(pages[slug], pdf.path, large_pdf.path, Formats(
+        slug = key[0]
+        built[key] = PolicyFormats(pages[key], pdf.path, large_pdf.path, Formats(
             f"{slug}/large-print/index.html", f"{slug}/{slug}.pdf", pdf.path.stat().st_size,
             f"{slug}/{slug}-large-print.pdf", large_pdf.path.stat().st_size))
     fresh = sum(result.made for result in made)
     return FormatsBuild(built, fresh, len(made) - fresh)
+
+
+def _translated(translation: Translation, library: Library, association: Association, today: dt.date,
+                root: str, **options) -> str:
+    """A translation as a standalone document; `root` leads to the top of the site."""
+    language = library.languages[translation.language]
+    text = translation_markdown(translation, library, association, today, language, root)
+    return printable_document(text, translation.title, translation.summary, association, language, **options)

@@ -1,9 +1,13 @@
 """Every file the site gets from the policies, by its place in the site: the site generator's
-hooks only have to add them. Text is Markdown, HTML or XML; a Path is a file to copy (a PDF)."""
+hooks only have to add them. Text is Markdown, HTML or XML; a Path is a file to copy (a PDF).
+
+English files are at their place in the site; another language's go in its own folder (cy/...),
+with the same names, so a page's address in one language leads to it in every other."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,21 +17,26 @@ from policy_portal.comparison import comparison_page
 from policy_portal.feeds import changes_feed, consultations_feed
 from policy_portal.formats import PolicyFormats
 from policy_portal.history import PublishedVersion
+from policy_portal.languages import Language
 from policy_portal.library import Library, told_us
 from policy_portal.policy import Policy
 from policy_portal.reviews import reviews_page
 from policy_portal.settings import Association
+from policy_portal.translated import missing_page, translation_page
 
 POLICIES = "policies"
+REVIEWS = "reviews.md"
+ENGLISH_ONLY = frozenset({REVIEWS})
+"""Pages every language has, in English: the menu lists them, and they are not translated."""
 
 
 def generated_files(library: Library, association: Association, today: dt.date, policies: Path,
-                    formats: dict[str, PolicyFormats], site_url: str, edit_url: str | None = None,
+                    formats: dict[tuple[str, str], PolicyFormats], site_url: str, edit_url: str | None = None,
                     versions: dict[str, list[PublishedVersion]] | None = None) -> dict[str, str | Path]:
     """`versions`: each policy's approved versions from the repository's history, if it is here."""
     files: dict[str, str | Path] = {}
     for policy in library:
-        built = formats[policy.slug]
+        built = formats[policy.slug, library.languages.default.code]
         published = (versions or {}).get(policy.slug, [])
         earlier = [version for version in published if version.version != policy.version]
         files[f"{POLICIES}/{policy.slug}.md"] = pages.policy_page(
@@ -36,9 +45,40 @@ def generated_files(library: Library, association: Association, today: dt.date, 
         files.update({f"{POLICIES}/{path}": source for path, source in built.files(policy.slug).items()})
         files.update(_version_pages(policy, earlier, published, library, association, today))
     host = urlsplit(site_url).hostname or "localhost"
-    files["reviews.md"] = reviews_page(library, today)
+    files[REVIEWS] = reviews_page(library, today)
     files["feeds/changes.xml"] = changes_feed(library, site_url, association.name, host)
     files["feeds/consultations.xml"] = consultations_feed(library, site_url, association.name, host)
+    return files
+
+
+OWN_PAGE = re.compile(rf"{POLICIES}/([a-z0-9-]+)/[^/]+\.md")
+"""An earlier version's page or a comparison page: pages/<slug>/...md."""
+
+
+def counterpart(uri: str) -> str:
+    """The page that stands for the page at `uri` in every language: itself, or, for an earlier
+    version or a comparison (English only), its policy's page."""
+    match = OWN_PAGE.fullmatch(uri)
+    return f"{POLICIES}/{match.group(1)}.md" if match else uri
+
+
+def translated_files(library: Library, association: Association, today: dt.date,
+                     formats: dict[tuple[str, str], PolicyFormats],
+                     language: Language) -> dict[str, str | Path]:
+    """A language's files, by their place inside its folder: a page for every policy (its
+    translation, or one that says there is none yet), and each translation's other formats."""
+    files: dict[str, str | Path] = {}
+    root = "../../../"  # from <language>/policies/<slug>/ to the top of the site
+    for policy in library:
+        translation = library.translation(policy.slug, language.code)
+        if translation is None:
+            files[f"{POLICIES}/{policy.slug}.md"] = missing_page(policy, association, language, root)
+            continue
+        built = formats[policy.slug, language.code]
+        files[f"{POLICIES}/{policy.slug}.md"] = translation_page(translation, library, association, today,
+                                                                 language, root, built.links)
+        files.update({f"{POLICIES}/{path}": source for path, source in built.files(policy.slug).items()})
+    files[REVIEWS] = reviews_page(library, today, root="../../")  # from <language>/reviews/
     return files
 
 

@@ -15,11 +15,15 @@ from html import escape
 import yaml
 
 from policy_portal.consultations import CONSULTATION_PATH, WindowState, window_state
+from policy_portal.languages import ENGLISH
 from policy_portal.library import Library
+from policy_portal.messages import Words
 from policy_portal.policy import AUDIENCES, Policy, Status
 from policy_portal.settings import Association
 
 MARKDOWN_SPECIAL = str.maketrans({character: f"&#{ord(character)};" for character in "|*_[]`{}\\#~!"})
+ENGLISH_WORDS = Words(ENGLISH)
+OTHER_FORMATS_ID = "ask-for-this-policy-in-another-format"
 INDEX_MARKER = "<!-- policy-list -->"
 """Where the home page (docs/index.md) wants the list of policies."""
 
@@ -85,7 +89,7 @@ def superseded_page(old: Policy, current: Policy, library: Library, association:
                     today: dt.date, versions: Collection[str]) -> str:
     """An earlier approved version, at policies/<slug>/v<version>.md, marked as no longer in force."""
     title = f"{old.title}, version {old.version} (superseded)"
-    notice = _notice("withdrawn", "Superseded — not in force.",
+    notice = notice_block("withdrawn", "Superseded — not in force.",
                      f"This is version {md_text(old.version)} of the {md_text(old.title)}, approved on "
                      f"{long_date(old.approval_date)}. It has been replaced by version "
                      f"{md_text(current.version)}. [Read the current version](../{current.slug}.md).")
@@ -105,18 +109,19 @@ def policy_markdown(policy: Policy, library: Library, association: Association, 
         f"# {md_text(policy.title)}",
         notice if notice is not None else _status_notice(policy, library, today, link_prefix),
         _metadata_panel(policy, today),
-        _formats(policy, formats) if formats else "",
+        formats_box(formats) if formats else "",
         f"## Summary\n\n{policy.summary}",
         policy.body.strip(),
         _history(policy, versions, link_prefix),
         f"## What you told us\n\n{told_us.strip()}" if told_us and policy.in_force else "",
         _related(policy, library, link_prefix),
-        _other_formats(policy, association),
+        other_formats(policy.reference, association),
     ]
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
-def _notice(kind: str, heading: str, text: str) -> str:
+def notice_block(kind: str, heading: str, text: str) -> str:
+    """A status notice at the top of a page: a bold heading, then what it means."""
     return (f'<div class="policy-notice policy-notice--{kind}" markdown>\n\n'
             f"**{heading}** {text}\n\n</div>")
 
@@ -124,10 +129,10 @@ def _notice(kind: str, heading: str, text: str) -> str:
 def _status_notice(policy: Policy, library: Library, today: dt.date, link_prefix: str = "") -> str:
     if policy.status is Status.CONSULTATION and policy.consultation:
         dates = _consultation_dates(policy, today)
-        return _notice("draft", "Draft — not in force.",
+        return notice_block("draft", "Draft — not in force.",
                        f"This is a proposed policy. It does not apply yet. {dates}")
     if policy.status is Status.DRAFT:
-        return _notice("draft", "Draft — not in force.",
+        return notice_block("draft", "Draft — not in force.",
                        "This is a proposed policy. It does not apply yet and may change.")
     if policy.status is Status.WITHDRAWN:
         replaced = ""
@@ -135,11 +140,11 @@ def _status_notice(policy: Policy, library: Library, today: dt.date, link_prefix
             successor = library[policy.replaced_by]
             replaced = (f" It has been replaced by the [{md_text(successor.title)}]"
                         f"({link_prefix}{successor.slug}.md).")
-        return _notice("withdrawn", "Withdrawn — no longer in force.",
+        return notice_block("withdrawn", "Withdrawn — no longer in force.",
                        f"This policy was withdrawn on {long_date(policy.withdrawn_date)}.{replaced} "
                        "It is kept here for reference.")
     if policy.review_overdue(today):
-        return _notice("overdue", "Review overdue.",
+        return notice_block("overdue", "Review overdue.",
                        f"This policy was due for review on {long_date(policy.next_review)}. "
                        "It stays in force until the board approves a reviewed version.")
     return ""
@@ -180,10 +185,16 @@ def _metadata_panel(policy: Policy, today: dt.date) -> str:
         rows.append(("Next review", long_date(policy.next_review) + overdue))
     if policy.equality_impact_assessment:
         rows.append(("Equality impact assessment", long_date(policy.equality_impact_assessment)))
+    return metadata_panel(rows, ENGLISH_WORDS)
+
+
+def metadata_panel(rows: list[tuple[str, str]], words: Words) -> str:
+    """"About this policy": label and value pairs, as a definition list."""
     items = "\n".join(f"<div><dt>{escape(name)}</dt><dd>{escape(value)}</dd></div>"
                       for name, value in rows)
     return (f'<section class="policy-meta" aria-labelledby="about-this-policy">\n'
-            f'<h2 id="about-this-policy">About this policy</h2>\n<dl>\n{items}\n</dl>\n</section>')
+            f'<h2 id="about-this-policy">{escape(words("About this policy"))}</h2>\n<dl>\n{items}\n'
+            "</dl>\n</section>")
 
 
 def _history(policy: Policy, versions: Collection[str] = (), link_prefix: str = "") -> str:
@@ -228,16 +239,16 @@ def _related(policy: Policy, library: Library, link_prefix: str = "") -> str:
     return "## Related policies and documents\n\n" + "\n".join(lines)
 
 
-def _formats(policy: Policy, formats: Formats) -> str:
+def formats_box(formats: Formats, words: Words = ENGLISH_WORDS) -> str:
     """Links to every format, and a place for the Listen control (listen.js fills it in)."""
     return "\n".join([
         '<section class="policy-formats" aria-labelledby="formats" markdown>', "",
-        "## Formats {#formats}", "",
-        f"- [Large print version of this policy]({formats.large_print})",
-        f"- [PDF of this policy]({formats.pdf}) ({file_size(formats.pdf_size)})",
-        f"- [Large-print PDF of this policy]({formats.large_print_pdf}) "
+        f"## {words('Formats')} {{#formats}}", "",
+        f"- [{words('Large print version of this policy')}]({formats.large_print})",
+        f"- [{words('PDF of this policy')}]({formats.pdf}) ({file_size(formats.pdf_size)})",
+        f"- [{words('Large-print PDF of this policy')}]({formats.large_print_pdf}) "
         f"({file_size(formats.large_print_pdf_size)})",
-        "- [Braille, Easy Read, audio or another language](#ask-for-this-policy-in-another-format)", "",
+        f"- [{words('Braille, Easy Read, audio or another language')}](#{OTHER_FORMATS_ID})", "",
         '<div class="listen" data-listen hidden></div>', "",
         "</section>",
     ])
@@ -250,15 +261,16 @@ def file_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def _other_formats(policy: Policy, association: Association) -> str:
+def other_formats(reference: str, association: Association, words: Words = ENGLISH_WORDS) -> str:
+    """How to ask for the policy in a format or language the site does not have."""
     return "\n".join([
-        "## Ask for this policy in another format", "",
-        f"You can ask {md_text(association.name)} for this policy in large print, audio, Braille, "
-        "Easy Read or another language. Tell us the policy's reference "
-        f"({md_text(policy.reference)}) and the format you need.", "",
-        f"- Phone: [{md_text(association.phone)}]({association.phone_uri})",
-        f"- Email: [{md_text(association.email)}](mailto:{association.email})",
-        f"- Write to: {md_text(association.address)}",
+        f"## {words('Ask for this policy in another format')} {{#{OTHER_FORMATS_ID}}}", "",
+        words("You can ask {association} for this policy in large print, audio, Braille, Easy Read or "
+              "another language. Tell us the policy's reference ({reference}) and the format you need.",
+              association=md_text(association.name), reference=md_text(reference)), "",
+        f"- {words('Phone')}: [{md_text(association.phone)}]({association.phone_uri})",
+        f"- {words('Email')}: [{md_text(association.email)}](mailto:{association.email})",
+        f"- {words('Write to')}: {md_text(association.address)}",
     ])
 
 

@@ -13,7 +13,9 @@ from html import escape
 
 import markdown
 
+from policy_portal.languages import ENGLISH, Language
 from policy_portal.library import Library
+from policy_portal.messages import Words
 from policy_portal.pages import page_title, policy_markdown
 from policy_portal.policy import Policy
 from policy_portal.sections import EXTENSIONS as SECTION_EXTENSIONS
@@ -22,8 +24,7 @@ from policy_portal.settings import Association
 EXTENSIONS = [*SECTION_EXTENSIONS, "md_in_html", "toc"]
 """The site's extensions: the section text's, and the HTML blocks and anchors the page adds."""
 POLICY_LINK = re.compile(r'href="([a-z0-9-]+)\.md(#[^"]*)?"')
-TABLE_START = ('<div class="table-scroll" role="region" tabindex="0" aria-label="Table {number}: on a '
-               'narrow screen, scroll sideways to see all of it"><table>')
+TABLE_START = '<div class="table-scroll" role="region" tabindex="0" aria-label="{label}"><table>'
 """In large print a wide table cannot fit a phone; it scrolls by itself (WCAG 1.4.10 allows
 that for tables) and takes keyboard focus so it can be scrolled without a mouse."""
 HEADER_CELL = re.compile(r"<th(?=[ >])(?![^>]*\bscope=)")
@@ -33,31 +34,45 @@ HEADER_CELL = re.compile(r"<th(?=[ >])(?![^>]*\bscope=)")
 def printable_html(policy: Policy, library: Library, association: Association, today: dt.date,
                    told_us: str | None, *, large_print: bool, policies_url: str,
                    stylesheet: str | None = None, back_link: str | None = None) -> str:
-    """The whole document. `policies_url` is where policy pages live, relative (for the web page)
-    or absolute (for a PDF, which has no address of its own); `stylesheet` is linked if given."""
-    text = policy_markdown(policy, library, association, today, told_us)
+    """The whole document for an English policy. `policies_url` is where policy pages live,
+    relative (for the web page) or absolute (for a PDF, which has no address of its own);
+    `stylesheet` is linked if given."""
+    return printable_document(policy_markdown(policy, library, association, today, told_us),
+                              page_title(policy), policy.summary, association, ENGLISH,
+                              large_print=large_print, policies_url=policies_url, stylesheet=stylesheet,
+                              back_link=back_link)
+
+
+def printable_document(text: str, title: str, summary: str, association: Association, language: Language,
+                       *, large_print: bool, policies_url: str, stylesheet: str | None = None,
+                       back_link: str | None = None) -> str:
+    """A page's Markdown as a standalone document in `language`, with its `lang` and `dir`."""
+    words = Words(language)
     body = markdown.markdown(text, extensions=EXTENSIONS)
     body = POLICY_LINK.sub(lambda match: f'href="{policies_url}{match.group(1)}/{match.group(2) or ""}"',
                            body)
     body = HEADER_CELL.sub('<th scope="col"', body)  # PDF/UA: say which cells a header heads
     numbers = iter(range(1, body.count("<table>") + 1))
     body = body.replace("</table>", "</table></div>")
-    body = re.sub("<table>", lambda _: TABLE_START.format(number=next(numbers)), body)
-    title = f"{page_title(policy)}{' (large print)' if large_print else ''} - {association.name}"
+    body = re.sub("<table>", lambda _: TABLE_START.format(label=escape(words(
+        "Table {number}: on a narrow screen, scroll sideways to see all of it", number=str(next(numbers))))),
+        body)
+    size = f" ({words('large print')})" if large_print else ""
     head = [
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title>",
+        f"<title>{escape(f'{title}{size} - {association.name}')}</title>",
         f'<meta name="author" content="{escape(association.name)}">',
-        f'<meta name="description" content="{escape(policy.summary)}">',
+        f'<meta name="description" content="{escape(summary)}">',
     ]
     if stylesheet:
         head.append(f'<link rel="stylesheet" href="{escape(stylesheet)}">')
     header = ""
     if back_link:
-        header = (f'<a class="skip-link" href="#policy">Skip to the policy</a>\n<header>'
-                  f'<p>{escape(association.name)} · <a href="{escape(back_link)}">Back to the '
-                  "standard version of this policy</a></p></header>\n")
-    return (f'<!doctype html>\n<html lang="en">\n<head>\n{chr(10).join(head)}\n</head>\n'
+        header = (f'<a class="skip-link" href="#policy">{escape(words("Skip to the policy"))}</a>\n'
+                  f'<header><p>{escape(association.name)} · <a href="{escape(back_link)}">'
+                  f'{escape(words("Back to the standard version of this policy"))}</a></p></header>\n')
+    return (f'<!doctype html>\n<html lang="{language.code}" dir="{language.direction}">\n<head>\n'
+            f'{chr(10).join(head)}\n</head>\n'
             f'<body class="{"large-print" if large_print else "standard-print"}">\n{header}'
             f'<main id="policy">\n{body}\n</main>\n</body>\n</html>\n')

@@ -38,12 +38,14 @@ def review_warnings(library: Library, today: dt.date) -> list[Problem]:
     return found
 
 
-def reviews_page(library: Library, today: dt.date) -> str:
-    """The Markdown of the reviews page."""
+def reviews_page(library: Library, today: dt.date, root: str = "../") -> str:
+    """The Markdown of the reviews page. `root` leads from the page to the top of the site, where
+    the feeds are: every language's menu has this page (in English), but only English has feeds."""
     parts = ["---\ntitle: Policy reviews\n---", "# Policy reviews",
              f"Every policy is reviewed at least every few years. This page was made on "
-             f"{long_date(today)}. Subscribe to [changes to our policies](feeds/changes.xml) or "
-             "[drafts open for comments](feeds/consultations.xml) in a feed reader."]
+             f'{long_date(today)}. Subscribe to <a href="{root}feeds/changes.xml">changes to our '
+             f'policies</a> or <a href="{root}feeds/consultations.xml">drafts open for comments</a> in a '
+             "feed reader."]
     for heading, policies, empty in (
         ("Overdue for review", overdue(library, today), "No policy is overdue for review."),
         ("Due for review in the next 90 days", due_soon(library, today),

@@ -4,6 +4,14 @@ A thin adapter. All the rules live in `policy_portal`; these functions only move
 into calls on it, and turn its `PolicyError` into MkDocs' `PluginError` so the build stops with
 every problem listed. Validation happens in `on_pre_build`, before MkDocs empties the site folder,
 so a bad policy never replaces a good site with a broken one.
+
+Languages: mkdocs-static-i18n builds the whole site once per language, re-running these hooks
+each time (the default language first; the others run inside its `on_post_build`). Policies,
+their formats and their history are read once, in the default language's run. The plugin
+rebuilds MkDocs' file list from the docs folder in its own `on_files` (priority -100) and fails
+on files that are not there, so policy pages are added after it (-200), each language's in its
+own folder; the plugin's language switcher does not know them, so `on_page_context` points it
+at the same page in each language. Pagefind runs once, after the last language.
 """
 
 from __future__ import annotations
@@ -12,17 +20,20 @@ import logging
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
-from policy_portal import clock, pages
+from policy_portal import clock, pages, translated
 from policy_portal.accessibility import images_without_alt
 from policy_portal.formats import build_formats
-from policy_portal.generated import generated_files
+from policy_portal.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
 from policy_portal.history import HistoryUnavailableError, library_versions
-from policy_portal.library import load_library
+from policy_portal.languages import Language, languages_from
+from policy_portal.library import Library, load_library
 from policy_portal.problems import PolicyError
 from policy_portal.search import SearchIndexError, index_site
-from policy_portal.settings import association_from
+from policy_portal.settings import association_from, read_config
+from policy_portal.translation_status import stale_problems, translation_settings_from
 
 POLICIES = "policies"
 CACHE = ".cache/pdf"
@@ -35,11 +46,30 @@ def _project(config) -> Path:
     return Path(config.config_file_path).parent
 
 
+def _language(config) -> Language:
+    """The language this run builds: the i18n plugin sets the theme's language for each run."""
+    languages = _state["library"].languages
+    code = config.theme.get("language")
+    return languages.get(code, languages.default)
+
+
 def on_pre_build(config) -> None:
+    try:
+        default = languages_from(read_config(Path(config.config_file_path))).default.code
+    except PolicyError as error:
+        raise PluginError(str(error)) from None
+    if config.theme.get("language") != default:
+        config.theme.static_templates.discard("404.html")  # else each language's would replace English's
+        if "library" in _state:
+            return  # another language's run of the same build: everything is already read and made
     try:
         _state["library"] = load_library(_project(config) / POLICIES, _project(config))
         _state["association"] = association_from(config.extra)
         _state["today"] = clock.today()
+        if translation_settings_from(config.extra).stale_is_error:
+            problems = stale_problems(_state["library"])
+            if problems:
+                raise PolicyError(problems)
     except (PolicyError, ValueError) as error:
         raise PluginError(str(error)) from None
     project = _project(config)
@@ -54,24 +84,60 @@ def on_pre_build(config) -> None:
         log.info("Only the current version of each policy is published: %s.", error)
 
 
+@event_priority(-200)  # after mkdocs-static-i18n's on_files, which cannot handle generated files
 def on_files(files: Files, config) -> Files:
-    for uri, source in generated_files(_state["library"], _state["association"], _state["today"],
-                                       _project(config) / POLICIES, _state["formats"],
-                                       config.site_url or "/", config.extra.get("edit_policies_url"),
-                                       _state["versions"]).items():
-        files.append(File.generated(config, uri, content=source) if isinstance(source, str)
-                     else File.generated(config, uri, abs_src_path=str(source)))
+    library: Library = _state["library"]
+    language = _language(config)
+    association, today, formats = _state["association"], _state["today"], _state["formats"]
+    if language.default:
+        sources = generated_files(library, association, today, _project(config) / POLICIES, formats,
+                                  config.site_url or "/", config.extra.get("edit_policies_url"),
+                                  _state["versions"])
+    else:
+        sources = translated_files(library, association, today, formats, language)
+    for uri, source in sources.items():
+        file = (File.generated(config, uri, content=source) if isinstance(source, str)
+                else File.generated(config, uri, abs_src_path=str(source)))
+        if not language.default:
+            file.dest_uri = f"{language.code}/{file.dest_uri}"
+        file.portal_generated = True
+        files.append(file)
     return files
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
-    if page.file.src_uri != "index.md":
-        return markdown
+    language, uri = _language(config), page.file.src_uri
+    english = uri in ENGLISH_ONLY or getattr(page.file, "locale", language.code) != language.code
+    page.meta["portal_english"] = english and not language.default  # overrides/main.html marks it
     if pages.INDEX_MARKER not in markdown:
-        raise PluginError(f"docs/index.md: the home page needs the line {pages.INDEX_MARKER} "
-                          "where the list of policies goes")
-    listing = pages.policy_list(_state["library"], _state["today"])
+        if uri == "index.md":
+            raise PluginError(f"docs/index.md: the home page needs the line {pages.INDEX_MARKER} "
+                              "where the list of policies goes")
+        return markdown
+    library = _state["library"]
+    listing = (pages.policy_list(library, _state["today"]) if language.default or english
+               else translated.policy_list(library, language))
     return markdown.replace(pages.INDEX_MARKER, listing)
+
+
+def on_page_context(context, page, config, nav):
+    """Point the language switcher at this page in each language (the i18n plugin does this only
+    for pages from the docs folder). A page only in English (an earlier version, say) switches to
+    the page that stands for it in every language: its policy."""
+    alternates = config.extra.get("alternate")
+    if not getattr(page.file, "portal_generated", False) or not isinstance(alternates, list):
+        return context
+    target = counterpart(page.file.src_uri).removesuffix(".md") + "/"  # mkdocs.yml keeps directory URLs
+    languages = _state["library"].languages
+    links = []
+    for alternate in alternates:
+        code = alternate.get("lang")
+        prefix = "" if code not in languages or languages[code].default else f"{code}/"
+        links.append({**alternate, "link": prefix + target})
+    # The plugin sets the menu as an attribute (config.extra.alternate), which templates read
+    # before the mapping's item, so the attribute is what has to change.
+    config.extra.alternate = links
+    return context
 
 
 def on_page_content(html: str, page, config, files) -> str:
@@ -90,7 +156,11 @@ def _source(page, config) -> str:
     return uri if uri.startswith(f"{POLICIES}/") else f"{config.docs_dir.rsplit('/', 1)[-1]}/{uri}"
 
 
+@event_priority(-200)  # after mkdocs-static-i18n's on_post_build, which builds the other languages
 def on_post_build(config) -> None:
+    i18n = config.plugins.get("i18n")
+    if i18n is not None and i18n.building:
+        return  # one language's run inside the i18n plugin's loop: index once, when all are built
     try:
         index_site(Path(config.site_dir))
     except SearchIndexError as error:

@@ -22,13 +22,15 @@ from policy_portal.consultations import (
     invitation_problem,
 )
 from policy_portal.history import HistoryUnavailableError
-from policy_portal.library import load_library
+from policy_portal.library import Library, load_library
+from policy_portal.messages import Words, used_messages
 from policy_portal.pages import long_date
 from policy_portal.plain_english import plain_english_from, plain_english_warnings, readability
 from policy_portal.problems import PolicyError
 from policy_portal.reviews import review_warnings
 from policy_portal.settings import read_extra
 from policy_portal.starter import reference_for, slug_for, starter_text
+from policy_portal.translation_status import stale_problems, translation_report, translation_settings_from
 
 CONFIG = "mkdocs.yml"
 POLICIES = "policies"
@@ -84,9 +86,12 @@ def main(argv: list[str] | None = None) -> int:
 def check(args: argparse.Namespace, project: Path) -> int:
     """Problems fail; warnings (reviews due, plain English) are listed and do not."""
     library = load_library(project / POLICIES, project)
+    extra = read_extra(project / CONFIG)
+    if translation_settings_from(extra).stale_is_error and stale_problems(library):
+        raise PolicyError(stale_problems(library))  # as the build would: mkdocs.yml says so
     count = len(library.policies)
     print(f"{count} polic{'y' if count == 1 else 'ies'} checked: no problems.")
-    settings = plain_english_from(read_extra(project / CONFIG))
+    settings = plain_english_from(extra)
     print("\nPlain English (reading ease: about 60 or more is plain English):")
     for policy in library:
         result = readability(policy.body)
@@ -99,6 +104,7 @@ def check(args: argparse.Namespace, project: Path) -> int:
     if warnings:
         print(f"\n{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
         print("\n".join(f"  {warning}" for warning in warnings))
+    print_translations(library)
     if args.base:
         problems = [problem for change in changed_policies(project, args.base, library.policies)
                     for problem in change_problems(change, args.base)]
@@ -106,6 +112,23 @@ def check(args: argparse.Namespace, project: Path) -> int:
             raise PolicyError(problems)
         print(f"\nCompared with {args.base}: every changed policy has a new version where it needs one.")
     return 0
+
+
+def print_translations(library: Library) -> None:
+    """Stale and missing translations, and interface words a language's catalogue lacks."""
+    if not library.languages.translated:
+        return
+    lines = translation_report(library)
+    for language in library.languages.translated:
+        untranslated = Words(language).missing(used_messages())
+        if untranslated:
+            lines.append(f"{len(untranslated)} of the portal's own phrases are not in "
+                         f"{language.english_name} yet (policy_portal/locales/{language.code}.po): "
+                         + "; ".join(untranslated[:3]))
+    names = ", ".join(language.english_name for language in library.languages.translated)
+    print(f"\nTranslations ({names}):")
+    print("\n".join(f"  {line}" for line in lines) if lines
+          else "  Every policy in force is translated and up to date.")
 
 
 def diff(args: argparse.Namespace, project: Path) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, send_from_directory
+from flask import Flask, Response, send_from_directory
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -49,7 +49,9 @@ def create_site_app(site_dir: Path) -> Flask:
         try:
             return send_from_directory(site, path)
         except NotFound:
-            return send_from_directory(site, "404.html"), 404
+            # Read whole, not streamed: a browser often drops these requests (Material's script
+            # probes for sitemaps), and a streamed file left open is a leaked file handle.
+            return Response((Path(site) / "404.html").read_bytes(), 404, mimetype="text/html")
 
     return app
 

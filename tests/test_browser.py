@@ -37,6 +37,12 @@ PAGES = {
     "consultations": "/consultations/",
     "consultation page": "/consultations/pets/",
     "consultation closed or unknown": "/consultations/complaints/",
+    "translation, right to left": "/ar/policies/complaints/",
+    "home, right to left": "/ar/",
+    "no translation yet, right to left": "/ar/policies/data-protection/",
+    "large print, right to left": "/ar/policies/complaints/large-print/",
+    "stale translation": "/pl/policies/complaints/",
+    "search in Welsh": "/cy/search/",
 }
 AXE_OPTIONS = {
     "runOnly": {"type": "tag",
@@ -94,13 +100,44 @@ def test_search_page_explains_itself_without_javascript(browser: Browser, site_u
     context.close()
 
 
-def test_search_finds_a_policy_by_a_word_in_its_text(page: Page, site_url: str):
-    page.goto(site_url + "/search/")
-    page.get_by_role("textbox", name="Search for a word or phrase in our policies").fill("ombudsman")
-    result = page.locator(".pagefind-ui__result-link", has_text="Complaints Policy")
+SEARCH_LABEL = {"": "Search for a word or phrase in our policies",
+                "/cy": "Chwiliwch am air neu ymadrodd yn ein polisïau yn Gymraeg"}
+
+
+def search(page: Page, site_url: str, language: str, words: str) -> None:
+    """Type into the search page's box, in English ("") or another language ("/cy")."""
+    page.goto(f"{site_url}{language}/search/")
+    page.get_by_role("textbox", name=SEARCH_LABEL[language]).fill(words)
+
+
+@pytest.mark.parametrize(("language", "words", "title"), [("", "ombudsman", "Complaints Policy"),
+                                                          ("/cy", "cwyn", "Polisi Cwynion")])
+def test_search_finds_a_policy_by_a_word_in_its_text(page: Page, site_url: str, language: str, words: str,
+                                                     title: str):
+    search(page, site_url, language, words)
+    result = page.locator(".pagefind-ui__result-link", has_text=title)
     expect(result).to_be_visible()
     result.click()
-    expect(page).to_have_url(re.compile(r"/policies/complaints/"))
+    expect(page).to_have_url(re.compile(rf"{language}/policies/complaints/$"))
+
+
+def test_english_search_does_not_find_welsh_pages(page: Page, site_url: str):
+    search(page, site_url, "", "cwyn")
+    expect(page.locator(".pagefind-ui__message")).to_contain_text("for cwyn")  # the staff guide's example
+    expect(page.locator('.pagefind-ui__result-link[href*="/cy/"]')).to_have_count(0)
+
+
+def test_keyboard_user_switches_language_and_stays_on_the_same_policy(page: Page, site_url: str):
+    page.goto(site_url + "/ar/policies/complaints/")
+    page.get_by_role("button", name="إختر اللغة").focus()  # Material's "Select language", in Arabic
+    for _ in range(3):  # English, Cymraeg, Polski
+        page.keyboard.press("Tab")
+    polish = page.get_by_role("link", name="Polski")
+    expect(polish).to_be_focused()
+    expect(polish).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/pl/policies/complaints/$"))
+    expect(page.locator("h1")).to_have_text("Polityka rozpatrywania skarg")
 
 
 def test_keyboard_user_can_skip_to_the_policy_text(page: Page, site_url: str):

@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 
 from consultation import context, create_app
 from consultation.models import Comment
+from policy_portal.messages import catalogue
 from portal.cli import main
 from tests.consultation_pages import GOOD, comment, soup, words
 
@@ -37,8 +38,42 @@ def test_check_passes_on_the_example_content_and_warns_about_reviews(project, ca
     assert err == ""
     assert out.startswith("7 policies checked: no problems.\n\nPlain English (reading ease: about 60 "
                           "or more is plain English):\n  policies/complaints.md: reading ease ")
-    assert out.endswith("\n1 warning:\n  policies/data-protection.md:12: review: overdue: it was due "
-                        "for review on 31 May 2026; Head of Governance should review it\n")
+    assert ("\n1 warning:\n  policies/data-protection.md:12: review: overdue: it was due "
+            "for review on 31 May 2026; Head of Governance should review it\n\n") in out
+
+
+def test_check_lists_stale_and_missing_translations(project, capsys):
+    assert main(["--project", str(project), "check"]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith(
+        "\nTranslations (Welsh, Polish, Arabic):\n"
+        "  Out of date: policies/complaints.pl.md translates version 2, but policies/complaints.md is at "
+        "version 3\n"
+        "  Not in Welsh (cy): data-protection, equality-and-diversity, social-media\n"
+        "  Not in Polish (pl): data-protection, equality-and-diversity, social-media\n"
+        "  Not in Arabic (ar): data-protection, equality-and-diversity, social-media, tenant-participation\n")
+
+
+def test_stale_translations_can_be_made_an_error(project, capsys):
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("out_of_date: warn", "out_of_date: error"),
+                      encoding="utf-8")
+    assert main(["--project", str(project), "check"]) == 1
+    assert capsys.readouterr().err == (
+        "1 problem in the policy files:\n"
+        "policies/complaints.pl.md:8: translates_version: translates version 2, but policies/complaints.md "
+        'is at version 3; have the changes translated and set translates_version: "3"\n')
+    assert main(["--project", str(project), "build"]) == 1
+    assert "policies/complaints.pl.md:8: translates_version: translates version 2" in capsys.readouterr().err
+    assert not (project / "site").exists()
+
+
+def test_a_missing_interface_phrase_is_listed(project, capsys, monkeypatch):
+    monkeypatch.setitem(catalogue("cy"), "Summary", "")
+    del catalogue("cy")["Summary"]
+    assert main(["--project", str(project), "check"]) == 0
+    assert ("  1 of the portal's own phrases are not in Welsh yet (policy_portal/locales/cy.po): Summary\n"
+            in capsys.readouterr().out)
 
 
 def test_check_warns_about_plain_english_without_failing(project, capsys):

@@ -53,7 +53,7 @@ def test_every_policy_has_a_page(site: Path):
 
 
 def test_every_page_is_well_formed(site: Path):
-    """Notify's page checks, over every built page."""
+    """Notify's page checks, over every built page: each language's folder in its language."""
     failures = []
     for path in pages(site):
         page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -67,7 +67,8 @@ def test_every_page_is_well_formed(site: Path):
         repeated = [key for key, n in Counter(el["id"] for el in page.find_all(id=True)).items() if n > 1]
         if repeated:
             failures.append(f"{name}: duplicate ids {repeated}")
-        if page.html.get("lang") != "en":
+        folder = name.split("/")[0]
+        if page.html.get("lang") != (folder if folder in ("cy", "pl", "ar") else "en"):
             failures.append(f"{name}: lang is {page.html.get('lang')!r}")
     assert failures == []
 
@@ -248,7 +249,8 @@ def test_search_index_is_loaded_only_by_the_search_page(site: Path):
     assert list((site / "pagefind").glob("pagefind.*.pf_meta"))
     loaders = [path.relative_to(site).as_posix() for path in pages(site)
                if "pagefind-ui.js" in path.read_text(encoding="utf-8")]
-    assert loaders == ["search/index.html"]
+    assert loaders == ["ar/search/index.html", "cy/search/index.html", "pl/search/index.html",
+                       "search/index.html"]
     assert not (site / "search" / "search_index.json").exists()
 
 

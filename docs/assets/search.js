@@ -10,5 +10,5 @@ const label = document.createElement("label");
 input.id = "search-input";
 label.htmlFor = input.id;
 label.className = "search-label";
-label.textContent = "Search for a word or phrase in our policies";
+label.textContent = document.getElementById("search").dataset.label;  // in the page's language
 input.form.before(label);

@@ -1,0 +1,411 @@
+"""Throughput of the consultation app: requests per second and latency under load, and no lost comment.
+
+gunicorn with two sync workers serves the portal on loopback, on SQLite and then on PostgreSQL;
+`wrk` (Debian package) loads it. Two runs on each database:
+
+- consultation page: GET /consultations/pets/ with no cookie, as a first visit (each answer
+  makes a new session and CSRF token, and renders the draft with its nine comment forms).
+- comment: POST of the comment form for one section, with a valid CSRF token and a new
+  submission key on every request. The key is the form's hidden UUID that makes a double click
+  store once; the app accepts any UUID it has not seen, which is all its own form puts there, so
+  the Lua script writes a unique one per request (run nonce, thread, counter) instead of opening
+  the page first. The token comes from one real page visit, and every request sends that
+  visit's session cookie, as one visitor sending many comments would. So the POST figures are
+  the POST alone: validation, CSRF check, moderation flags, the insert and the session update.
+
+Then the floor: a bare Flask app under the same gunicorn, whose POST takes the same form body and
+inserts the same row (the project's Comment model, engine made by `make_engine`, so the same
+SQLite pragmas) on SQLite, with no CSRF, validation, session or template. It runs straight after
+the SQLite comment run, and the comment POST's rate is compared with it.
+
+Acknowledged: responses saying the comment was stored, counted by the Lua script (the app's 303
+to the thank-you page, which shows the reference kept in the session; the floor's 200). Stored:
+rows added to the comments table during the run. Requests still in flight when wrk stops (at most
+one a connection) may be stored without being acknowledged; fewer stored than acknowledged is a
+lost comment. These are counts: a loss hidden by as many in-flight rows would not show.
+
+The comment rate limit is raised for the run, or it would refuse nearly everything. PostgreSQL
+is the tests' throwaway server, run with fsync off; SQLite runs as the app sets it up (WAL,
+synchronous=NORMAL). wrk shares the machine's cores with the server. Each run follows a
+warm-up of the same requests. The CPU the machine spends during a run on other processes is
+shown: well above nothing, the figures say more about the machine than about the app.
+
+Run: python bench/throughput.py [--duration 10] [--threads 2] [--connections 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import resource
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from consultation.database import make_engine  # noqa: E402
+from consultation.models import Comment  # noqa: E402
+from consultation.store import new_reference, now  # noqa: E402
+from policy_portal.library import load_library  # noqa: E402
+from policy_portal.sections import sections  # noqa: E402
+from tests import postgres  # noqa: E402
+from tests.conftest import TODAY, copy_project, migrated  # noqa: E402
+from tests.consultation_pages import GOOD, SECTION  # noqa: E402
+
+PAGE = "/consultations/pets/"
+COMMENT = f"/consultations/pets/comment/{SECTION}"
+FLOOR_COMMENT = "/comment"
+KEY_FIELD = f"{SECTION}-submission"
+TOKEN = re.compile(rf'name="({SECTION}-csrf_token)" type="hidden" value="([^"]*)"')
+RATE_LIMIT = "1000000 per hour"
+WARM_UP = 2
+"""Seconds of the same load before each measured run."""
+TARGET = 0.60
+"""Comment posting should reach this share of the floor's rate (reported, not asserted)."""
+
+WRK_SCRIPT = r"""
+-- args: method, acknowledging status, cookie, form body, key field (the last three only for POST),
+-- then a nonce for this wrk run's submission keys
+local threads, made = {}, 0
+
+function setup(thread)
+  made = made + 1
+  thread:set("id", made)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  method, expected = args[1], tonumber(args[2])
+  cookie, form, field, nonce = args[3], args[4], args[5], args[6]
+  sent, acknowledged, s2xx, s3xx, s4xx, s5xx = 0, 0, 0, 0, 0, 0
+end
+
+function request()
+  if method == "GET" then
+    return wrk.format("GET")
+  end
+  sent = sent + 1
+  local key = string.format("%s-%04x-4000-8000-%012x", nonce, id, sent)
+  local headers = {["Content-Type"] = "application/x-www-form-urlencoded"}
+  if cookie ~= "" then headers["Cookie"] = cookie end
+  return wrk.format("POST", nil, headers, form .. "&" .. field .. "=" .. key)
+end
+
+function response(status, headers, body)
+  if status == expected then acknowledged = acknowledged + 1 end
+  if status >= 500 then s5xx = s5xx + 1
+  elseif status >= 400 then s4xx = s4xx + 1
+  elseif status >= 300 then s3xx = s3xx + 1
+  else s2xx = s2xx + 1 end
+end
+
+function done(summary, latency, requests)
+  local totals = {acknowledged = 0, s2xx = 0, s3xx = 0, s4xx = 0, s5xx = 0}
+  for _, thread in ipairs(threads) do
+    for name, value in pairs(totals) do totals[name] = value + thread:get(name) end
+  end
+  local errors = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d socket_errors=%d acknowledged=%d " ..
+    "s2xx=%d s3xx=%d s4xx=%d s5xx=%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    errors.connect + errors.read + errors.write + errors.timeout, totals.acknowledged,
+    totals.s2xx, totals.s3xx, totals.s4xx, totals.s5xx))
+end
+"""
+
+
+@dataclass
+class Load:
+    duration: int
+    threads: int
+    connections: int
+
+
+@dataclass
+class Result:
+    name: str
+    figures: dict[str, int]
+    """What the Lua script's done() printed."""
+    stored: int | None
+    """Comments added during the run; None for a run that posts nothing."""
+    server_errors: list[str]
+    """ERROR and CRITICAL lines gunicorn and the app logged during the warm-up and the run."""
+    others: float
+    """Share of the machine's CPU spent during the run on processes not in the benchmark."""
+
+    @property
+    def rps(self) -> float:
+        return self.figures["requests"] / (self.figures["duration_us"] / 1e6)
+
+    def row(self) -> str:
+        f = self.figures
+        counts = "" if self.stored is None else f"{f['acknowledged']:>8} {self.stored:>8}"
+        row = (f"{self.name:<32} {self.rps:>8.1f} {f['p50_us'] / 1000:>8.1f} {f['p99_us'] / 1000:>8.1f} "
+               f"{f['requests']:>8} {f['s2xx']:>6} {f['s3xx']:>6} {f['s4xx']:>6} {f['s5xx']:>6} "
+               f"{f['socket_errors']:>6} {len(self.server_errors):>6} {self.others:>6.0%}  {counts}")
+        return row.rstrip()
+
+
+HEADER = (f"{'run':<32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>8} {'2xx':>6} {'3xx':>6} "
+          f"{'4xx':>6} {'5xx':>6} {'sock':>6} {'logerr':>6} {'other':>6}  {'acked':>8} {'stored':>8}")
+QUIET = 0.10
+"""More of the CPU than this taken by other work during a run, and its figures say more about the
+machine than about the app."""
+
+
+def create_floor_app() -> Flask:
+    """The floor, for gunicorn (`bench.throughput:create_floor_app()`): the comment row, inserted
+    from the same form fields, and a small page with its reference. DATABASE_URL says where;
+    the policy's details come from PORTAL_PROJECT, the same project copy the portal runs on."""
+    app = Flask(__name__)
+    sessions = sessionmaker(make_engine(os.environ["DATABASE_URL"]))
+    policy = load_library(Path(os.environ["PORTAL_PROJECT"]) / "policies")["pets"]
+    section = next(section for section in sections(policy.body) if section.key == SECTION)
+
+    @app.post(FLOOR_COMMENT)
+    def comment() -> str:
+        form = request.form
+        reference = new_reference()
+        with sessions() as db:
+            db.add(Comment(
+                reference=reference, submission_key=form[KEY_FIELD], policy_slug=policy.slug,
+                policy_version=policy.version, section_key=section.key, section_title=section.title,
+                respondent_type=form[f"{SECTION}-respondent_type"], name=form.get(f"{SECTION}-name") or None,
+                email=form.get(f"{SECTION}-email") or None, body=form[f"{SECTION}-comment"],
+                suggested_wording=None, may_publish=form[f"{SECTION}-may_publish"] == "yes", flags="[]",
+                consultation_closes=policy.consultation.closes, created_at=now()))
+            db.commit()
+        return f'<!doctype html><title>Sent</title><p class="reference">{reference}</p>'
+
+    return app
+
+
+@contextmanager
+def gunicorn(app: str, environment: dict[str, str], log: Path) -> Iterator[str]:
+    """`app` under gunicorn with two workers on a free loopback port; yields its URL once it answers.
+    Its log goes to `log`, so errors under load can be counted."""
+    port = postgres._free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+             "--pythonpath", str(ROOT), "--no-control-socket", app],
+            env={**os.environ, **environment}, start_new_session=True, stdout=output, stderr=output)
+        try:
+            wait_for(url, server, log)
+            yield url
+        finally:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def wait_for(url: str, server: subprocess.Popen, log: Path) -> None:
+    """Until the server answers anything at all (the floor has no page at /, so 404 will do)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
+    raise RuntimeError(f"gunicorn did not start at {url}; the end of its log:\n{tail}")
+
+
+def visit(url: str) -> tuple[str, str]:
+    """One real page visit: (Cookie header, CSRF token) for the comment form."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(url + PAGE, timeout=30).read().decode()
+    token = dict(TOKEN.findall(page))[f"{SECTION}-csrf_token"]
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar), token
+
+
+def form_body(token: str) -> str:
+    """The comment form as a browser sends it, without the submission key (added per request)."""
+    fields = {f"{SECTION}-csrf_token": token, **{f"{SECTION}-{name}": value for name, value in GOOD.items()}}
+    return urllib.parse.urlencode(fields)
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(all, busy) clock ticks of every core since boot; busy includes steal, the host's share."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return sum(fields), sum(fields) - fields[3] - fields[4]  # less idle and waiting for disk
+
+
+def tree_ticks(roots: set[int]) -> int:
+    """Clock ticks of CPU used so far by `roots` and every process under them that is still running."""
+    parents, ticks = {}, {}
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split() if entry.name.isdigit() else None
+        except OSError:  # it ended while we looked
+            continue
+        if fields:  # after the name: state, parent, ..., user and system time at 11 and 12
+            pid = int(entry.name)
+            parents[pid], ticks[pid] = int(fields[1]), int(fields[11]) + int(fields[12])
+    ours = set(roots)
+    while grown := {pid for pid, parent in parents.items() if parent in ours} - ours:
+        ours |= grown
+    return sum(ticks.get(pid, 0) for pid in ours)
+
+
+def waited_ticks() -> int:
+    """Clock ticks of CPU used by the children this process has waited for, such as each wrk."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round((used.ru_utime + used.ru_stime) * os.sysconf("SC_CLK_TCK"))
+
+
+def comment_count(database_url: str) -> int:
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count()).select_from(Comment))
+    engine.dispose()
+    return count
+
+
+def wrk(url: str, args: list[str], threads: int, connections: int, seconds: int, script: Path) -> str:
+    """What the Lua script's done() printed, as its RESULT line. Each call gets its own nonce for
+    the submission keys, so no run repeats a key an earlier one sent (that would be a double click)."""
+    finished = subprocess.run(
+        ["wrk", "--threads", str(threads), "--connections", str(connections), "--duration", f"{seconds}s",
+         "--timeout", "30s", "--script", str(script), url, "--", *args, secrets.token_hex(4)],
+        capture_output=True, text=True, check=True)
+    return next(line for line in finished.stdout.splitlines() if line.startswith("RESULT "))
+
+
+def run_wrk(name: str, url: str, args: list[str], load: Load, script: Path, log: Path,
+            database_url: str | None = None, database_server: int | None = None) -> Result:
+    """One wrk run after a warm-up of the same requests, so every worker has loaded its templates
+    and connections, and a second's pause for the warm-up's queued requests to finish. With
+    `database_url`, the comments stored during the run are counted. CPU the machine spent during
+    the run on anything but this script, wrk, gunicorn and `database_server` (a PostgreSQL
+    server's process id) is other work."""
+    logged = log.stat().st_size
+    wrk(url, args, load.threads, load.connections, WARM_UP, script)
+    time.sleep(1)
+    before = comment_count(database_url) if database_url else 0
+    ours = {os.getpid(), *([database_server] if database_server else [])}
+    (total, busy), mine, waited = machine_ticks(), tree_ticks(ours), waited_ticks()
+    line = wrk(url, args, load.threads, load.connections, load.duration, script)
+    (later_total, later_busy), later_mine, later_waited = machine_ticks(), tree_ticks(ours), waited_ticks()
+    others = (later_busy - busy - (later_mine - mine) - (later_waited - waited)) / (later_total - total)
+    figures = {key: int(value) for key, value in (pair.split("=") for pair in line.split()[1:])}
+    stored = comment_count(database_url) - before if database_url else None
+    with log.open(encoding="utf-8", errors="replace") as text:
+        text.seek(logged)
+        errors = [entry for entry in text.read().splitlines() if "ERROR" in entry or "CRITICAL" in entry]
+    return Result(name, figures, stored, errors, max(others, 0.0))
+
+
+def portal_runs(label: str, project: Path, database_url: str, load: Load, script: Path, work: Path,
+                database_server: int | None = None) -> list[Result]:
+    """The page and comment runs against the portal on one database (`database_server`: the
+    process id of the PostgreSQL server behind it)."""
+    log = work / f"gunicorn-{label}.log"
+    environment = {"PORTAL_PROJECT": str(project), "DATABASE_URL": database_url, "SECRET_KEY": "bench",
+                   "PORTAL_SECURE_COOKIES": "0", "PORTAL_TODAY": TODAY, "COMMENT_RATE_LIMIT": RATE_LIMIT}
+    with gunicorn("portal.wsgi:application", environment, log) as url:
+        page = run_wrk(f"{label}: consultation page GET", url + PAGE, ["GET", "200", "", "", ""], load,
+                       script, log, database_server=database_server)
+        cookie, token = visit(url)
+        posting = ["POST", "303", cookie, form_body(token), KEY_FIELD]
+        comment = run_wrk(f"{label}: comment POST", url + COMMENT, posting, load, script, log, database_url,
+                          database_server)
+    return [page, comment]
+
+
+def floor_run(project: Path, database_url: str, load: Load, script: Path, work: Path) -> Result:
+    """The bare Flask floor on SQLite, sent the same form body as the comment runs."""
+    log = work / "gunicorn-floor.log"
+    environment = {"PORTAL_PROJECT": str(project), "DATABASE_URL": database_url}
+    with gunicorn("bench.throughput:create_floor_app()", environment, log) as url:
+        posting = ["POST", "200", "", form_body("unused"), KEY_FIELD]
+        return run_wrk("SQLite: bare Flask floor POST", url + FLOOR_COMMENT, posting, load, script, log,
+                       database_url)
+
+
+def report(results: list[Result], floor: Result, load: Load) -> None:
+    print(f"\nwrk: {load.threads} threads, {load.connections} connections, {load.duration} s a run; "
+          f"gunicorn: 2 sync workers; comment rate limit raised to {RATE_LIMIT}.")
+    print(HEADER)
+    for result in [*results, floor]:
+        print(result.row())
+    print("(sock: wrk connect/read/write/timeout errors; logerr: ERROR/CRITICAL lines in the server log "
+          "during warm-up and run; "
+          "other: share of the CPU other processes took during the run; acked: acknowledged by the server; "
+          "stored: rows added during the run)")
+    busiest = max(result.others for result in [*results, floor])
+    if busiest > QUIET:
+        print(f"WARNING: other processes took up to {busiest:.0%} of the CPU during a run: these "
+              "figures are lower and noisier than on a quiet machine; run again when it is idle.")
+    print()
+    for result in [*results, floor]:
+        if result.stored is not None:
+            acked, stored = result.figures["acknowledged"], result.stored
+            verdict = f"LOST {acked - stored}" if stored < acked else f"none lost, {stored - acked} in flight"
+            print(f"{result.name}: {acked} acknowledged, {stored} stored: {verdict}")
+        for entry in result.server_errors[:3]:
+            print(f"  log: {entry}")
+    print()
+    for result in results:
+        if result.name.endswith("comment POST"):
+            ratio = result.rps / floor.rps
+            verdict = "meets" if ratio >= TARGET else "BELOW"
+            print(f"{result.name} / SQLite floor: {result.rps:.1f} / {floor.rps:.1f} req/s = {ratio:.0%} "
+                  f"({verdict} the {TARGET:.0%} target)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    options = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
+    load = Load(options.duration, options.threads, options.connections)
+    work = Path(tempfile.mkdtemp(prefix="throughput-"))
+    try:
+        script = work / "load.lua"
+        script.write_text(WRK_SCRIPT, encoding="utf-8")
+        project = copy_project(work / "project")
+        (project / "site").mkdir()
+        (project / "site" / "index.html").write_text("<!doctype html><title>Home</title>", encoding="utf-8")
+        results = portal_runs("SQLite", project, migrated(f"sqlite:///{work / 'portal.sqlite'}"),
+                              load, script, work)
+        floor = floor_run(project, migrated(f"sqlite:///{work / 'floor.sqlite'}"), load, script, work)
+        with postgres.server() as database:
+            postmaster = int((database.data / "postmaster.pid").read_text().split()[0])
+            results += portal_runs("PostgreSQL", project, migrated(database.url), load, script, work,
+                                   postmaster)
+        report(results, floor, load)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -20,13 +20,17 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import figure  # noqa: E402
 from bench.corpus import write_corpus  # noqa: E402
 from policy_portal.library import load_library  # noqa: E402
 from policy_portal.pages import policy_page  # noqa: E402
 from policy_portal.settings import load_association  # noqa: E402
+from policy_portal.translated import translation_page  # noqa: E402
 
 TODAY = "2026-11-23"
 BIN = Path(sys.executable).parent
@@ -45,33 +49,56 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float, float]:
 
 
 def floor_project(project: Path, target: Path) -> Path:
-    """The same policy pages as plain Markdown files, with Material and no hooks."""
+    """The same policy pages and translations as plain Markdown files, built in every language by
+    Material and mkdocs-static-i18n, with no hooks, PDFs or search index."""
     docs = target / "docs" / "policies"
     docs.mkdir(parents=True)
     library = load_library(project / "policies")
     association = load_association(project / "mkdocs.yml")
+    today = dt.date.fromisoformat(TODAY)
     for policy in library:
-        page = policy_page(policy, library, association, dt.date.fromisoformat(TODAY))
+        page = policy_page(policy, library, association, today)
         (docs / f"{policy.slug}.md").write_text(page, encoding="utf-8")
+        for code, translation in library.translations.get(policy.slug, {}).items():
+            page = translation_page(translation, library, association, today, library.languages[code],
+                                    "../../../")
+            (docs / f"{policy.slug}.{code}.md").write_text(page, encoding="utf-8")
     (target / "docs" / "index.md").write_text("# Policies\n", encoding="utf-8")
-    (target / "mkdocs.yml").write_text(
-        "site_name: Floor\ntheme:\n  name: material\n  font: false\nplugins: []\n"
-        "markdown_extensions: [toc, tables, attr_list, md_in_html, fenced_code]\n", encoding="utf-8")
+    languages = [{"locale": language.code, "name": language.name, "default": language.default}
+                 for language in library.languages.all]
+    config = {"site_name": "Floor", "theme": {"name": "material", "font": False, "language": "en"},
+              "plugins": [{"i18n": {"docs_structure": "suffix", "reconfigure_search": False,
+                                    "languages": languages}}],
+              "markdown_extensions": ["toc", "tables", "attr_list", "md_in_html", "fenced_code"]}
+    (target / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return target
 
 
-def run(policies: int) -> list[tuple[str, tuple[float, float, float]]]:
+def pdfs_made_since(project: Path, started: float) -> int:
+    """PDFs written to the cache since `started`: each one made rather than reused."""
+    return sum(1 for path in (project / ".cache" / "pdf").glob("*.pdf") if path.stat().st_mtime >= started)
+
+
+def run(policies: int) -> list[tuple[str, tuple[float, float, float], int | None]]:
+    """(what, (wall, CPU, peak MB), PDFs made) for each build."""
     build = [str(BIN / "policy-portal"), "build"]
+    rows = []
     with tempfile.TemporaryDirectory(prefix="bench-build-") as work:
         project = write_corpus(Path(work) / "corpus", policies)
-        rows = [("cold build (no PDF cache)", measure(build, project)),
-                ("warm build, nothing changed", measure(build, project))]
+
+        def timed(name: str) -> None:
+            started = time.time()
+            rows.append((name, measure(build, project), pdfs_made_since(project, started)))
+
+        timed("cold build (no PDF cache)")
+        timed("warm build, nothing changed")
         changed = project / "policies" / "policy-001.md"
         changed.write_text(changed.read_text(encoding="utf-8").replace("1.1 ", "1.1 Changed. ", 1),
                            encoding="utf-8")
-        rows.append(("warm build, one policy changed", measure(build, project)))
+        timed("warm build, one policy changed")
         floor = floor_project(project, Path(work) / "floor")
-        rows.append(("plain mkdocs build (floor)", measure([str(BIN / "mkdocs"), "build", "-q"], floor)))
+        mkdocs = [str(BIN / "mkdocs"), "build", "-q"]
+        rows.append(("plain mkdocs build (floor)", measure(mkdocs, floor), None))
     return rows
 
 
@@ -80,13 +107,18 @@ def main() -> None:
     parser.add_argument("--policies", type=int, default=100)
     options = parser.parse_args()
     rows = run(options.policies)
-    print(f"{options.policies} policies, 2 PDFs each, {os.cpu_count()} cores")
-    print(f"{'':<34} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}")
-    for name, (wall, cpu, peak) in rows:
-        print(f"{name:<34} {wall:8.1f} {cpu:8.1f} {peak:8.0f}")
+    print(f"{options.policies} policies, each in force translated into 3 languages, 2 PDFs per policy "
+          f"per language, {os.cpu_count()} cores")
+    print(f"{'':<34} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'PDFs made':>10}")
+    for name, (wall, cpu, peak), made in rows:
+        print(f"{name:<34} {wall:8.1f} {cpu:8.1f} {peak:8.0f} {'' if made is None else made:>10}")
     floor = rows[3][1][0]
     print(f"ratio to the floor: cold {rows[0][1][0] / floor:.1f}x, nothing changed "
           f"{rows[1][1][0] / floor:.1f}x, one policy changed {rows[2][1][0] / floor:.1f}x")
+    for (name, (wall, cpu, peak), made), target in zip(rows, ("< 120 s", "", "< 15 s", ""), strict=True):
+        pdfs = "" if made is None else f", {made} PDFs made"
+        figure(f"{options.policies}-policy corpus: {name}",
+               f"{wall:.1f} s ({cpu:.0f} s CPU, {peak:.0f} MB{pdfs}; {wall / floor:.1f}x the floor)", target)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Each policy has front matter like the examples, 8 numbered sections of 3 to 6 clauses, a table,
 a version history of 1 to 3 versions and related policies; one is a draft under consultation.
-(Translations are not generated yet: the portal has none until issue 6.)
+Every policy in force has three translations, into the site's Welsh, Polish and Arabic: the same
+text word for word from a small dictionary, so each language has its own words (and Arabic its
+own script, which costs more to lay out in PDFs); one translation in ten is out of date.
 
 Run: python bench/corpus.py FOLDER [--policies 100] [--seed 1]
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -23,6 +26,20 @@ WORDS = [
     "record", "respond", "week", "month", "day", "request", "permission", "agreement", "payment",
     "charge"
 ]
+TRANSLATIONS = {
+    "cy": "tenant cartref atgyweirio rhent cymydog adroddiad staff gwasanaeth cwyn diogelwch ymweliad "
+          "hysbysiad cymorth penderfyniad adolygiad bwrdd panel preswylydd ystad gardd parcio gwastraff "
+          "sŵn lleithder gwres ffenestr drws cysylltu cofnod ymateb wythnos mis diwrnod cais caniatâd "
+          "cytundeb taliad tâl",
+    "pl": "najemca dom naprawa czynsz sąsiad zgłoszenie personel usługa skarga bezpieczeństwo wizyta "
+          "zawiadomienie wsparcie decyzja przegląd zarząd panel mieszkaniec osiedle ogród parking odpady "
+          "hałas wilgoć ogrzewanie okno drzwi kontakt rejestr odpowiedź tydzień miesiąc dzień wniosek zgoda "
+          "umowa płatność opłata",
+    "ar": "مستأجر منزل إصلاح إيجار جار بلاغ موظفون خدمة شكوى سلامة زيارة إشعار دعم قرار مراجعة مجلس لجنة "
+          "ساكن مجمع حديقة موقف نفايات ضوضاء رطوبة تدفئة نافذة باب تواصل سجل رد أسبوع شهر يوم طلب إذن "
+          "اتفاق دفعة رسوم",
+}
+"""Each language's word for each of WORDS, in the same order."""
 CATEGORIES = ["Customer service", "Governance", "Housing management", "Property", "Tenant involvement"]
 
 
@@ -68,8 +85,27 @@ def policy(number: int, total: int, rng: random.Random, draft: bool) -> str:
     return "---\n" + "\n".join(head) + "\n---\n\n" + "\n\n".join(sections) + "\n"
 
 
-def write_corpus(folder: Path, policies: int = 100, seed: int = 1) -> Path:
-    """A project folder (site sources from this repository, generated policies) at `folder`."""
+def translation(english: str, code: str, stale: bool) -> str:
+    """The policy word for word in language `code`, translating its latest version or, if
+    `stale`, the one before (a policy with one version cannot have a stale translation)."""
+    words = dict(zip(WORDS, TRANSLATIONS[code].split(), strict=True))
+    head, body = english.split("\n---\n", 1)
+    fields = dict(line.split(": ", 1) for line in head.splitlines() if line.startswith(("title:", "summary:",
+                                                                                       "version:")))
+    version = int(fields["version"].strip('"'))
+    version = version - 1 if stale and version > 1 else version
+
+    def translate(text: str) -> str:
+        return re.sub(r"[a-z]+", lambda match: words.get(match.group(0), match.group(0)), text.lower())
+
+    return (f"---\ntitle: {translate(fields['title'])}\nsummary: {translate(fields['summary'])}\n"
+            f'translates_version: "{version}"\ntranslated_by: Bench Translations Ltd\n'
+            f"translated_on: {_date(version)}\n---\n{translate(body)}")
+
+
+def write_corpus(folder: Path, policies: int = 100, seed: int = 1, translated: bool = True) -> Path:
+    """A project folder (site sources from this repository, generated policies and, if
+    `translated`, their translations) at `folder`."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
@@ -77,8 +113,12 @@ def write_corpus(folder: Path, policies: int = 100, seed: int = 1) -> Path:
         (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
     (folder / "policies").mkdir()
     for number in range(1, policies + 1):
-        text = policy(number, policies, rng, draft=number == policies)
+        draft = number == policies
+        text = policy(number, policies, rng, draft=draft)
         (folder / "policies" / f"policy-{number:03d}.md").write_text(text, encoding="utf-8")
+        for code in TRANSLATIONS if translated and not draft else ():
+            (folder / "policies" / f"policy-{number:03d}.{code}.md").write_text(
+                translation(text, code, stale=number % 10 == 0), encoding="utf-8")
     return folder
 
 
@@ -89,4 +129,4 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
     write_corpus(options.folder, options.policies, options.seed)
-    print(f"Wrote {options.policies} policies to {options.folder}.")
+    print(f"Wrote {options.policies} policies and their translations to {options.folder}.")

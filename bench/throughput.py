@@ -62,6 +62,7 @@ from sqlalchemy.orm import sessionmaker
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import figure  # noqa: E402
 from consultation.database import make_engine  # noqa: E402
 from consultation.models import Comment  # noqa: E402
 from consultation.store import new_reference, now  # noqa: E402
@@ -368,6 +369,7 @@ def report(results: list[Result], floor: Result, load: Load) -> None:
             acked, stored = result.figures["acknowledged"], result.stored
             verdict = f"LOST {acked - stored}" if stored < acked else f"none lost, {stored - acked} in flight"
             print(f"{result.name}: {acked} acknowledged, {stored} stored: {verdict}")
+            figure(f"{result.name}: comments lost", str(max(acked - stored, 0)), "0")
         for entry in result.server_errors[:3]:
             print(f"  log: {entry}")
     print()
@@ -377,6 +379,11 @@ def report(results: list[Result], floor: Result, load: Load) -> None:
             verdict = "meets" if ratio >= TARGET else "BELOW"
             print(f"{result.name} / SQLite floor: {result.rps:.1f} / {floor.rps:.1f} req/s = {ratio:.0%} "
                   f"({verdict} the {TARGET:.0%} target)")
+            figure(f"{result.name}, share of the bare-Flask floor", f"{ratio:.0%} ({result.rps:.0f} req/s, "
+                   f"p99 {result.figures['p99_us'] / 1000:.0f} ms)", f">= {TARGET:.0%}")
+        elif result.name.endswith("page GET"):
+            figure(result.name, f"{result.rps:.0f} req/s, p50 {result.figures['p50_us'] / 1000:.0f} ms, "
+                   f"p99 {result.figures['p99_us'] / 1000:.0f} ms")
 
 
 def main() -> None:

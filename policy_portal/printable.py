@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from html import escape
 
 import markdown
@@ -31,6 +32,17 @@ HEADER_CELL = re.compile(r"<th(?=[ >])(?![^>]*\bscope=)")
 """Markdown tables put header cells only in the first row, so each heads its column."""
 
 
+_CONVERTER = markdown.Markdown(extensions=EXTENSIONS)
+
+
+@lru_cache(maxsize=16)
+def _html(text: str) -> str:
+    """The Markdown as HTML. Each policy is made into three documents from the same text (the
+    large-print page and two PDFs), so it is converted once, by one converter: in a build where
+    no PDF has to be made, converting them was the largest part of the portal's own time."""
+    return _CONVERTER.reset().convert(text)
+
+
 def printable_html(policy: Policy, library: Library, association: Association, today: dt.date,
                    told_us: str | None, *, large_print: bool, policies_url: str,
                    stylesheet: str | None = None, back_link: str | None = None) -> str:
@@ -48,9 +60,8 @@ def printable_document(text: str, title: str, summary: str, association: Associa
                        back_link: str | None = None) -> str:
     """A page's Markdown as a standalone document in `language`, with its `lang` and `dir`."""
     words = Words(language)
-    body = markdown.markdown(text, extensions=EXTENSIONS)
     body = POLICY_LINK.sub(lambda match: f'href="{policies_url}{match.group(1)}/{match.group(2) or ""}"',
-                           body)
+                           _html(text))
     body = HEADER_CELL.sub('<th scope="col"', body)  # PDF/UA: say which cells a header heads
     numbers = iter(range(1, body.count("<table>") + 1))
     body = body.replace("</table>", "</table></div>")

@@ -119,7 +119,7 @@ def material_default_build(work: Path) -> Path:
     project = copy_project(work / "material-default")
     config_path = project / "mkdocs.yml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config["plugins"] = ["search"]
+    config["plugins"] = ["search", *config["plugins"]]
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     build_site(config_path, project / "site")
     return project

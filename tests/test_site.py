@@ -276,7 +276,8 @@ def test_reviews_page_lists_overdue_and_soon_due_policies_with_owner_and_date(si
     ("changes", "Complaints Policy: version 3 approved"),
     ("consultations", "Draft Pets and Animals Policy: comments open 9 November 2026 to 21 December 2026"),
 ])
-def test_atom_feeds_are_valid_and_linked_from_every_page(site: Path, feed: str, expected: str):
+def test_atom_feeds_are_valid_and_announced_on_the_home_and_reviews_pages(site: Path, feed: str,
+                                                                          expected: str):
     atom = "{http://www.w3.org/2005/Atom}"
     root = ElementTree.parse(site / "feeds" / f"{feed}.xml").getroot()
     assert root.tag == f"{atom}feed" and root.find(f"{atom}id").text.endswith(f"feeds/{feed}.xml")
@@ -284,8 +285,15 @@ def test_atom_feeds_are_valid_and_linked_from_every_page(site: Path, feed: str, 
     assert expected in titles
     ids = [entry.find(f"{atom}id").text for entry in root.iter(f"{atom}entry")]
     assert len(ids) == len(set(ids)) and all(entry_id.startswith("tag:") for entry_id in ids)
-    page = soup(site, "policies/complaints")
-    assert page.find("link", type="application/atom+xml", href=re.compile(feed)) is not None
+    for address in ("", "reviews"):
+        assert soup(site, address).find("link", type="application/atom+xml", href=re.compile(feed))
+
+
+def test_no_page_makes_materials_script_probe_for_sitemaps(site: Path):
+    """Material's script fetches sitemap.xml under every <link rel="alternate">: on a policy page
+    that would be requests for missing files on every view."""
+    for address in ("policies/complaints", "cy/policies/complaints", "ar"):
+        assert soup(site, address).find("link", rel="alternate") is None, address
 
 
 def test_each_policy_page_links_staff_to_edit_its_file(site: Path):

@@ -51,7 +51,10 @@ class Languages:
         return self.all[1:]
 
     def __getitem__(self, code: str) -> Language:
-        return next(language for language in self.all if language.code == code)
+        for language in self.all:
+            if language.code == code:
+                return language
+        raise KeyError(code)
 
     def get(self, code: str | None, default: Language) -> Language:
         return next((language for language in self.all if language.code == code), default)

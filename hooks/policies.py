@@ -28,12 +28,12 @@ from policy_portal.accessibility import images_without_alt
 from policy_portal.formats import build_formats
 from policy_portal.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
 from policy_portal.history import HistoryUnavailableError, library_versions
-from policy_portal.languages import Language, languages_from
+from policy_portal.languages import Language
 from policy_portal.library import Library, load_library
 from policy_portal.problems import PolicyError
 from policy_portal.search import SearchIndexError, index_site
-from policy_portal.settings import association_from, read_config
-from policy_portal.translation_status import stale_problems, translation_settings_from
+from policy_portal.settings import association_from
+from policy_portal.translation_status import refuse_stale
 
 POLICIES = "policies"
 CACHE = ".cache/pdf"
@@ -54,22 +54,16 @@ def _language(config) -> Language:
 
 
 def on_pre_build(config) -> None:
-    try:
-        default = languages_from(read_config(Path(config.config_file_path))).default.code
-    except PolicyError as error:
-        raise PluginError(str(error)) from None
-    if config.theme.get("language") != default:
+    if "library" in _state and not _language(config).default:
+        # Another language's run of the same build: everything is already read and made. The
+        # i18n plugin always runs the default language first, which reads it all afresh.
         config.theme.static_templates.discard("404.html")  # else each language's would replace English's
-        if "library" in _state:
-            return  # another language's run of the same build: everything is already read and made
+        return
     try:
         _state["library"] = load_library(_project(config) / POLICIES, _project(config))
         _state["association"] = association_from(config.extra)
         _state["today"] = clock.today()
-        if translation_settings_from(config.extra).stale_is_error:
-            problems = stale_problems(_state["library"])
-            if problems:
-                raise PolicyError(problems)
+        refuse_stale(_state["library"], config.extra)
     except (PolicyError, ValueError) as error:
         raise PluginError(str(error)) from None
     project = _project(config)

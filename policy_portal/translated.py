@@ -131,9 +131,8 @@ def policy_list(library: Library, language: Language, link_prefix: str = "polici
         translation = library.translation(policy.slug, language.code)
         link = f"[{policy_title(policy, library, language)}]({link_prefix}{policy.slug}.md)"
         if translation:
-            stale = translation.is_stale(policy)
-            stale = f" — {words('this translation is out of date')}" if stale else ""
-            translated.append(f"- {link} ({md_text(policy.reference)}){stale}")
+            note = f" — {words('this translation is out of date')}" if translation.is_stale(policy) else ""
+            translated.append(f"- {link} ({md_text(policy.reference)}){note}")
         elif policy.in_force:
             english.append(f"- {link} ({md_text(policy.reference)})")
     parts = [f"## {words('Policies in {language}', language=language.name)}",

@@ -32,6 +32,15 @@ def translation_settings_from(extra: dict[str, Any]) -> TranslationSettings:
     return TranslationSettings(stale_is_error=choice == "error")
 
 
+def refuse_stale(library: Library, extra: dict[str, Any]) -> None:
+    """Raise `PolicyError` for out-of-date translations if mkdocs.yml says they stop the build;
+    `check` and the build both ask this, so they can never disagree."""
+    if translation_settings_from(extra).stale_is_error:
+        problems = stale_problems(library)
+        if problems:
+            raise PolicyError(problems)
+
+
 def stale_problems(library: Library) -> list[Problem]:
     """Each out-of-date translation, said as a problem on its `translates_version` line."""
     problems = []

@@ -30,7 +30,7 @@ from policy_portal.problems import PolicyError
 from policy_portal.reviews import review_warnings
 from policy_portal.settings import read_extra
 from policy_portal.starter import reference_for, slug_for, starter_text
-from policy_portal.translation_status import stale_problems, translation_report, translation_settings_from
+from policy_portal.translation_status import refuse_stale, translation_report
 
 CONFIG = "mkdocs.yml"
 POLICIES = "policies"
@@ -87,8 +87,7 @@ def check(args: argparse.Namespace, project: Path) -> int:
     """Problems fail; warnings (reviews due, plain English) are listed and do not."""
     library = load_library(project / POLICIES, project)
     extra = read_extra(project / CONFIG)
-    if translation_settings_from(extra).stale_is_error and stale_problems(library):
-        raise PolicyError(stale_problems(library))  # as the build would: mkdocs.yml says so
+    refuse_stale(library, extra)  # as the build does, if mkdocs.yml says so
     count = len(library.policies)
     print(f"{count} polic{'y' if count == 1 else 'ies'} checked: no problems.")
     settings = plain_english_from(extra)

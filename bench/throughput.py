@@ -193,7 +193,8 @@ def create_floor_app() -> Flask:
                 policy_version=policy.version, section_key=section.key, section_title=section.title,
                 respondent_type=form[f"{SECTION}-respondent_type"], name=form.get(f"{SECTION}-name") or None,
                 email=form.get(f"{SECTION}-email") or None, body=form[f"{SECTION}-comment"],
-                suggested_wording=None, may_publish=form[f"{SECTION}-may_publish"] == "yes", flags="[]",
+                screened_body=form[f"{SECTION}-comment"], suggested_wording=None,
+                may_publish=form[f"{SECTION}-may_publish"] == "yes", flags="[]",
                 consultation_closes=policy.consultation.closes, created_at=now()))
             db.commit()
         return f'<!doctype html><title>Sent</title><p class="reference">{reference}</p>'

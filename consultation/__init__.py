@@ -12,6 +12,9 @@ Settings come from the environment, so nothing secret is ever in the repository:
 - `COMMENT_RATE_LIMIT`: comments one address may send (default "20 per hour").
 - `RATELIMIT_STORAGE_URI`: where rate-limit counts are kept (default: in memory, per process;
   use `redis://...` when several processes serve the app).
+- `PORTAL_HOSTS`: the host names the portal answers to, comma-separated (`.example.org` takes
+  every subdomain); default `127.0.0.1,localhost`. A request for any other name is refused, so a
+  hostile page cannot reach a portal on loopback through a name it controls (DNS rebinding).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ character, come to 120 KB; the rest is room for the other fields."""
 def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(project.resolve() / "instance"))
     instance = Path(app.instance_path)
-    instance.mkdir(exist_ok=True)
+    instance.mkdir(mode=0o700, exist_ok=True)  # the database and the secret key: owner only
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret(instance),
         DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'consultation.sqlite'}",
@@ -53,6 +56,7 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
         SIGN_IN_RATE_LIMIT="30 per hour",
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
+        TRUSTED_HOSTS=trusted_hosts(os.environ.get("PORTAL_HOSTS", "")),
     )
     app.config.update(settings or {})
     app.extensions["policies"] = PolicySource(project / "policies")
@@ -69,6 +73,14 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
     app.register_blueprint(staff_views.blueprint)
     security.protect_submissions(app)
     return app
+
+
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
+
+
+def trusted_hosts(setting: str) -> list[str]:
+    """The `PORTAL_HOSTS` list; loopback names only when it is not set."""
+    return [host.strip() for host in setting.split(",") if host.strip()] or LOOPBACK_HOSTS
 
 
 def _instance_secret(instance: Path) -> str:

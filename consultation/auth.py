@@ -113,6 +113,8 @@ def safe_next(target: str | None) -> str | None:
     """A `next` address only if it is a staff page on this site, never another site."""
     if not target:
         return None
+    if not target.isprintable():  # a line break would split the Location header
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/staff/") or "\\" in target:
         return None

@@ -30,14 +30,49 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(database_url(url), pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
+        if engine.url.database and engine.url.database != ":memory:":
+            _owner_only(Path(engine.url.database))
     return engine
 
 
+def _owner_only(database: Path) -> None:
+    """The database holds names and email addresses: only its owner may read it. SQLite makes its
+    -wal and -shm files with the database file's permissions, so those follow."""
+    database.touch(mode=0o600)
+    for path in (database, *(database.with_name(database.name + end) for end in ("-wal", "-shm"))):
+        if path.exists():
+            path.chmod(0o600)
+
+
 def _tune_sqlite(connection, _record) -> None:
+    """secure_delete: SQLite overwrites what a change frees with zeros, so an erased name or
+    email does not linger in the file's free space."""
     cursor = connection.cursor()
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL",
+                   "secure_delete=ON"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+ERASED_TABLES = ("comments", "panel_invitations")
+
+
+def scrub_erased(engine: Engine) -> None:
+    """After erasing personal data, leave no old copy of it in the database's own files.
+
+    SQLite: freed space is already zeroed (secure_delete); the write-ahead log still holds the
+    pages as they were, so it is checkpointed and truncated. PostgreSQL keeps old row versions
+    in its table files until they are rewritten, so the tables that held the data are rewritten
+    (VACUUM FULL locks them for the moment it takes). What neither can reach is said in
+    docs/staff/operations.md: PostgreSQL's own write-ahead log files, backups, and disk blocks
+    the file system has freed.
+    """
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql(f"VACUUM FULL {', '.join(ERASED_TABLES)}")
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -55,6 +90,7 @@ def backup_sqlite(engine: Engine, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(target.suffix + ".partial")
     partial.unlink(missing_ok=True)
+    partial.touch(mode=0o600)  # a backup holds what the database holds
     source = engine.raw_connection()
     try:
         destination = sqlite3.connect(partial)

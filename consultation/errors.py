@@ -11,7 +11,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from consultation.context import library
 from consultation.views import refused
@@ -21,6 +21,7 @@ PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(SecurityError, _unknown_host)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(OperationalError, _database_unavailable)
@@ -36,6 +37,13 @@ def _comment_refused(reason: str, status: int):
     if policy is None:
         return None
     return refused(policy, request.view_args["key"], reason), status
+
+
+def _unknown_host(_error: SecurityError) -> tuple[str, int, dict[str, str]]:
+    """A host name not in PORTAL_HOSTS. Plain text: without a trusted host the app cannot make
+    the links an error page needs."""
+    return ("This address is not one this portal answers to.", 400,
+            {"Content-Type": "text/plain; charset=utf-8"})
 
 
 def _http_error(error: HTTPException):

@@ -43,8 +43,13 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Control characters other than tab and line breaks: invisible, and PostgreSQL refuses NUL."""
 
 
+def clean_text(text: str) -> str:
+    """Text as every form field keeps it: control characters dropped, outer spaces stripped."""
+    return CONTROL.sub("", text).strip()
+
+
 def _strip(value: object) -> object:
-    return CONTROL.sub("", value).strip() if isinstance(value, str) else value
+    return clean_text(value) if isinstance(value, str) else value
 
 
 class StrippedForm(FlaskForm):

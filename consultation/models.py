@@ -43,7 +43,9 @@ class StaffUser(Base):
     __tablename__ = "staff_users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    """The email folded for matching (see `store.email_key`): accounts are found by this."""
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -72,6 +74,9 @@ class Comment(Base):
     respondent_type: Mapped[str] = mapped_column(String(20))
     name: Mapped[str | None] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
+    email_key: Mapped[str | None] = mapped_column(String(254), index=True)
+    """The email folded for matching, so a subject-access or erasure request finds every comment
+    whatever case or Unicode form the address was typed in."""
     body: Mapped[str] = mapped_column(Text)
     suggested_wording: Mapped[str | None] = mapped_column(Text)
     may_publish: Mapped[bool]
@@ -81,6 +86,10 @@ class Comment(Base):
 
     flags: Mapped[str] = mapped_column(Text, default="[]")
     """What the automatic check found (JSON list of kind and text), for the moderation queue."""
+    screened_body: Mapped[str] = mapped_column(Text)
+    """The comment with what the automatic check found taken out, made once when it arrived, so
+    reports and panel pages never run the check again; shown until a moderator has read it."""
+    screened_wording: Mapped[str | None] = mapped_column(Text)
     moderation: Mapped[str] = mapped_column(String(10), default="new", index=True)
     """new, approved or hidden. Nothing is ever deleted."""
     public_body: Mapped[str | None] = mapped_column(Text)
@@ -104,6 +113,17 @@ class Comment(Base):
     @property
     def verified_panel(self) -> bool:
         return self.panel_invitation_id is not None
+
+    @property
+    def shown_body(self) -> str:
+        """The text as anyone but a moderator may read it: as the automatic check redacted it
+        until a moderator has read it, then as moderated. (A hidden comment is never shown.)"""
+        return self.screened_body if self.moderation == "new" else self.published_body
+
+    @property
+    def shown_wording(self) -> str:
+        """The suggested wording, likewise; empty when there is none."""
+        return (self.screened_wording or "") if self.moderation == "new" else self.published_wording
 
     @property
     def published_body(self) -> str:

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from consultation import store
+from consultation.forms import clean_text
 from consultation.models import PanelInvitation
 from policy_portal.clock import UK
 
@@ -49,7 +50,7 @@ def last_day(expires_at: dt.datetime) -> dt.date:
 
 def name_problem(member_name: str) -> str | None:
     """Why a panel member's name cannot be used; None when it can."""
-    if not member_name.strip() or len(member_name.strip()) > MAX_NAME:
+    if not clean_text(member_name) or len(clean_text(member_name)) > MAX_NAME:
         return f"Enter the panel member's name (up to {MAX_NAME} characters)"
     return None
 
@@ -57,7 +58,7 @@ def name_problem(member_name: str) -> str | None:
 def invite(db: Session, secret_key: str, policy_slug: str, member_name: str,
            expires_at: dt.datetime, actor: str) -> tuple[PanelInvitation, str]:
     """Record an invitation (and who made it) and return it with the signed token for its link."""
-    invitation = store.create_invitation(db, policy_slug, member_name, expires_at)
+    invitation = store.create_invitation(db, policy_slug, clean_text(member_name), expires_at)
     store.record(db, actor, "invited panel member", None,  # no name: the log outlives erasure
                  f"invitation {invitation.id}, to comment on {policy_slug} until "
                  f"{expires_at:%Y-%m-%d %H:%M %Z}")

@@ -1,8 +1,8 @@
 """The consultation report for the board, and the "What you told us" summary for the site.
 
 Built from the stored comments as moderated: names and contact details never appear, redacted
-text replaces the original, a comment not yet moderated has the personal details the automatic
-check finds taken out, and a hidden comment is counted with its reason but not quoted.
+text replaces the original, a comment not yet moderated is shown as the automatic check
+redacted it when it arrived, and a hidden comment is counted with its reason but not quoted.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 from consultation.models import Comment
 from policy_portal.consultations import OUTCOMES, RespondentType
-from policy_portal.moderation import HIDE_REASONS, auto_redact
+from policy_portal.moderation import HIDE_REASONS
 from policy_portal.pages import long_date, md_text
 from policy_portal.policy import AUDIENCES, Policy
 from policy_portal.sections import Section, sections
-from policy_portal.settings import ModerationSettings
 
 WHOLE = "The whole draft"
 CSV_COLUMNS = ["reference", "received", "section", "respondent", "verified_panel_member", "comment",
@@ -31,22 +30,16 @@ CSV_COLUMNS = ["reference", "received", "section", "respondent", "verified_panel
 class Report:
     policy: Policy
     comments: list[Comment]
-    settings: ModerationSettings
-    """For comments not yet moderated, whose personal details are taken out automatically."""
 
     def shown_text(self, comment: Comment) -> str:
         if comment.moderation == "hidden":
             return f"Hidden by a moderator: {HIDE_REASONS[comment.rule_broken].lower()}."
-        if comment.moderation == "new":
-            return auto_redact(comment.body, self.settings)
-        return comment.published_body
+        return comment.shown_body
 
     def shown_wording(self, comment: Comment) -> str:
         if comment.moderation == "hidden":
             return ""
-        if comment.moderation == "new":
-            return auto_redact(comment.suggested_wording or "", self.settings)
-        return comment.published_wording
+        return comment.shown_wording
 
     def dates(self) -> tuple[dt.date | None, dt.date | None]:
         """When comments opened and closed. Once a policy is approved its file no longer says, so

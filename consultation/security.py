@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 from flask import Flask, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -33,7 +34,16 @@ CHECKS_OWN_TOKEN = ("consultation.comment",)
 person's text and an error instead of the bare error page that CSRFProtect shows."""
 
 
+class AppOnlySession(SecureCookieSessionInterface):
+    """The session cookie is sent only to the consultation app's own addresses, never with the
+    static site's pages (the app is mounted at /consultations/ in the portal)."""
+
+    def get_cookie_path(self, app: Flask) -> str:
+        return request.script_root + "/"
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = AppOnlySession()
     app.extensions["security.csrf"] = CSRFProtect(app)
     app.after_request(add_headers)
     app.extensions["security.limiter"] = Limiter(get_remote_address, app=app)

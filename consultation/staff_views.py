@@ -10,12 +10,12 @@ import json
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
 from consultation import auth, context, panel, store
-from consultation.forms import ModerateForm, ResponseForm, SignInForm
+from consultation.forms import ModerateForm, ResponseForm, SignInForm, clean_text
 from consultation.models import Comment
 from consultation.report import Report
 from policy_portal import clock
 from policy_portal.consultations import OUTCOMES, RespondentType, invitation_ends, invitation_problem
-from policy_portal.moderation import HIDE_REASONS, Flag, auto_redact
+from policy_portal.moderation import HIDE_REASONS, Flag
 from policy_portal.policy import Policy
 from policy_portal.sections import sections
 
@@ -117,7 +117,7 @@ def report(slug: str):
 
 @blueprint.get("/reports/<slug>/comments.csv")
 def report_csv(slug: str):
-    return _download(_report(slug).as_csv(), f"{slug}-comments.csv", "text/csv; charset=utf-8")
+    return _download(_report(slug).as_csv(), f"{slug}-comments.csv", "text/csv")
 
 
 @blueprint.get("/reports/<slug>/report.json")
@@ -128,7 +128,7 @@ def report_json(slug: str):
 
 @blueprint.get("/reports/<slug>/what-you-told-us.md")
 def told_us(slug: str):
-    return _download(_report(slug).told_us(), f"{slug}.md", "text/markdown; charset=utf-8")
+    return _download(_report(slug).told_us(), f"{slug}.md", "text/markdown")
 
 
 @blueprint.route("/invitations/<slug>", methods=["GET", "POST"])
@@ -137,14 +137,14 @@ def invitations(slug: str):
     policy = _policy(slug)
     problem = invitation_problem(policy, clock.today())
     link = None
-    name = request.form.get("member_name", "").strip()
+    name = clean_text(request.form.get("member_name", ""))
     error = None
     if request.method == "POST" and not problem:
         error = panel.name_problem(name)
         if not error:
             _, token = panel.invite(context.database(), current_app.secret_key, policy.slug, name,
                                     invitation_ends(policy), auth.actor(auth.current_user()))
-            link = request.host_url.rstrip("/") + url_for("consultation.panel_link", token=token)
+            link = url_for("consultation.panel_link", invitation=token, _external=True)
     return render_template("staff/invitations.html", policy=policy, problem=problem, link=link,
                            name=name, error=error), 400 if error else 200
 
@@ -176,7 +176,7 @@ def _report(slug: str) -> Report:
     comments = store.comments_on(context.database(), slug) if policy else []
     if policy is None or (policy.consultation is None and not comments):
         abort(404)
-    return Report(policy, comments, current_app.extensions["moderation"])
+    return Report(policy, comments)
 
 
 def _section_choices(policy: Policy | None) -> list[tuple[str, str]]:
@@ -188,15 +188,14 @@ def _flags(comment: Comment) -> list[Flag]:
 
 
 def _prefill(found: Comment, moderate: ModerateForm | None, respond: ResponseForm | None) -> None:
-    """Fill the forms not sent back with errors: a suggested redaction of what the automatic
-    check flagged (or the redaction already made), and any earlier response."""
-    settings = current_app.extensions["moderation"]
+    """Fill the forms not sent back with errors: the automatic check's redaction made when the
+    comment arrived (or the redaction a moderator made since), and any earlier response."""
     if moderate:
         moderate.public_body.data = (found.public_body if found.public_body is not None
-                                     else auto_redact(found.body, settings))
+                                     else found.screened_body)
         if found.suggested_wording:
             moderate.public_wording.data = (found.public_wording if found.public_wording is not None
-                                            else auto_redact(found.suggested_wording, settings))
+                                            else found.screened_wording)
     if respond:
         respond.outcome.data = found.response_outcome
         respond.explanation.data = found.response_text
@@ -219,7 +218,8 @@ def _moderate(found: Comment, form: ModerateForm, actor: str) -> None:
 
 
 def _download(body: str, filename: str, mimetype: str) -> Response:
-    """A report file, with its download in the audit log: it leaves the system."""
+    """A report file, with its download in the audit log: it leaves the system. Flask adds
+    `charset=utf-8` to text types itself."""
     store.record(context.database(), auth.actor(auth.current_user()), "downloaded", None, filename)
     context.database().commit()
     return Response(body, mimetype=mimetype,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from consultation.database import scrub_erased
 from consultation.models import AuditEntry, Comment, PanelInvitation, StaffUser
 from policy_portal.moderation import without_personal_details
 
@@ -25,6 +27,12 @@ def now() -> dt.datetime:
 def as_utc(moment: dt.datetime) -> dt.datetime:
     """SQLite hands times back without their time zone; every time we store is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def email_key(email: str) -> str:
+    """An email address as it is matched: Unicode-normalised (NFKC) and case-folded in Python,
+    because SQLite's `lower()` and PostgreSQL in the C locale fold only ASCII letters."""
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
 def is_row_id(value: object) -> bool:
@@ -51,6 +59,8 @@ class NewComment:
     body: str
     suggested_wording: str | None
     may_publish: bool
+    screened_body: str
+    screened_wording: str | None = None
     flags: str = "[]"
     consultation_closes: dt.date | None = None
     panel_invitation_id: int | None = None
@@ -65,7 +75,8 @@ def save_comment(db: Session, new: NewComment) -> str:
     (a form sent once) costs one statement, not a lookup and then an insert.
     """
     for _ in range(5):
-        comment = Comment(**vars(new), reference=new_reference(), created_at=now())
+        comment = Comment(**vars(new), email_key=email_key(new.email) if new.email else None,
+                          reference=new_reference(), created_at=now())
         db.add(comment)
         try:
             db.commit()
@@ -81,10 +92,11 @@ def save_comment(db: Session, new: NewComment) -> str:
 
 
 def panel_comments(db: Session, policy_slug: str) -> list[Comment]:
-    """Verified panel members' comments on one draft, oldest first, except any a moderator hid."""
+    """Verified panel members' comments on one draft that other members may read, oldest first:
+    only those whose writers said we may publish them, and none a moderator hid."""
     return list(db.scalars(
-        select(Comment).join(Comment.panel_invitation)
-        .where(Comment.policy_slug == policy_slug, Comment.moderation != "hidden")
+        select(Comment).where(Comment.policy_slug == policy_slug, Comment.panel_invitation_id.is_not(None),
+                              Comment.may_publish, Comment.moderation != "hidden")
         .order_by(Comment.created_at, Comment.id)
     ))
 
@@ -110,12 +122,13 @@ def staff_user(db: Session, user_id: int) -> StaffUser | None:
 
 
 def staff_user_by_email(db: Session, email: str) -> StaffUser | None:
-    return db.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    return db.scalar(select(StaffUser).where(StaffUser.email_key == email_key(email)))
 
 
 def add_staff_user(db: Session, email: str, name: str, role: str, password_hash: str) -> StaffUser:
-    user = StaffUser(email=email.strip().lower(), name=name, role=role, password_hash=password_hash,
-                     failed_sign_ins=0, session_nonce=secrets.token_hex(16), created_at=now())
+    user = StaffUser(email=email.strip().lower(), email_key=email_key(email), name=name, role=role,
+                     password_hash=password_hash, failed_sign_ins=0, session_nonce=secrets.token_hex(16),
+                     created_at=now())
     db.add(user)
     db.commit()
     return user
@@ -169,7 +182,7 @@ def audit_log(db: Session, limit: int = 500) -> list[AuditEntry]:
 
 
 def comments_with_email(db: Session, email: str) -> list[Comment]:
-    return list(db.scalars(select(Comment).where(func.lower(Comment.email) == email.strip().lower())
+    return list(db.scalars(select(Comment).where(Comment.email_key == email_key(email))
                            .order_by(Comment.id)))
 
 
@@ -191,18 +204,29 @@ def invitations_past(db: Session, last_kept: dt.date) -> list[PanelInvitation]:
 ERASED_NAME = "A former panel member"
 
 
+ERASED_TEXT = ("body", "suggested_wording", "screened_body", "screened_wording", "public_body",
+               "public_wording", "response_text")
+"""Every text a comment keeps, from which erasure takes the personal details found in it."""
+
+
 def erase_personal_data(db: Session, comments: list[Comment], actor: str, why: str,
                         invitations: list[PanelInvitation] = ()) -> None:
-    """Remove names, email addresses and the personal details found in the text; the anonymised
-    comments, their responses and the counts stay, so reports remain true."""
+    """Remove names, email addresses and the personal details found in the text, and the name on
+    the panel invitation a comment was made with; the anonymised comments, their responses and
+    the counts stay, so reports remain true. Then no old copy is left in the database's files."""
+    invitations = {invitation.id: invitation for invitation in invitations}
     for comment in comments:
-        comment.name = comment.email = None
-        for field in ("body", "suggested_wording", "public_body", "public_wording", "response_text"):
+        comment.name = comment.email = comment.email_key = None
+        for field in ERASED_TEXT:
             setattr(comment, field, without_personal_details(getattr(comment, field)))
         comment.flags = json.dumps([{**flag, "text": "(erased)"} for flag in json.loads(comment.flags)])
         comment.personal_data_erased_at = now()
         record(db, actor, "erased personal data", comment.id, f"{comment.reference}: {why}")
-    for invitation in invitations:
-        invitation.member_name = ERASED_NAME
-        record(db, actor, "erased personal data", None, f"panel invitation {invitation.id}: {why}")
+        if comment.panel_invitation is not None:
+            invitations[comment.panel_invitation.id] = comment.panel_invitation
+    for invitation in invitations.values():
+        if invitation.member_name != ERASED_NAME:
+            invitation.member_name = ERASED_NAME
+            record(db, actor, "erased personal data", None, f"panel invitation {invitation.id}: {why}")
     db.commit()
+    scrub_erased(db.get_bind())

@@ -23,7 +23,7 @@ from policy_portal.consultations import (
     panel_only,
     window_state,
 )
-from policy_portal.moderation import find_flags
+from policy_portal.moderation import screen
 from policy_portal.pages import long_date
 from policy_portal.policy import Policy
 from policy_portal.sections import WHOLE_DRAFT, Section, sections
@@ -31,6 +31,9 @@ from policy_portal.sections import WHOLE_DRAFT, Section, sections
 blueprint = Blueprint("consultation", __name__)
 SESSION_PANEL = "panel_invitation"
 SESSION_SENT = "sent"
+PANEL_TOKEN = "invitation"
+"""The panel link carries its token in the query string, which the access-log formats in the
+operators' guide leave out, so the link never lands in a log."""
 
 
 blueprint.add_app_template_filter(long_date, "long_date")
@@ -76,9 +79,7 @@ def comment(slug: str, key: str):
     if not form.validate():
         return _page(policy, {key: form}), 400
     wording = form.suggested_wording.data if section else None  # the general form has no such field
-    settings = current_app.extensions["moderation"]
-    flags = find_flags(f"{form.comment.data}\n\n{wording or ''}", settings.staff_names,
-                       settings.offensive_words)
+    screening = screen(form.comment.data, wording or None, current_app.extensions["moderation"])
     reference = store.save_comment(context.database(), store.NewComment(
         submission_key=form.submission.data,
         policy_slug=policy.slug,
@@ -91,7 +92,9 @@ def comment(slug: str, key: str):
         body=form.comment.data,
         suggested_wording=wording or None,
         may_publish=form.may_publish.data == "yes",
-        flags=json.dumps([vars(flag) for flag in flags]),
+        flags=json.dumps([vars(flag) for flag in screening.flags]),
+        screened_body=screening.body,
+        screened_wording=screening.wording,
         consultation_closes=policy.consultation.closes,
         panel_invitation_id=member.id if member else None,
     ))
@@ -109,23 +112,44 @@ def sent(slug: str):
     return render_template("consultation/sent.html", policy=policy, receipt=receipt)
 
 
-@blueprint.get("/panel/<token>")
-def panel_link(token: str):
+@blueprint.get("/panel/")
+def panel_link():
+    """The page a panel member's invitation link opens. Opening it changes nothing: a link can be
+    opened by a browser's preview, or by someone tricked into it while signed in as staff. The
+    panel session starts only when they press the button (a POST with the form's token)."""
+    invitation, refusal = _invitation(request.args.get(PANEL_TOKEN, ""))
+    if refusal:
+        return refusal
+    return render_template("consultation/panel_start.html", invitation=invitation,
+                           policy=context.library().policies[invitation.policy_slug],
+                           token=request.args[PANEL_TOKEN])
+
+
+@blueprint.post("/panel/")
+def start_panel():
+    invitation, refusal = _invitation(request.form.get(PANEL_TOKEN, ""))
+    if refusal:
+        return refusal
+    session.clear()  # a fresh session for the panel member: nothing carried over from before
+    session[SESSION_PANEL] = invitation.id
+    return redirect(url_for(".consultation", slug=invitation.policy_slug), 303)
+
+
+def _invitation(token: str) -> tuple[PanelInvitation | None, tuple[str, int] | None]:
+    """The invitation a link's token stands for, or the page that says why it cannot be used."""
     try:
         invitation = store.invitation(context.database(), panel.read(current_app.secret_key, token))
     except panel.InvalidLinkError:
         invitation = None
     if invitation is None:
-        return render_template("consultation/panel_link.html", problem="invalid"), 400
+        return None, (render_template("consultation/panel_link.html", problem="invalid"), 400)
     policy = context.library().policies.get(invitation.policy_slug)
     if not panel.is_current(invitation.expires_at, store.now()):
-        return render_template("consultation/panel_link.html", problem="expired", policy=policy,
-                               last_day=panel.last_day(invitation.expires_at)), 410
+        return None, (render_template("consultation/panel_link.html", problem="expired", policy=policy,
+                                      last_day=panel.last_day(invitation.expires_at)), 410)
     if policy is None or policy.consultation is None:
-        return render_template("consultation/panel_link.html", problem="gone"), 410
-    session.clear()  # a fresh session for the panel member: nothing carried over from before
-    session[SESSION_PANEL] = invitation.id
-    return redirect(url_for(".consultation", slug=policy.slug), 303)
+        return None, (render_template("consultation/panel_link.html", problem="gone"), 410)
+    return invitation, None
 
 
 @blueprint.post("/<slug>/leave-panel")

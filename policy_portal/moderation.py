@@ -116,3 +116,21 @@ def auto_redact(text: str, settings: ModerationSettings, kinds: frozenset[str] |
 def without_personal_details(text: str | None) -> str | None:
     """For erasure: phone numbers, emails, postcodes, addresses and NI numbers replaced by notes."""
     return auto_redact(text, ModerationSettings(), PERSONAL) if text else text
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the automatic check made of a comment when it arrived. Stored with the comment, so
+    no report, queue or panel page runs the check again."""
+
+    flags: list[Flag]
+    body: str
+    wording: str | None
+
+
+def screen(body: str, wording: str | None, settings: ModerationSettings) -> Screening:
+    """Flag the comment and its suggested wording, and redact what was flagged in each."""
+    found = [find_flags(text, settings.staff_names, settings.offensive_words) if text else []
+             for text in (body, wording)]
+    return Screening(flags=found[0] + found[1], body=redact(body, found[0]),
+                     wording=redact(wording, found[1]) if wording else None)

@@ -154,14 +154,14 @@ def serve(args: argparse.Namespace, project: Path) -> int:
     """Build, upgrade the database, and serve site and consultation on one port, for one person."""
     from werkzeug.serving import run_simple
 
-    from portal.server import create_portal
+    from portal.server import PathOnlyLog, create_portal
 
     args.site_dir = project / "site"
     if build(args, project) or migrate(args, project):
         return 1
     portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
     print(f"Serving the portal at http://{args.host}:{args.port}/ (press Ctrl+C to stop).")
-    run_simple(args.host, args.port, portal, threaded=True)
+    run_simple(args.host, args.port, portal, threaded=True, request_handler=PathOnlyLog)
     return 0
 
 
@@ -186,7 +186,9 @@ def invite(args: argparse.Namespace, project: Path) -> int:
             return 1
         _, token = make_invitation(context.database(), app.secret_key, policy.slug, args.name,
                                    invitation_ends(policy), COMMAND_LINE)
-    link = f"{args.base_url.rstrip('/')}{CONSULTATION_PATH}panel/{token}"
+    route = app.url_map.bind("", script_name=CONSULTATION_PATH).build(  # the app's own route
+        "consultation.panel_link", {"invitation": token})
+    link = args.base_url.rstrip("/") + route
     print(f"Invitation for {args.name} to comment on the draft {policy.title} until the end of "
           f"{long_date(policy.consultation.closes)}:\n\n{link}\n\nSend it to them only: anyone "
           "with the link can comment in their name.")

@@ -16,6 +16,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import safe_join
+from werkzeug.serving import WSGIRequestHandler
 
 from consultation import create_app as create_consultation_app
 from policy_portal.consultations import CONSULTATION_PATH
@@ -27,6 +28,17 @@ SITE_HEADERS = {
 }
 """For the static site. Its content security policy is issue 9's: Material's pages carry inline
 scripts, so a strict policy needs their hashes first."""
+
+
+class PathOnlyLog(WSGIRequestHandler):
+    """`policy-portal serve` logs each request without its query string, where a panel member's
+    invitation token travels: a log must not hold a key that lets someone comment in their name."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if hasattr(self, "path"):  # absent when the request line could not be read
+            self.path = self.path.split("?", 1)[0]
+        self.requestline = self.requestline.split("?", 1)[0]
+        super().log_request(code, size)
 
 
 def create_site_app(site_dir: Path) -> Flask:
@@ -65,8 +77,9 @@ def create_portal(project: Path, site_dir: Path, settings: Mapping[str, Any] | N
     own address and the app knows the page was asked for over HTTPS. Never set it higher than
     the real number: a visitor could then claim any address.
     """
-    portal = create_site_app(site_dir)
     consultation = create_consultation_app(project, settings)
+    portal = create_site_app(site_dir)
+    portal.config["TRUSTED_HOSTS"] = consultation.config["TRUSTED_HOSTS"]
     portal.wsgi_app = DispatcherMiddleware(portal.wsgi_app,
                                            {CONSULTATION_PATH.rstrip("/"): consultation})
     if proxies:

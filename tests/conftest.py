@@ -104,10 +104,16 @@ def site_url(site: Path, portal_database: str, tmp_path_factory: pytest.TempPath
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """One PostgreSQL server and database for the session, migrated once."""
+def postgres_server() -> Iterator[postgres.Server]:
+    """One PostgreSQL server for the session."""
     with postgres.server() as running:
-        yield migrated(running.url)
+        yield running
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: postgres.Server) -> str:
+    """The session server's database, migrated once."""
+    return migrated(postgres_server.url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -57,10 +57,20 @@ def invitation_token(app, slug="pets", name="Jo Bloggs", days=7) -> str:
         return invite(context.database(), SECRET_KEY, slug, name, ends, "test")[1]
 
 
+def open_panel_link(client: FlaskClient, token: str) -> TestResponse:
+    """Open an invitation link and press its button, as a panel member does."""
+    page = client.get(f"/panel/?invitation={token}")
+    if page.status_code != 200:
+        return page
+    form = soup(page).find("form")
+    fields = {field["name"]: field["value"] for field in form.find_all("input", type="hidden")}
+    return client.post(form["action"], data=fields)
+
+
 def panel_client(app, name: str = "Jo Bloggs") -> FlaskClient:
     """A browser that has opened a panel member's invitation link for the pets draft."""
     client = app.test_client()
-    client.get(f"/panel/{invitation_token(app, name=name)}")
+    open_panel_link(client, invitation_token(app, name=name))
     return client
 
 

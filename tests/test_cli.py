@@ -19,7 +19,7 @@ from consultation import context, create_app
 from consultation.models import Comment
 from policy_portal.messages import catalogue
 from portal.cli import main
-from tests.consultation_pages import GOOD, comment, soup, words
+from tests.consultation_pages import GOOD, comment, open_panel_link, soup, words
 
 DATE_PROBLEM = ("policies/complaints.md:9: approval_date: '14/05/2024' is not a date; "
                 "write it as YYYY-MM-DD, for example 2025-04-01")
@@ -191,10 +191,11 @@ def test_invite_prints_a_link_that_signs_a_panel_member_in(project, capsys, monk
     assert out.startswith("Invitation for Jo Bloggs to comment on the draft Pets and Animals Policy "
                           "until the end of 21 December 2026:")
     link = next(line for line in out.splitlines() if line.startswith("https://"))
-    assert link.startswith("https://policies.example/consultations/panel/")
+    assert link.startswith("https://policies.example/consultations/panel/?invitation=")
     app = create_app(project, {"SESSION_COOKIE_SECURE": False})
     client = app.test_client()
-    assert client.get(link.removeprefix("https://policies.example/consultations")).status_code == 303
+    token = link.removeprefix("https://policies.example/consultations/panel/?invitation=")
+    assert open_panel_link(client, token).status_code == 303
     assert "You are commenting as Jo Bloggs" in words(soup(client.get("/pets/")).find(class_="notice--panel"))
     app.extensions["engine"].dispose()
 
@@ -297,4 +298,30 @@ def test_backup_while_comments_arrive_restores_every_comment(project, capsys, mo
         assert database.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         assert len(list(database.scalars(select(Comment)))) >= before >= 1
     restored.extensions["engine"].dispose()
+    app.extensions["engine"].dispose()
+
+
+def test_personal_data_finds_an_email_with_accents_typed_in_any_case(project, capsys, monkeypatch):
+    """Issue 19, finding 3: `ÉLISE@Example.com` found nothing, even typed exactly."""
+    monkeypatch.setenv("SECRET_KEY", "cli test key")
+    assert main(["--project", str(project), "migrate"]) == 0
+    app = create_app(project, {"SESSION_COOKIE_SECURE": False})
+    comment(app.test_client(), **{**GOOD, "name": "Élise", "email": "ÉLISE@Example.com"})
+    capsys.readouterr()
+    assert main(["--project", str(project), "personal-data", "élise@example.COM"]) == 0
+    assert [held["email"] for held in json.loads(capsys.readouterr().out)] == ["ÉLISE@Example.com"]
+    assert main(["--project", str(project), "personal-data", "Élise@example.com", "--erase"]) == 0
+    assert _people(app) == [(None, None, GOOD["comment"])]
+    app.extensions["engine"].dispose()
+
+
+def test_database_files_and_backups_are_readable_by_their_owner_only(project, capsys, monkeypatch):
+    """Issue 19, finding 10: the database files were created world-readable (0644)."""
+    app = _commented_app(project, monkeypatch)
+    assert main(["--project", str(project), "backup", str(project / "backups" / "copy.sqlite")]) == 0
+    instance = project / "instance"
+    kept = [instance, *instance.glob("consultation.sqlite*"), project / "backups" / "copy.sqlite"]
+    assert {path.name for path in kept} >= {"consultation.sqlite", "consultation.sqlite-wal"}
+    assert {path.name: oct(path.stat().st_mode & 0o077) for path in kept} == {
+        path.name: "0o0" for path in kept}
     app.extensions["engine"].dispose()

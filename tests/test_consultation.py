@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from consultation import context, create_app
+from consultation import context, create_app, store
 from consultation.database import make_engine, upgrade
 from consultation.panel import invite
 from policy_portal.clock import UK
@@ -24,6 +24,8 @@ from tests.consultation_pages import (
     comment,
     form_for,
     invitation_token,
+    open_panel_link,
+    panel_client,
     soup,
     stored,
     typed,
@@ -208,23 +210,54 @@ def test_thank_you_page_without_a_comment_goes_back_to_the_draft(client):
 
 def test_panel_link_marks_comments_as_verified_and_shows_other_members(app, client):
     first = app.test_client()
-    assert first.get(f"/panel/{invitation_token(app, name='Jo Bloggs')}").status_code == 303
+    assert open_panel_link(first, invitation_token(app, name="Jo Bloggs")).status_code == 303
     assert comment(first, **{**GOOD, "comment": "From Jo <b>bold</b>"}).status_code == 303
-    response = client.get(f"/panel/{invitation_token(app, name='Ash Khan')}")
+    response = open_panel_link(client, invitation_token(app, name="Ash Khan"))
     assert response.headers["Location"] == PETS
     page = soup(client.get(PETS))
     assert "You are commenting as Ash Khan" in words(page.find(class_="notice--panel"))
     assert page.find(id=f"{SECTION}-respondent_type-0") is None  # who they are is known
     listed = page.find(id="panel-comments").find_parent("section")
-    assert "Jo Bloggs on 2. What needs our permission" in words(listed)
+    assert "A panel member on 2. What needs our permission" in words(listed)
+    assert "Jo Bloggs" not in words(listed)  # other members see comments without names
     assert listed.find(class_="kept-text").get_text() == "From Jo <b>bold</b>"
     [saved] = stored(app)
     assert (saved.verified_panel, saved.respondent_type, saved.name) == (True, "panel", "Jo Bloggs")
 
 
+def test_panel_members_see_others_only_as_published_or_screened(app, client):
+    """Found in an attack: members saw each other's unmoderated comments as written, personal
+    details included, even when the writer said "do not publish"."""
+    jo = panel_client(app, "Jo Bloggs")
+    comment(jo, **{**GOOD, "comment": "Ring me on 07700 900123 about my cat."})
+    comment(jo, **{**GOOD, "comment": "Private: my neighbour's dog bit me.", "may_publish": "no"})
+    listed = soup(panel_client(app, "Ash Khan").get(PETS)).find(id="panel-comments").find_parent("section")
+    shown = [words(text) for text in listed.find_all(class_="kept-text")]
+    assert shown == ["Ring me on [phone number removed] about my cat."]
+    assert "not yet checked by a moderator" in words(listed)
+
+
+def test_opening_a_panel_link_changes_nothing_until_the_button_is_pressed(app, client):
+    """Found in an attack: a top-level GET of a panel link signed a staff member out and made
+    their browser comment as the panel member."""
+    with client.session_transaction() as session:
+        session["staff_user"], session["kept"] = 1, "yes"
+    page = client.get(f"/panel/?invitation={invitation_token(app, name='Jo Bloggs')}")
+    assert page.status_code == 200
+    assert "Start commenting as Jo Bloggs" in words(soup(page).find("form"))
+    with client.session_transaction() as session:
+        assert (session.get("staff_user"), session.get("panel_invitation")) == (1, None)
+    form = soup(page).find("form")
+    fields = {field["name"]: field["value"] for field in form.find_all("input", type="hidden")}
+    assert client.post(form["action"], data={**fields, "csrf_token": ""}).status_code == 400
+    assert client.post(form["action"], data=fields).status_code == 303
+    with client.session_transaction() as session:
+        assert "staff_user" not in session and store.is_row_id(session["panel_invitation"])
+
+
 def test_without_a_panel_link_panel_comments_stay_hidden(app, client):
     member = app.test_client()
-    member.get(f"/panel/{invitation_token(app)}")
+    open_panel_link(member, invitation_token(app))
     comment(member, **GOOD)
     page = soup(client.get(PETS))
     assert page.find(id="panel-comments") is None
@@ -232,14 +265,14 @@ def test_without_a_panel_link_panel_comments_stay_hidden(app, client):
 
 
 def test_expired_panel_link_is_explained(app, client):
-    response = client.get(f"/panel/{invitation_token(app, days=-1)}")
+    response = open_panel_link(client, invitation_token(app, days=-1))
     assert response.status_code == 410
     assert "ended at the end of" in words(soup(response).find(class_="lead"))
 
 
 def test_altered_panel_link_is_explained(app, client):
     token = invitation_token(app)
-    response = client.get(f"/panel/{token[:-2]}xx")
+    response = open_panel_link(client, f"{token[:-2]}xx")
     assert response.status_code == 400
     assert "not complete or has been changed" in words(soup(response).find(class_="lead"))
 
@@ -249,12 +282,12 @@ def test_panel_only_consultation_refuses_others(app, client, project):
     page = soup(client.get(PETS))
     assert "Only members of the tenant scrutiny panel" in words(page.find(class_="lead"))
     member = app.test_client()
-    member.get(f"/panel/{invitation_token(app)}")
+    open_panel_link(member, invitation_token(app))
     assert comment(member, **GOOD).status_code == 303
 
 
 def test_leaving_the_panel_needs_the_form_token(app, client):
-    client.get(f"/panel/{invitation_token(app)}")
+    open_panel_link(client, invitation_token(app))
     assert client.post("/pets/leave-panel").status_code == 400
     token = soup(client.get(PETS)).find(class_="notice--panel").find("input", attrs={"name": "csrf_token"})
     assert client.post("/pets/leave-panel", data={"csrf_token": token["value"]}).status_code == 303
@@ -380,7 +413,7 @@ def test_error_summary_follows_the_order_of_the_fields(client):
 
 
 def test_panel_link_for_a_policy_that_has_gone_says_so(app, client):
-    response = client.get(f"/panel/{invitation_token(app, slug='gone')}")
+    response = open_panel_link(client, invitation_token(app, slug="gone"))
     assert response.status_code == 410
     assert words(soup(response).find(class_="lead")) == (
         "The consultation this invitation was for is no longer running.")
@@ -391,7 +424,7 @@ def test_expired_link_gives_the_last_day_it_worked_in_uk_time(app, client):
     with app.app_context():
         ends = dt.datetime(2026, 7, 22, tzinfo=UK)
         token = invite(context.database(), SECRET_KEY, "pets", "Jo", ends, "test")[1]
-    response = client.get(f"/panel/{token}")
+    response = open_panel_link(client, token)
     assert "ended at the end of 21 July 2026" in words(soup(response).find(class_="lead"))
 
 

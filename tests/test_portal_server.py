@@ -59,3 +59,31 @@ def test_site_and_consultation_pages_carry_security_headers(portal, address):
     with portal(proxies=0).test_client().get(address) as response:  # closes the site's file
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["X-Frame-Options"] == "DENY"
+
+
+# Found in an attack on the app (issue 19, finding 10)
+
+
+@pytest.mark.parametrize("address", ["/", PETS])
+def test_a_host_name_the_portal_does_not_serve_is_refused(portal, address):
+    """A hostile page could reach a portal on loopback through a name it controls (DNS rebinding)."""
+    client = portal(proxies=0).test_client()
+    assert client.get(address, headers={"Host": "rebind.attacker.example"}).status_code == 400
+    with client.get(address, headers={"Host": "localhost:8000"}) as response:
+        assert response.status_code == 200
+
+
+def test_portal_hosts_names_the_hosts_behind_a_proxy(portal, monkeypatch):
+    monkeypatch.setenv("PORTAL_HOSTS", "policies.larkfield.example, .larkfield.example")
+    client = portal(proxies=1).test_client()
+    for host, status in (("policies.larkfield.example", 200), ("www.larkfield.example", 200),
+                         ("localhost", 400), ("larkfield.example.attacker.example", 400)):
+        assert client.get(PETS, headers={"X-Forwarded-Host": host}).status_code == status, host
+
+
+def test_the_session_cookie_goes_only_to_the_consultation_app(portal):
+    client = portal(proxies=0).test_client()
+    client.get(PETS)  # the page's forms put a CSRF token in the session
+    cookie = client.get_cookie("session", path="/consultations/")
+    assert cookie is not None and cookie.path == "/consultations/"
+    assert client.get_cookie("session", path="/") is None

@@ -8,7 +8,9 @@ import csv
 import datetime as dt
 import io
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import markdown
 import pytest
@@ -18,13 +20,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from consultation import auth, context, store
-from consultation.models import AuditEntry
+from consultation.models import AuditEntry, PanelInvitation
 from tests.consultation_pages import (
     GOOD,
     PETS,
     SECTION,
     comment,
     invitation_token,
+    open_panel_link,
     panel_client,
     soup,
     stored,
@@ -96,7 +99,7 @@ def staff_addresses(app: Flask) -> list[tuple[str, str]]:
 
 
 def test_every_staff_page_needs_sign_in_even_with_a_panel_link(app, client):
-    client.get(f"/panel/{invitation_token(app)}")  # a panel member is not staff
+    open_panel_link(client, invitation_token(app))  # a panel member is not staff
     addresses = staff_addresses(app)
     assert len(addresses) >= 10
     for method, address in addresses:
@@ -146,8 +149,8 @@ def test_only_administrators_invite_the_panel(app, moderator):
     token = page.find("input", attrs={"name": "csrf_token"})["value"]
     response = admin.post("/staff/invitations/pets", data={"csrf_token": token, "member_name": "Jo Bloggs"})
     link = soup(response).find(class_="link-text").get_text()
-    assert link.startswith("http://localhost/panel/")
-    assert admin.get(link.removeprefix("http://localhost")).status_code == 303
+    assert link.startswith("http://localhost/panel/?invitation=")
+    assert open_panel_link(admin, link.removeprefix("http://localhost/panel/?invitation=")).status_code == 303
 
 
 def test_signing_out_ends_the_session(app, moderator):
@@ -362,7 +365,8 @@ def test_report_stays_available_after_the_policy_is_approved(app, moderator):
     with app.app_context():
         store.save_comment(context.database(), store.NewComment(
             "00000000-0000-4000-8000-000000000000", "tenant-participation", "1.1", None, None, "tenant",
-            None, None, "Meet in the evenings.", None, True, consultation_closes=dt.date(2025, 3, 16)))
+            None, None, "Meet in the evenings.", None, True, "Meet in the evenings.",
+            consultation_closes=dt.date(2025, 3, 16)))
     page = soup(moderator.get("/staff/reports/tenant-participation/"))
     assert "16 March 2025" in words(page.find(class_="facts"))
     assert moderator.get("/staff/reports/complaints/").status_code == 404  # no consultation, no comments
@@ -448,3 +452,111 @@ def test_a_session_made_before_sign_in_carries_nothing_over(app, client):
 def test_paths_that_try_to_leave_the_policies_are_not_found(client, path):
     response = client.get(path)
     assert response.status_code == 404 and b"root:" not in response.data
+
+
+# Found in an attack on the app (issue 19): each test reproduces a finding
+
+
+def test_report_shows_the_screening_stored_when_the_comment_arrived(app, client, moderator):
+    """Finding 1: the check ran again for every unmoderated comment on every report view."""
+    comment(client, **{**GOOD, "comment": "Ring 07700 900123 about the cat."})
+    [saved] = stored(app)
+    assert saved.screened_body == "Ring [phone number removed] about the cat."
+    with app.app_context():
+        db = context.database()
+        store.comment(db, saved.id).screened_body = "As screened when it arrived."
+        db.commit()
+    assert "As screened when it arrived." in moderator.get("/staff/reports/pets/comments.csv").get_data(
+        as_text=True)
+
+
+def test_thirty_hostile_comments_leave_the_report_usable(app, client, moderator):
+    """Finding 1: 30 comments of "x-" * 2500 made the report take 30 s and the CSV 16 s."""
+    for _ in range(30):
+        assert comment(client, **{**GOOD, "comment": "x-" * 2500}).status_code == 303
+    for address in ("/staff/reports/pets/", "/staff/reports/pets/comments.csv", "/staff/queue"):
+        started = time.perf_counter()
+        assert moderator.get(address).status_code == 200
+        assert time.perf_counter() - started < 2, address  # was 16 to 30 s; now well under 1 s
+
+
+def test_an_email_with_accents_is_found_whatever_its_case(app, client):
+    """Finding 3: SQLite's lower() and PostgreSQL's C locale fold only ASCII letters."""
+    comment(client, **{**GOOD, "email": "Élise.Durand@Example.com"})
+    add_staff(app, "ÉLISE@larkfield.example", name="Élise")
+    with app.app_context():
+        db = context.database()
+        for typed in ("élise.durand@example.com", "ÉLISE.DURAND@EXAMPLE.COM", "Élise.Durand@Example.com"):
+            assert [found.email for found in store.comments_with_email(db, typed)] == [
+                "Élise.Durand@Example.com"]
+    assert sign_in(app.test_client(), "élise@LARKFIELD.example").status_code == 303
+
+
+def test_erasure_also_erases_the_panel_members_name(app, moderator):
+    """Finding 4: erasing a panel member's comments left their name on the invitation, shown
+    beside the erased comment."""
+    member = panel_client(app, "Jo Bloggs")
+    comment(member, **{**GOOD, "email": "jo@example.com"})
+    with app.app_context():
+        db = context.database()
+        store.erase_personal_data(db, store.comments_with_email(db, "jo@example.com"), "test", "asked")
+    [saved] = stored(app)
+    page = moderator.get(f"/staff/comments/{saved.id}").get_data(as_text=True)
+    assert "Jo Bloggs" not in page
+    with app.app_context():
+        invitation = store.invitation(context.database(), saved.panel_invitation_id)
+        assert invitation.member_name == store.ERASED_NAME
+
+
+@pytest.mark.parametrize("next_page", ["/staff/%0d%0aX:1", "/staff/%0aLocation:%20https://evil.example/"])
+def test_a_line_break_in_next_goes_to_the_dashboard_not_a_server_error(app, client, next_page):
+    """Finding 9: a line break in `next` gave a 500 after sign-in."""
+    add_staff(app)
+    response = sign_in(client, next_page=next_page)
+    assert (response.status_code, response.headers["Location"]) == (303, "/staff/")
+
+
+def test_control_characters_are_dropped_from_an_invitation_name(app, moderator):
+    """Finding 9: a NUL byte in an invitation name gave a 500 on PostgreSQL."""
+    add_staff(app, "admin@larkfield.example", "administrator", "Ada Min")
+    admin = app.test_client()
+    sign_in(admin, "admin@larkfield.example")
+    token = soup(admin.get("/staff/invitations/pets")).find("input", attrs={"name": "csrf_token"})["value"]
+    response = admin.post("/staff/invitations/pets",
+                          data={"csrf_token": token, "member_name": "Jo\x00 Bl\x07oggs"})
+    assert response.status_code == 200
+    with app.app_context():
+        assert [invitation.member_name for invitation in
+                context.database().scalars(select(PanelInvitation))] == ["Jo Bloggs"]
+
+
+@pytest.mark.parametrize(("address", "content_type"), [
+    ("/staff/reports/pets/comments.csv", "text/csv; charset=utf-8"),
+    ("/staff/reports/pets/what-you-told-us.md", "text/markdown; charset=utf-8"),
+    ("/staff/reports/pets/report.json", "application/json"),
+])
+def test_downloads_name_their_charset_once(moderator, address, content_type):
+    """Finding 10: CSV and Markdown downloads sent `charset=utf-8` twice."""
+    assert moderator.get(address).headers["Content-Type"] == content_type
+
+
+def test_erased_details_are_not_left_in_the_database_files(app, client, request):
+    """Finding 4: erased text survived in SQLite's write-ahead log and PostgreSQL's table files."""
+    comment(client, **{**GOOD, "name": "Zebedee Quartermain", "email": "zebedee.q@example.com",
+                       "comment": "Write to zebedee.q@example.com please."})
+    with app.app_context():
+        db = context.database()
+        store.erase_personal_data(db, store.comments_with_email(db, "zebedee.q@example.com"), "test", "asked")
+    engine = app.extensions["engine"]
+    if engine.dialect.name == "sqlite":
+        database = Path(engine.url.database)
+        files = [path for path in database.parent.iterdir() if path.name.startswith(database.name)]
+    else:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("CHECKPOINT")  # everything PostgreSQL holds, on disk
+        files = [path for path in (request.getfixturevalue("postgres_server").data / "base").rglob("*")
+                 if path.is_file()]
+    for path in files:
+        held = path.read_bytes()
+        for detail in ("Zebedee Quartermain", "zebedee.q@example.com"):
+            assert detail.encode() not in held, path

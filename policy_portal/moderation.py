@@ -36,7 +36,10 @@ FLAG_LABELS = {
 }
 REPLACEMENTS = {kind: f"[{label} removed]" for kind, label in FLAG_LABELS.items()}
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"[\w.+-]{1,64}+@[\w-]++(?:\.[\w-]++)+")
+"""An email address. The part before the @ has at most 64 characters, as the standard allows:
+tried from each character of a long run of letters, dots and hyphens, an unbounded part read the
+rest of the run each time, so a long comment took time growing with the square of its length."""
 POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b",
                       re.IGNORECASE)
 """A UK postcode: outward code, optional space, inward code (the Royal Mail pattern)."""
@@ -48,9 +51,10 @@ STREET = re.compile(
 """A house number and a street name, such as '14 Mill Lane', '14 mill lane' or '3a, Canal Street'.
 Street words that are also everyday words (way, close, walk, hill, view) count only with a capital,
 so "2 dogs for a walk" is not an address."""
-LINK = re.compile(r"(?:\b(?:https?://|www\.)|\b[\w-]+\.(?:com|co\.uk|org|net|info|biz|xyz|ru)\b)"
+LINK = re.compile(r"(?:\b(?:https?://|www\.)|\b[\w-]{1,63}+\.(?:com|co\.uk|org|net|info|biz|xyz|ru)\b)"
                   r"(?:[^\s<>\"]*[^\s<>\".,;:!?)])?", re.IGNORECASE)
-"""A web address, without the full stop or bracket that ends the sentence around it."""
+"""A web address, without the full stop or bracket that ends the sentence around it. A name before
+the domain ending has at most 63 characters, as the standard allows, for the reason given for EMAIL."""
 NATIONAL_INSURANCE = re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", re.IGNORECASE)
 MIN_PHONE_DIGITS = 10
 """UK numbers have 10 or 11 digits; shorter runs of digits are years, amounts or clause numbers."""

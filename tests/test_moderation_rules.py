@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+from collections.abc import Callable
+
 import pytest
 
-from policy_portal.moderation import find_flags, redact
+from policy_portal.moderation import (
+    EMAIL,
+    LINK,
+    NATIONAL_INSURANCE,
+    POSTCODE,
+    STREET,
+    find_flags,
+    redact,
+)
 
 STAFF = ["Dana Whitfield"]
 OFFENSIVE = ["bollocks"]
@@ -51,3 +63,35 @@ def test_redaction_replaces_only_what_was_flagged():
 
 def test_an_email_address_is_not_also_a_link():
     assert [flag.kind for flag in find_flags("jo@pets.com", STAFF, OFFENSIVE)] == ["email"]
+
+
+LONGEST_COMMENT = 5000
+ADVERSARIAL = ["x-", "a.", "a@", "a+", "a_", "a-.", "x@x.", "www.", "http://", "a.com", "x/", "a", "-", ".",
+               "+", "1", "1-", "1 Aa ", "1a, "]
+"""Text an attacker might send, each repeated to the longest comment: runs of the characters
+each pattern repeats, which a pattern that backtracks reads again from every position."""
+CHECKS: dict[str, Callable[[str], object]] = {
+    "email": lambda text: list(EMAIL.finditer(text)),
+    "postcode": lambda text: list(POSTCODE.finditer(text)),
+    "address": lambda text: list(STREET.finditer(text)),
+    "link": lambda text: list(LINK.finditer(text)),
+    "national insurance": lambda text: list(NATIONAL_INSURANCE.finditer(text)),
+    "everything": lambda text: find_flags(text, STAFF, OFFENSIVE),
+}
+
+
+def median_seconds(check: Callable[[str], object], text: str) -> float:
+    """The middle of three timings, so that one pause of a busy machine does not fail the test."""
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        check(text)
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+@pytest.mark.parametrize("check", CHECKS)
+@pytest.mark.parametrize("unit", ADVERSARIAL)
+def test_no_comment_makes_a_check_slow(check, unit):
+    text = (unit * LONGEST_COMMENT)[:LONGEST_COMMENT]
+    assert median_seconds(CHECKS[check], text) < 0.05

@@ -58,6 +58,12 @@ the domain ending has at most 63 characters, as the standard allows, for the rea
 NATIONAL_INSURANCE = re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", re.IGNORECASE)
 MIN_PHONE_DIGITS = 10
 """UK numbers have 10 or 11 digits; shorter runs of digits are years, amounts or clause numbers."""
+NUMBERS = re.compile(r"\d+")
+MAX_NUMBERS = 30
+"""More numbers than an ordinary comment holds. The phone number matcher parses each number it meets,
+often several times over, at up to half a millisecond each: text with more numbers would be slow."""
+PHONE_LIKE = re.compile(r"\+?\(?\d++(?:[\s.()/\u2010-\u2015\u2212-]{1,4}+\d++)*+")
+"""Digits joined by the spaces, dots, brackets, slashes and dashes phone numbers are written with."""
 
 
 @dataclass(frozen=True, order=True)
@@ -74,9 +80,7 @@ class Flag:
 
 def find_flags(text: str, staff_names: Iterable[str] = (), offensive_words: Iterable[str] = ()) -> list[Flag]:
     """Everything in `text` a moderator should look at, in order, overlaps removed."""
-    found = [Flag(m.start, m.end, "phone", m.raw_string)
-             for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
-             if sum(c.isdigit() for c in m.raw_string) >= MIN_PHONE_DIGITS]
+    found = _phones(text)
     patterns = [("email", EMAIL), ("postcode", POSTCODE), ("address", STREET), ("link", LINK),
                 ("national insurance", NATIONAL_INSURANCE)]
     patterns += [("staff", _words(staff_names)), ("offensive", _words(offensive_words))]
@@ -88,6 +92,20 @@ def find_flags(text: str, staff_names: Iterable[str] = (), offensive_words: Iter
         if not kept or flag.start >= kept[-1].end:  # an email is not also a link; a phone not twice
             kept.append(flag)
     return kept
+
+
+def _phones(text: str) -> list[Flag]:
+    """Phone numbers, as the phonenumbers library finds them. In text with more than MAX_NUMBERS
+    numbers, rare in a comment and the shape of an attack, each run of digits and separators long
+    enough to be a phone number is flagged whole instead: that covers what the matcher would find
+    in numbers written the usual ways, at a cost in proportion to the text."""
+    if len(NUMBERS.findall(text)) <= MAX_NUMBERS:
+        found = [(m.start, m.end, m.raw_string) for m in
+                 phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)]
+    else:
+        found = [(m.start(), m.end(), m.group()) for m in PHONE_LIKE.finditer(text)]
+    return [Flag(start, end, "phone", raw) for start, end, raw in found
+            if sum(c.isdigit() for c in raw) >= MIN_PHONE_DIGITS]
 
 
 def _words(words: Iterable[str]) -> re.Pattern[str] | None:

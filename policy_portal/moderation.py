@@ -8,6 +8,7 @@ hidden only for these reasons; nothing else is removed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -88,7 +89,7 @@ def find_flags(text: str, staff_names: Iterable[str] = (), offensive_words: Iter
         if pattern is not None:
             found += [Flag(m.start(), m.end(), kind, m.group()) for m in pattern.finditer(text)]
     kept: list[Flag] = []
-    for flag in sorted(found, key=lambda flag: (flag.start, -flag.end)):
+    for flag in sorted(_personal_links(text, found), key=lambda flag: (flag.start, -flag.end)):
         if not kept or flag.start >= kept[-1].end:  # an email is not also a link; a phone not twice
             kept.append(flag)
     return kept
@@ -106,6 +107,22 @@ def _phones(text: str) -> list[Flag]:
         found = [(m.start(), m.end(), m.group()) for m in PHONE_LIKE.finditer(text)]
     return [Flag(start, end, "phone", raw) for start, end, raw in found
             if sum(c.isdigit() for c in raw) >= MIN_PHONE_DIGITS]
+
+
+def _personal_links(text: str, found: list[Flag]) -> list[Flag]:
+    """`found`, with each link that holds a personal detail, such as ?email=jo@example.com, flagged
+    as that detail from the link's start to the end of both. A link is not a personal detail, and
+    the link would win the overlap, so erasure, which removes only personal details, kept them."""
+    details = sorted(flag for flag in found if flag.kind in PERSONAL)
+    starts = [detail.start for detail in details]
+    flags = []
+    for flag in found:
+        if flag.kind == "link" and (inside := details[bisect_left(starts, flag.start):
+                                                      bisect_left(starts, flag.end)]):
+            end = max(flag.end, *(detail.end for detail in inside))
+            flag = Flag(flag.start, end, inside[0].kind, text[flag.start:end])
+        flags.append(flag)
+    return flags
 
 
 def _words(words: Iterable[str]) -> re.Pattern[str] | None:

@@ -19,6 +19,7 @@ from policy_portal.moderation import (
     STREET,
     find_flags,
     redact,
+    without_personal_details,
 )
 
 STAFF = ["Dana Whitfield"]
@@ -75,10 +76,32 @@ def test_a_phone_number_among_more_numbers_than_the_matcher_reads_is_still_flagg
     assert [(flag.kind, flag.text) for flag in find_flags(text, STAFF, OFFENSIVE)] == [("phone", number)]
 
 
+def test_personal_details_in_a_link_are_flagged_with_it_and_erased():
+    text = "See https://example.com/?mail=sam@example.com&tel=07700900123 for details."
+    assert [flag.kind for flag in find_flags(text, STAFF, OFFENSIVE)] == ["email"]
+    erased = without_personal_details(text)
+    assert "sam@example.com" not in erased
+    assert "07700900123" not in erased
+    assert erased == "See [email address removed] for details."
+
+
+def test_a_phone_number_that_starts_in_a_link_is_erased_with_it():
+    text = "Text www.example.com/call?tel=07700 900123 to join."
+    assert without_personal_details(text) == "Text [phone number removed] to join."
+
+
+def test_a_link_with_no_personal_details_stays_a_link_and_is_kept_on_erasure():
+    text = "See https://example.org/policies/2024/pets?page=2 and www.cheap-pets.example."
+    assert [(flag.kind, flag.text) for flag in find_flags(text, STAFF, OFFENSIVE)] == [
+        ("link", "https://example.org/policies/2024/pets?page=2"), ("link", "www.cheap-pets.example")]
+    assert without_personal_details(text) == text
+
+
 LONGEST_COMMENT = 5000
 ADVERSARIAL = ["x-", "a.", "a@", "a+", "a_", "a-.", "x@x.", "www.", "http://", "a.com", "x/", "a", "-", ".",
                "+", "1", "1 ", "1-", "(1) ", "12 ", "1234 ", "07700 ", "07700900123 ", "0113 496 0750 ",
-               "A1 ", "AB12", "AB 12 ", "1 Aa ", "1a, ", "12345678901234567890 ", "1 - 10321.100683 - "]
+               "A1 ", "AB12", "AB 12 ", "1 Aa ", "1a, ", "12345678901234567890 ", "1 - 10321.100683 - ",
+               "a.com/?a@a.com ", "a.com/?a@a.com&"]
 """Text an attacker might send, each repeated to the longest comment: runs of the characters
 each pattern repeats, which a pattern that backtracks reads again from every position, and
 numbers in the arrangements the phone number matcher is slowest on."""

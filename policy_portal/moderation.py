@@ -8,6 +8,7 @@ hidden only for these reasons; nothing else is removed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,7 +37,10 @@ FLAG_LABELS = {
 }
 REPLACEMENTS = {kind: f"[{label} removed]" for kind, label in FLAG_LABELS.items()}
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"[\w.+-]{1,64}+@[\w-]++(?:\.[\w-]++)+")
+"""An email address. The part before the @ has at most 64 characters, as the standard allows:
+tried from each character of a long run of letters, dots and hyphens, an unbounded part read the
+rest of the run each time, so a long comment took time growing with the square of its length."""
 POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b",
                       re.IGNORECASE)
 """A UK postcode: outward code, optional space, inward code (the Royal Mail pattern)."""
@@ -48,12 +52,19 @@ STREET = re.compile(
 """A house number and a street name, such as '14 Mill Lane', '14 mill lane' or '3a, Canal Street'.
 Street words that are also everyday words (way, close, walk, hill, view) count only with a capital,
 so "2 dogs for a walk" is not an address."""
-LINK = re.compile(r"(?:\b(?:https?://|www\.)|\b[\w-]+\.(?:com|co\.uk|org|net|info|biz|xyz|ru)\b)"
+LINK = re.compile(r"(?:\b(?:https?://|www\.)|\b[\w-]{1,63}+\.(?:com|co\.uk|org|net|info|biz|xyz|ru)\b)"
                   r"(?:[^\s<>\"]*[^\s<>\".,;:!?)])?", re.IGNORECASE)
-"""A web address, without the full stop or bracket that ends the sentence around it."""
+"""A web address, without the full stop or bracket that ends the sentence around it. A name before
+the domain ending has at most 63 characters, as the standard allows, for the reason given for EMAIL."""
 NATIONAL_INSURANCE = re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", re.IGNORECASE)
 MIN_PHONE_DIGITS = 10
 """UK numbers have 10 or 11 digits; shorter runs of digits are years, amounts or clause numbers."""
+NUMBERS = re.compile(r"\d+")
+MAX_NUMBERS = 30
+"""More numbers than an ordinary comment holds. The phone number matcher parses each number it meets,
+often several times over, at up to half a millisecond each: text with more numbers would be slow."""
+PHONE_LIKE = re.compile(r"\+?\(?\d++(?:[\s.()/\u2010-\u2015\u2212-]{1,4}+\d++)*+")
+"""Digits joined by the spaces, dots, brackets, slashes and dashes phone numbers are written with."""
 
 
 @dataclass(frozen=True, order=True)
@@ -70,9 +81,7 @@ class Flag:
 
 def find_flags(text: str, staff_names: Iterable[str] = (), offensive_words: Iterable[str] = ()) -> list[Flag]:
     """Everything in `text` a moderator should look at, in order, overlaps removed."""
-    found = [Flag(m.start, m.end, "phone", m.raw_string)
-             for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
-             if sum(c.isdigit() for c in m.raw_string) >= MIN_PHONE_DIGITS]
+    found = _phones(text)
     patterns = [("email", EMAIL), ("postcode", POSTCODE), ("address", STREET), ("link", LINK),
                 ("national insurance", NATIONAL_INSURANCE)]
     patterns += [("staff", _words(staff_names)), ("offensive", _words(offensive_words))]
@@ -80,10 +89,40 @@ def find_flags(text: str, staff_names: Iterable[str] = (), offensive_words: Iter
         if pattern is not None:
             found += [Flag(m.start(), m.end(), kind, m.group()) for m in pattern.finditer(text)]
     kept: list[Flag] = []
-    for flag in sorted(found, key=lambda flag: (flag.start, -flag.end)):
+    for flag in sorted(_personal_links(text, found), key=lambda flag: (flag.start, -flag.end)):
         if not kept or flag.start >= kept[-1].end:  # an email is not also a link; a phone not twice
             kept.append(flag)
     return kept
+
+
+def _phones(text: str) -> list[Flag]:
+    """Phone numbers, as the phonenumbers library finds them. In text with more than MAX_NUMBERS
+    numbers, rare in a comment and the shape of an attack, each run of digits and separators long
+    enough to be a phone number is flagged whole instead: that covers what the matcher would find
+    in numbers written the usual ways, at a cost in proportion to the text."""
+    if len(NUMBERS.findall(text)) <= MAX_NUMBERS:
+        found = [(m.start, m.end, m.raw_string) for m in
+                 phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)]
+    else:
+        found = [(m.start(), m.end(), m.group()) for m in PHONE_LIKE.finditer(text)]
+    return [Flag(start, end, "phone", raw) for start, end, raw in found
+            if sum(c.isdigit() for c in raw) >= MIN_PHONE_DIGITS]
+
+
+def _personal_links(text: str, found: list[Flag]) -> list[Flag]:
+    """`found`, with each link that holds a personal detail, such as ?email=jo@example.com, flagged
+    as that detail from the link's start to the end of both. A link is not a personal detail, and
+    the link would win the overlap, so erasure, which removes only personal details, kept them."""
+    details = sorted(flag for flag in found if flag.kind in PERSONAL)
+    starts = [detail.start for detail in details]
+    flags = []
+    for flag in found:
+        if flag.kind == "link" and (inside := details[bisect_left(starts, flag.start):
+                                                      bisect_left(starts, flag.end)]):
+            end = max(flag.end, *(detail.end for detail in inside))
+            flag = Flag(flag.start, end, inside[0].kind, text[flag.start:end])
+        flags.append(flag)
+    return flags
 
 
 def _words(words: Iterable[str]) -> re.Pattern[str] | None:

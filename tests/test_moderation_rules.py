@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+from collections.abc import Callable
+
 import pytest
 
-from policy_portal.moderation import find_flags, redact
+from policy_portal.moderation import (
+    EMAIL,
+    LINK,
+    MAX_NUMBERS,
+    NATIONAL_INSURANCE,
+    NUMBERS,
+    PHONE_LIKE,
+    POSTCODE,
+    STREET,
+    find_flags,
+    redact,
+    without_personal_details,
+)
 
 STAFF = ["Dana Whitfield"]
 OFFENSIVE = ["bollocks"]
@@ -51,3 +67,76 @@ def test_redaction_replaces_only_what_was_flagged():
 
 def test_an_email_address_is_not_also_a_link():
     assert [flag.kind for flag in find_flags("jo@pets.com", STAFF, OFFENSIVE)] == ["email"]
+
+
+@pytest.mark.parametrize("number", ["0113 496 0750", "07700 900123", "+44 7700 900 123", "(0113) 496 0750",
+                                    "0113\u2013496\u20130750"])
+def test_a_phone_number_among_more_numbers_than_the_matcher_reads_is_still_flagged(number):
+    text = f"Ring {number} about flats {', '.join(str(flat) for flat in range(MAX_NUMBERS))}."
+    assert [(flag.kind, flag.text) for flag in find_flags(text, STAFF, OFFENSIVE)] == [("phone", number)]
+
+
+def test_personal_details_in_a_link_are_flagged_with_it_and_erased():
+    text = "See https://example.com/?mail=sam@example.com&tel=07700900123 for details."
+    assert [flag.kind for flag in find_flags(text, STAFF, OFFENSIVE)] == ["email"]
+    erased = without_personal_details(text)
+    assert "sam@example.com" not in erased
+    assert "07700900123" not in erased
+    assert erased == "See [email address removed] for details."
+
+
+def test_a_phone_number_that_starts_in_a_link_is_erased_with_it():
+    text = "Text www.example.com/call?tel=07700 900123 to join."
+    assert without_personal_details(text) == "Text [phone number removed] to join."
+
+
+def test_a_link_with_no_personal_details_stays_a_link_and_is_kept_on_erasure():
+    text = "See https://example.org/policies/2024/pets?page=2 and www.cheap-pets.example."
+    assert [(flag.kind, flag.text) for flag in find_flags(text, STAFF, OFFENSIVE)] == [
+        ("link", "https://example.org/policies/2024/pets?page=2"), ("link", "www.cheap-pets.example")]
+    assert without_personal_details(text) == text
+
+
+LONGEST_COMMENT = 5000
+ADVERSARIAL = ["x-", "a.", "a@", "a+", "a_", "a-.", "x@x.", "www.", "http://", "a.com", "x/", "a", "-", ".",
+               "+", "1", "1 ", "1-", "(1) ", "12 ", "1234 ", "07700 ", "07700900123 ", "0113 496 0750 ",
+               "A1 ", "AB12", "AB 12 ", "1 Aa ", "1a, ", "12345678901234567890 ", "1 - 10321.100683 - ",
+               "a.com/?a@a.com ", "a.com/?a@a.com&"]
+"""Text an attacker might send, each repeated to the longest comment: runs of the characters
+each pattern repeats, which a pattern that backtracks reads again from every position, and
+numbers in the arrangements the phone number matcher is slowest on."""
+CHECKS: dict[str, Callable[[str], object]] = {
+    "email": lambda text: list(EMAIL.finditer(text)),
+    "postcode": lambda text: list(POSTCODE.finditer(text)),
+    "address": lambda text: list(STREET.finditer(text)),
+    "link": lambda text: list(LINK.finditer(text)),
+    "national insurance": lambda text: list(NATIONAL_INSURANCE.finditer(text)),
+    "phone-like run": lambda text: list(PHONE_LIKE.finditer(text)),
+    "everything": lambda text: find_flags(text, STAFF, OFFENSIVE),
+}
+
+
+def median_seconds(check: Callable[[str], object], text: str) -> float:
+    """The middle of three timings, so that one pause of a busy machine does not fail the test."""
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        check(text)
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+@pytest.mark.parametrize("check", CHECKS)
+@pytest.mark.parametrize("unit", ADVERSARIAL)
+def test_no_comment_makes_a_check_slow(check, unit):
+    text = (unit * LONGEST_COMMENT)[:LONGEST_COMMENT]
+    assert median_seconds(CHECKS[check], text) < 0.05
+
+
+@pytest.mark.parametrize("unit", ["1 - 10321.100683 - ", "34 - 41707  983647-", "620169 ",
+                                  "0774 - 496-9939."])
+def test_as_many_numbers_as_the_phone_number_matcher_reads_are_quick(unit):
+    """The phone number matcher's slowest arrangements found by trial, with as many numbers as it
+    is still given."""
+    text = unit * (MAX_NUMBERS // len(NUMBERS.findall(unit)))
+    assert median_seconds(CHECKS["everything"], text) < 0.05

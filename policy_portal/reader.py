@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from policy_portal import frontmatter
+from policy_portal.allowlist import refusals
 from policy_portal.frontmatter import Located
 from policy_portal.policy import (
     AUDIENCES,
@@ -387,7 +388,8 @@ def _next(version: str) -> str:
 
 
 def _check_body(reader: _Reader, document: frontmatter.Document) -> None:
-    """The title is the page's only top-level heading, and a policy must say something."""
+    """The title is the page's only top-level heading, a policy must say something, and what it
+    says may hold only what the allowlist allows (see `allowlist.py`)."""
     if not document.body.strip():
         reader.problem(document.body_line, "body",
                        "the policy has no text; write it below the closing --- line")
@@ -397,3 +399,5 @@ def _check_body(reader: _Reader, document: frontmatter.Document) -> None:
             reader.problem(document.body_line + heading.index, "body",
                            f"'# {heading.text[:60]}' is a top-level heading, but the title is already "
                            "the page's heading; start sections with ## instead of #")
+    for refusal in refusals(document.body):
+        reader.problem(document.body_line + refusal.index, "body", refusal.message)

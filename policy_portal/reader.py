@@ -295,6 +295,7 @@ def read_translation(path: Path, root: Path,
         return None, reader.problems
     values = reader.record(Located(document.fields, 1, ""), "", TRANSLATION_FIELDS) or {}
     _check_body(reader, document)
+    _check_summary(reader, document.fields)
     if reader.problems:
         return None, reader.problems
     lines = {key: item.line for key, item in document.fields.items()}
@@ -327,6 +328,7 @@ def read_policy_text(text: str, name: str, slug: str,
         elif status is None and spec.required == frozenset(Status):
             reader.problem(1, key, f"missing; add `{key}:` (every policy needs it)")
     _check_body(reader, document)
+    _check_summary(reader, fields)
     if status is not None:
         _check_together(reader, fields, values, status)
     if reader.problems:
@@ -401,3 +403,12 @@ def _check_body(reader: _Reader, document: frontmatter.Document) -> None:
                            "the page's heading; start sections with ## instead of #")
     for refusal in refusals(document.body):
         reader.problem(document.body_line + refusal.index, "body", refusal.message)
+
+
+def _check_summary(reader: _Reader, fields: dict[str, Located]) -> None:
+    """The summary is put on the page as Markdown, above the text, so it may hold only what the
+    text may. Its problems are given on the `summary:` line: YAML may have refolded its lines."""
+    item = fields.get("summary")
+    if item is not None and isinstance(item.value, str):
+        for refusal in refusals(item.value):
+            reader.problem(item.line, "summary", refusal.message)

@@ -96,6 +96,13 @@ def test_every_refusal_is_listed_each_on_its_own_line(tmp_path):
     ]
 
 
+def test_the_summary_may_contain_only_what_the_text_may(tmp_path):
+    """The page puts the summary, as Markdown, above the text."""
+    write_policy(tmp_path, summary="How to complain. <img src=x onerror=alert(1)>")
+    assert problems(tmp_path) == [
+        f"policies/complaints.md:8: summary: 'onerror' on <img> is not allowed: {RUNS}"]
+
+
 def test_everything_markdown_and_the_sites_extensions_make_is_allowed(tmp_path):
     text = "\n".join([
         "### Response times {#response-times}", "",

@@ -260,6 +260,13 @@ def test_a_translation_may_contain_only_what_a_policy_may(welsh: Path):
         "by its file name"]
 
 
+def test_a_translations_summary_may_contain_only_what_a_policy_may(welsh: Path):
+    write(welsh, "complaints.cy.md", TRANSLATION.replace("Sut i gwyno.", "Sut i gwyno. <style>p {}</style>"))
+    assert problems(welsh) == [
+        "policies/complaints.cy.md:3: summary: <style> is not allowed in a policy: it can hide text from "
+        "readers or change how the page looks; remove it"]
+
+
 def test_a_language_code_must_be_real():
     with pytest.raises(PolicyError) as caught:
         languages_from({"plugins": [{"i18n": {"languages": [

@@ -41,6 +41,9 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 VERSION = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?")
 REFERENCE = re.compile(r"[A-Z][A-Z0-9./-]{0,19}")
 URL = re.compile(r"(https?://|/)\S+")
+ENDS_A_LINK = re.compile(r"[()<>]")
+"""The page writes a document's address into a Markdown link, [title](address), which these end:
+after `)`, the rest would be Markdown or HTML of its own, such as a script."""
 GUIDE = "docs/staff/policy-format.md"
 TRANSLATION_GUIDE = "docs/staff/translations.md"
 
@@ -145,6 +148,9 @@ def _url(item: Located) -> str:
     text = _text(item)
     if not URL.fullmatch(text):
         raise _InvalidError(f"'{text}' is not a web address; start it with https:// or /")
+    if ENDS_A_LINK.search(text):
+        raise _InvalidError(f"'{text}' has a character that would end its link early on the page, "
+                            "one of ( ) < >; write ( as %28, ) as %29, < as %3C and > as %3E")
     return text
 
 

@@ -19,11 +19,9 @@ from policy_portal.library import Library
 from policy_portal.messages import Words
 from policy_portal.pages import page_title, policy_markdown
 from policy_portal.policy import Policy
-from policy_portal.sections import EXTENSIONS as SECTION_EXTENSIONS
+from policy_portal.sections import SITE_EXTENSIONS
 from policy_portal.settings import Association
 
-EXTENSIONS = [*SECTION_EXTENSIONS, "md_in_html", "toc"]
-"""The site's extensions: the section text's, and the HTML blocks and anchors the page adds."""
 POLICY_LINK = re.compile(r'href="([a-z0-9-]+)\.md(#[^"]*)?"')
 TABLE_START = '<div class="table-scroll" role="region" tabindex="0" aria-label="{label}"><table>'
 """In large print a wide table cannot fit a phone; it scrolls by itself (WCAG 1.4.10 allows
@@ -32,7 +30,7 @@ HEADER_CELL = re.compile(r"<th(?=[ >])(?![^>]*\bscope=)")
 """Markdown tables put header cells only in the first row, so each heads its column."""
 
 
-_CONVERTER = markdown.Markdown(extensions=EXTENSIONS)
+_CONVERTER = markdown.Markdown(extensions=SITE_EXTENSIONS)
 
 
 @lru_cache(maxsize=16)

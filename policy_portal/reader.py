@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from policy_portal import frontmatter
+from policy_portal.allowlist import refusals
 from policy_portal.frontmatter import Located
 from policy_portal.policy import (
     AUDIENCES,
@@ -40,6 +41,9 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 VERSION = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?")
 REFERENCE = re.compile(r"[A-Z][A-Z0-9./-]{0,19}")
 URL = re.compile(r"(https?://|/)\S+")
+ENDS_A_LINK = re.compile(r"[()<>]")
+"""The page writes a document's address into a Markdown link, [title](address), which these end:
+after `)`, the rest would be Markdown or HTML of its own, such as a script."""
 GUIDE = "docs/staff/policy-format.md"
 TRANSLATION_GUIDE = "docs/staff/translations.md"
 
@@ -144,6 +148,9 @@ def _url(item: Located) -> str:
     text = _text(item)
     if not URL.fullmatch(text):
         raise _InvalidError(f"'{text}' is not a web address; start it with https:// or /")
+    if ENDS_A_LINK.search(text):
+        raise _InvalidError(f"'{text}' has a character that would end its link early on the page, "
+                            "one of ( ) < >; write ( as %28, ) as %29, < as %3C and > as %3E")
     return text
 
 
@@ -294,6 +301,7 @@ def read_translation(path: Path, root: Path,
         return None, reader.problems
     values = reader.record(Located(document.fields, 1, ""), "", TRANSLATION_FIELDS) or {}
     _check_body(reader, document)
+    _check_summary(reader, document.fields)
     if reader.problems:
         return None, reader.problems
     lines = {key: item.line for key, item in document.fields.items()}
@@ -326,6 +334,7 @@ def read_policy_text(text: str, name: str, slug: str,
         elif status is None and spec.required == frozenset(Status):
             reader.problem(1, key, f"missing; add `{key}:` (every policy needs it)")
     _check_body(reader, document)
+    _check_summary(reader, fields)
     if status is not None:
         _check_together(reader, fields, values, status)
     if reader.problems:
@@ -387,7 +396,8 @@ def _next(version: str) -> str:
 
 
 def _check_body(reader: _Reader, document: frontmatter.Document) -> None:
-    """The title is the page's only top-level heading, and a policy must say something."""
+    """The title is the page's only top-level heading, a policy must say something, and what it
+    says may hold only what the allowlist allows (see `allowlist.py`)."""
     if not document.body.strip():
         reader.problem(document.body_line, "body",
                        "the policy has no text; write it below the closing --- line")
@@ -397,3 +407,14 @@ def _check_body(reader: _Reader, document: frontmatter.Document) -> None:
             reader.problem(document.body_line + heading.index, "body",
                            f"'# {heading.text[:60]}' is a top-level heading, but the title is already "
                            "the page's heading; start sections with ## instead of #")
+    for refusal in refusals(document.body):
+        reader.problem(document.body_line + refusal.index, "body", refusal.message)
+
+
+def _check_summary(reader: _Reader, fields: dict[str, Located]) -> None:
+    """The summary is put on the page as Markdown, above the text, so it may hold only what the
+    text may. Its problems are given on the `summary:` line: YAML may have refolded its lines."""
+    item = fields.get("summary")
+    if item is not None and isinstance(item.value, str):
+        for refusal in refusals(item.value):
+            reader.problem(item.line, "summary", refusal.message)

@@ -25,6 +25,8 @@ HEADING = re.compile(r"(#{1,6})(?!#)\s*(\S.*?)[\s#]*$")
 
 EXTENSIONS = ["fenced_code", "tables", "attr_list", ClauseExtension()]
 """As in mkdocs.yml, so a section reads here as it does on the site."""
+SITE_EXTENSIONS = [*EXTENSIONS, "md_in_html", "toc"]
+"""The site's extensions: the section text's, and the HTML blocks and anchors the page adds."""
 OPENING = "opening-text"
 WHOLE_DRAFT = "general"
 """The key of a comment on the whole draft; no section is ever given it."""

@@ -248,6 +248,25 @@ def test_only_a_policy_in_force_is_translated(welsh: Path):
         "the policy is approved"]
 
 
+def test_a_translation_may_contain_only_what_a_policy_may(welsh: Path):
+    """Translations come from outside translators; the rules are the policies' (test_policy_html)."""
+    write(welsh, "complaints.cy.md",
+          TRANSLATION + "\n<script>alert(1)</script> [ffurflen](javascript:alert(1))\n")
+    assert problems(welsh) == [
+        "policies/complaints.cy.md:13: body: <script> is not allowed in a policy: it would run a program in "
+        "readers' browsers; remove it",
+        "policies/complaints.cy.md:13: body: the address 'javascript:alert(1)' is not allowed: it runs a "
+        "program instead of opening a page; link to an https://, mailto: or tel: address, or to a policy "
+        "by its file name"]
+
+
+def test_a_translations_summary_may_contain_only_what_a_policy_may(welsh: Path):
+    write(welsh, "complaints.cy.md", TRANSLATION.replace("Sut i gwyno.", "Sut i gwyno. <style>p {}</style>"))
+    assert problems(welsh) == [
+        "policies/complaints.cy.md:3: summary: <style> is not allowed in a policy: it can hide text from "
+        "readers or change how the page looks; remove it"]
+
+
 def test_a_language_code_must_be_real():
     with pytest.raises(PolicyError) as caught:
         languages_from({"plugins": [{"i18n": {"languages": [

@@ -199,6 +199,8 @@ def _draft(**changes: str) -> dict[str, object]:
     return {"base": DRAFT, "status": "consultation", **changes}
 
 
+LINK_AND_SCRIPT = "https://example.org/form)<img/src=x/onerror=alert(1)>"
+"""On the page, [Complaint form](https://example.org/form) and then an image that runs a script."""
 ONE_PROBLEM = [
     pytest.param({"approval_date": '"2024-05-14"'},
                  "10: approval_date: '2024-05-14' is in quotes, so it is read as text, not a date; "
@@ -212,6 +214,10 @@ ONE_PROBLEM = [
                  "24: documents[1].url: 'www.example.com/form' is not a web address; "
                  "start it with https:// or /",
                  id="document url"),
+    pytest.param({"documents": f"\n  - title: Complaint form\n    url: {LINK_AND_SCRIPT}"},
+                 f"24: documents[1].url: '{LINK_AND_SCRIPT}' has a character that would end its link early "
+                 "on the page, one of ( ) < >; write ( as %28, ) as %29, < as %3C and > as %3E",
+                 id="document url that would end its link"),
     pytest.param({"review_cycle_years": None},
                  "1: review_cycle_years: missing; add `review_cycle_years:` (1 to 5) or "
                  "`review_due_date:` so tenants can see when the policy will be reviewed",

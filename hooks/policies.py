@@ -142,6 +142,12 @@ def on_page_content(html: str, page, config, files) -> str:
             f"{_source(page, config)}: image '{source}' has no alt text; describe it in the square "
             "brackets, as in ![A cat on a sofa](cat.jpg), or mark a purely decorative image "
             'role="presentation"' for source in missing))
+    if csp.inline_scripts(html):
+        # The content security policy allows every inline script in the built site by its hash,
+        # so one written into a page would be allowed too: only the theme's may be there.
+        raise PluginError(f"{_source(page, config)}: a page cannot contain a <script>; remove it. "
+                          "Scripts go in docs/assets/ and are listed under extra_javascript in "
+                          "mkdocs.yml.")
     return html
 
 

@@ -27,6 +27,7 @@ from policy_portal.consultations import CONSULTATION_PATH
 from policy_portal.library import load_library
 from policy_portal.pages import policy_page
 from policy_portal.settings import load_association
+from portal.cli import main
 from tests.conftest import ROOT
 
 POLICY_SLUGS = ["complaints", "data-protection", "equality-and-diversity", "estate-walkabouts",
@@ -341,3 +342,12 @@ def test_the_policy_allows_each_inline_script_by_its_hash_and_nothing_else_inlin
 def test_only_inline_scripts_a_browser_runs_are_hashed(tag: str, runs: bool):
     assert csp.inline_scripts(f"<p>{tag}go()</script></p>") == (["go()"] if runs else [])
 
+
+def test_a_script_in_a_policy_fails_the_build(project: Path, capsys):
+    """Every inline script in the built site is allowed by its hash, so one written into a
+    policy would be allowed too. Only the theme's may be there."""
+    policy = project / "policies" / "complaints.md"
+    policy.write_text(policy.read_text(encoding="utf-8") + "\n<script>alert(1)</script>\n",
+                      encoding="utf-8")
+    assert main(["--project", str(project), "build"]) == 1
+    assert "policies/complaints.md: a page cannot contain a <script>" in capsys.readouterr().err

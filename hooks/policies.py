@@ -11,7 +11,8 @@ their formats and their history are read once, in the default language's run. Th
 rebuilds MkDocs' file list from the docs folder in its own `on_files` (priority -100) and fails
 on files that are not there, so policy pages are added after it (-200), each language's in its
 own folder; the plugin's language switcher does not know them, so `on_page_context` points it
-at the same page in each language. Pagefind runs once, after the last language.
+at the same page in each language. Pagefind runs once, after the last language, and then the
+content security policy is made from every language's pages.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
-from policy_portal import clock, pages, translated
+from policy_portal import clock, csp, pages, translated
 from policy_portal.accessibility import images_without_alt
 from policy_portal.formats import build_formats
 from policy_portal.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
@@ -141,6 +142,12 @@ def on_page_content(html: str, page, config, files) -> str:
             f"{_source(page, config)}: image '{source}' has no alt text; describe it in the square "
             "brackets, as in ![A cat on a sofa](cat.jpg), or mark a purely decorative image "
             'role="presentation"' for source in missing))
+    if csp.inline_scripts(html):
+        # The content security policy allows every inline script in the built site by its hash,
+        # so one written into a page would be allowed too: only the theme's may be there.
+        raise PluginError(f"{_source(page, config)}: a page cannot contain a <script>; remove it. "
+                          "Scripts go in docs/assets/ and are listed under extra_javascript in "
+                          "mkdocs.yml.")
     return html
 
 
@@ -159,6 +166,7 @@ def on_post_build(config) -> None:
         index_site(Path(config.site_dir))
     except SearchIndexError as error:
         raise PluginError(str(error)) from None
+    csp.write_site_policy(Path(config.site_dir))
 
 
 def on_serve(server, config, builder):

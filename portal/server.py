@@ -19,6 +19,7 @@ from werkzeug.security import safe_join
 from werkzeug.serving import WSGIRequestHandler
 
 from consultation import create_app as create_consultation_app
+from policy_portal import csp
 from policy_portal.consultations import CONSULTATION_PATH
 
 SITE_HEADERS = {
@@ -26,8 +27,31 @@ SITE_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-"""For the static site. Its content security policy is issue 9's: Material's pages carry inline
-scripts, so a strict policy needs their hashes first."""
+"""For the static site, with its content security policy (see `SitePolicy`)."""
+
+
+class SitePolicy:
+    """The built site's content security policy, read again whenever a build replaces it.
+
+    The build writes the policy into the site folder (`policy_portal.csp`), and the site is
+    rebuilt while the portal runs (daily, for review notices): a policy read once would block a
+    new build's new inline scripts until a restart. Checking the file costs one stat a response.
+    """
+
+    def __init__(self, site_dir: Path) -> None:
+        self._path = site_dir / csp.POLICY_FILE
+        self._seen: tuple[int, int, int] | None = None
+        self._text = ""
+
+    def __call__(self) -> str:
+        try:
+            stat = self._path.stat()
+            seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if seen != self._seen:
+                self._text, self._seen = self._path.read_text(encoding="utf-8").strip(), seen
+        except FileNotFoundError:  # not built yet, or built before sites had a policy
+            return csp.policy([])  # the same policy with no inline script allowed
+        return self._text
 
 
 class PathOnlyLog(WSGIRequestHandler):
@@ -44,10 +68,12 @@ class PathOnlyLog(WSGIRequestHandler):
 def create_site_app(site_dir: Path) -> Flask:
     app = Flask(__name__, static_folder=None)
     site = str(site_dir.resolve())
+    policy = SitePolicy(Path(site))
 
     @app.after_request
     def add_headers(response):
         response.headers.update(SITE_HEADERS)
+        response.headers["Content-Security-Policy"] = policy()
         return response
 
     @app.get("/", defaults={"path": ""})

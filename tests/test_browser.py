@@ -14,13 +14,14 @@ from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consultation import auth, store
 from consultation.database import make_engine
 from consultation.models import Comment
+from policy_portal import csp
 
 PAGES = {
     "home": "/",
@@ -147,6 +148,70 @@ def test_keyboard_user_can_skip_to_the_policy_text(page: Page, site_url: str):
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile("#complaints-policy$"))
+
+
+# The content security policy, sent by the portal with every page
+
+
+CSP_PAGES = {"home": "/", "policy": "/policies/complaints/", "search": "/search/",
+             "large print": "/policies/complaints/large-print/", "right to left": "/ar/policies/complaints/",
+             "page not found": "/no-such-page/"}
+
+
+def csp_reports(page: Page) -> list[str]:
+    """What the page's content security policy blocks, from now on. Chromium reports each
+    violation on the console, a web worker's too (Pagefind searches in one), where a
+    securitypolicyviolation listener in the page would miss it."""
+    reports: list[str] = []
+    page.on("console", lambda message: reports.append(message.text)
+            if "content security policy" in message.text.lower() else None)
+    return reports
+
+
+@pytest.mark.parametrize("address", CSP_PAGES.values(), ids=CSP_PAGES.keys())
+def test_pages_and_search_work_within_the_content_security_policy(page: Page, site_url: str, address: str):
+    reports = csp_reports(page)
+    page.goto(site_url + address, wait_until="networkidle")
+    if address == "/search/":
+        search(page, site_url, "", "complaint")  # Pagefind's WebAssembly, in its worker
+        expect(page.locator(".pagefind-ui__result").first).to_be_visible()
+    assert reports == []
+
+
+def test_an_inline_script_left_out_of_the_policy_is_blocked(page: Page, site: Path, site_url: str):
+    """The test above can fail: without the hash of Material's first script (which defines its
+    storage helper __md_get) the browser refuses to run it, and says so."""
+    address = "/policies/complaints/"
+    policy = (site / csp.POLICY_FILE).read_text(encoding="utf-8").strip()
+    first = csp.inline_scripts((site / address.strip("/") / "index.html").read_text(encoding="utf-8"))[0]
+    reports = csp_reports(page)
+    page.goto(site_url + address)
+    assert page.evaluate("typeof __md_get") == "function" and reports == []
+
+    def without_its_hash(route: Route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, headers={
+            **response.headers, "content-security-policy": policy.replace(f" {csp.script_hash(first)}", "")})
+
+    page.route(site_url + address, without_its_hash)
+    page.reload()
+    assert page.evaluate("typeof __md_get") == "undefined"
+    assert len(reports) == 1 and "Executing inline script violates" in reports[0]
+
+
+def test_the_hash_is_of_the_script_as_the_browser_reads_it(page: Page, site_url: str):
+    """Line ends the browser turns into LF, a character reference it leaves as written, and a
+    letter outside ASCII; then a script the policy does not list, which must not run."""
+    probe = ('<!doctype html><meta charset="utf-8"><title>Probe</title>'
+             '<script>\r\nran = "a &amp; ä";\r</script>')
+    policy = csp.policy(csp.script_hash(script) for script in csp.inline_scripts(probe))
+    page.route(site_url + "/probe/", lambda route: route.fulfill(
+        body=probe + "<script>unlisted = true</script>", content_type="text/html; charset=utf-8",
+        headers={"Content-Security-Policy": policy}))
+    reports = csp_reports(page)
+    page.goto(site_url + "/probe/")
+    assert page.evaluate("[window.ran, window.unlisted]") == ["a &amp; ä", None]
+    assert len(reports) == 1
 
 
 # The consultation, in the browser, against the portal's server and its SQLite database

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from portal.server import create_portal
+from consultation.security import CONTENT_SECURITY_POLICY
+from policy_portal import csp
+from portal.server import create_portal, create_site_app
 from tests.conftest import APP_SETTINGS
 from tests.consultation_pages import GOOD, SECTION, form_for, soup
 
@@ -54,11 +57,14 @@ def test_without_proxies_forwarded_headers_are_not_believed(portal):
         PETS, headers={"X-Forwarded-Proto": "https"}).headers
 
 
-@pytest.mark.parametrize("address", ["/", PETS])
-def test_site_and_consultation_pages_carry_security_headers(portal, address):
+@pytest.mark.parametrize(("address", "policy"), [("/", csp.policy([])), (PETS, CONTENT_SECURITY_POLICY)])
+def test_site_and_consultation_pages_carry_security_headers(portal, address, policy):
+    """Each part keeps its own content security policy (this site has none built: the site's
+    strictest, allowing no inline script)."""
     with portal(proxies=0).test_client().get(address) as response:  # closes the site's file
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Content-Security-Policy"] == policy
 
 
 # Found in an attack on the app (issue 19, finding 10)
@@ -87,3 +93,23 @@ def test_the_session_cookie_goes_only_to_the_consultation_app(portal):
     cookie = client.get_cookie("session", path="/consultations/")
     assert cookie is not None and cookie.path == "/consultations/"
     assert client.get_cookie("session", path="/") is None
+
+
+def test_every_site_response_carries_the_policy_built_with_the_site(site: Path):
+    built = (site / csp.POLICY_FILE).read_text(encoding="utf-8").strip()
+    client = create_site_app(site).test_client()
+    for address in ("/", "/policies/complaints/", "/ar/policies/complaints/", "/search/",
+                    "/pagefind/pagefind-worker.js", "/no-such-page/", "/policies"):
+        with client.get(address) as response:
+            assert response.headers["Content-Security-Policy"] == built, address
+
+
+def test_a_rebuilt_sites_policy_is_sent_without_a_restart(tmp_path: Path):
+    (tmp_path / "index.html").write_text("<!doctype html><title>Home</title>", encoding="utf-8")
+    client = create_site_app(tmp_path).test_client()
+    for hashes in (["'sha256-b25l'"], ["'sha256-b25l'", "'sha256-dHdv'"]):
+        new = tmp_path / "new-policy.txt"
+        new.write_text(csp.policy(hashes) + "\n", encoding="utf-8")
+        os.replace(new, tmp_path / csp.POLICY_FILE)  # as a build swaps in a new site folder
+        with client.get("/") as response:
+            assert response.headers["Content-Security-Policy"] == csp.policy(hashes)

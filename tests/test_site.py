@@ -3,12 +3,15 @@
 Every page: one h1, a title that starts with it, no duplicate ids, a language, nothing fetched
 from another host, and every internal link pointing at a page that exists. Then the policy pages
 in particular: metadata panel, draft and withdrawn marking, the overdue notice, clause numbers,
-version history, related links and the "another format" contact details.
+version history, related links and the "another format" contact details. Last, the content
+security policy made from the built pages.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from pathlib import Path
@@ -19,10 +22,12 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
+from policy_portal import csp
 from policy_portal.consultations import CONSULTATION_PATH
 from policy_portal.library import load_library
 from policy_portal.pages import policy_page
 from policy_portal.settings import load_association
+from portal.cli import main
 from tests.conftest import ROOT
 
 POLICY_SLUGS = ["complaints", "data-protection", "equality-and-diversity", "estate-walkabouts",
@@ -300,3 +305,49 @@ def test_each_policy_page_links_staff_to_edit_its_file(site: Path):
     link = soup(site, "policies/pets").find(class_="policy-edit").find("a")
     assert link["href"] == "https://github.com/larkfield-housing/policies/edit/main/policies/pets.md"
     assert text(link) == "Edit this page (Pets and Animals Policy, for staff)"
+
+
+# Content security policy
+
+
+def test_the_policy_allows_each_inline_script_by_its_hash_and_nothing_else_inline(site: Path):
+    """Worked out again here, apart from `policy_portal.csp`: Material's scripts on every page
+    of every language, and not its JSON configuration, which is never run."""
+    scripts = {script.string for path in pages(site)
+               for script in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+               .find_all("script", src=False) if script.get("type") != "application/json"}
+    hashes = sorted(f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+                    for script in scripts)
+    assert len(hashes) > 1
+    assert (site / csp.POLICY_FILE).read_text(encoding="utf-8").strip().split("; ") == [
+        "default-src 'self'",
+        " ".join(["script-src 'self' 'wasm-unsafe-eval'", *hashes]),
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+
+
+@pytest.mark.parametrize(("tag", "runs"), [
+    ("<script>", True), ('<script type="">', True), ("<script type=module>", True),
+    ('<script type="Text/JavaScript">', True), ('<script language="javascript">', True),
+    ('<script type="application/json">', False), ('<script type="text/plain">', False),
+    ('<script src="listen.js">', False),
+])
+def test_only_inline_scripts_a_browser_runs_are_hashed(tag: str, runs: bool):
+    assert csp.inline_scripts(f"<p>{tag}go()</script></p>") == (["go()"] if runs else [])
+
+
+def test_a_script_in_a_policy_fails_the_build(project: Path, capsys):
+    """Every inline script in the built site is allowed by its hash, so one written into a
+    policy would be allowed too. Only the theme's may be there."""
+    policy = project / "policies" / "complaints.md"
+    policy.write_text(policy.read_text(encoding="utf-8") + "\n<script>alert(1)</script>\n",
+                      encoding="utf-8")
+    assert main(["--project", str(project), "build"]) == 1
+    assert "policies/complaints.md: a page cannot contain a <script>" in capsys.readouterr().err

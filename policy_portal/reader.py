@@ -301,6 +301,7 @@ def read_translation(path: Path, root: Path,
         return None, reader.problems
     values = reader.record(Located(document.fields, 1, ""), "", TRANSLATION_FIELDS) or {}
     _check_body(reader, document)
+    _check_title(reader, document.fields)
     _check_summary(reader, document.fields)
     if reader.problems:
         return None, reader.problems
@@ -334,6 +335,7 @@ def read_policy_text(text: str, name: str, slug: str,
         elif status is None and spec.required == frozenset(Status):
             reader.problem(1, key, f"missing; add `{key}:` (every policy needs it)")
     _check_body(reader, document)
+    _check_title(reader, fields)
     _check_summary(reader, fields)
     if status is not None:
         _check_together(reader, fields, values, status)
@@ -409,6 +411,15 @@ def _check_body(reader: _Reader, document: frontmatter.Document) -> None:
                            "the page's heading; start sections with ## instead of #")
     for refusal in refusals(document.body):
         reader.problem(document.body_line + refusal.index, "body", refusal.message)
+
+
+def _check_title(reader: _Reader, fields: dict[str, Located]) -> None:
+    """The title is plain text, but the theme puts it on every page as it is (and unescapes it
+    in the page's <title>), so it may not hold the characters that start or end a tag."""
+    item = fields.get("title")
+    if item is not None and isinstance(item.value, str) and ("<" in item.value or ">" in item.value):
+        reader.problem(item.line, "title", "a title is plain text and cannot contain < or >; "
+                       "write it without them")
 
 
 def _check_summary(reader: _Reader, fields: dict[str, Located]) -> None:

@@ -103,6 +103,15 @@ def test_the_summary_may_contain_only_what_the_text_may(tmp_path):
         f"policies/complaints.md:8: summary: 'onerror' on <img> is not allowed: {RUNS}"]
 
 
+def test_a_title_cannot_hold_a_tag(tmp_path):
+    """The theme writes the title into every page as it is, and unescapes it in <title>, so
+    escaping it would not help: `x</title><script>` would still end the title and run."""
+    write_policy(tmp_path, title='"Complaints </title><script>alert(1)</script>"')
+    assert problems(tmp_path) == [
+        "policies/complaints.md:2: title: a title is plain text and cannot contain < or >; "
+        "write it without them"]
+
+
 def test_everything_markdown_and_the_sites_extensions_make_is_allowed(tmp_path):
     text = "\n".join([
         "### Response times {#response-times}", "",

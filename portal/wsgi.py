@@ -1,7 +1,7 @@
 """The portal for a production WSGI server such as gunicorn:
 
     PORTAL_PROJECT=/srv/policies DATABASE_URL=postgresql://... SECRET_KEY=... PORTAL_PROXIES=1 \\
-        gunicorn --workers 4 --bind 127.0.0.1:8000 portal.wsgi:application
+        PORTAL_HOSTS=policies.example.org gunicorn --workers 4 --bind 127.0.0.1:8000 portal.wsgi:application
 
 PORTAL_PROXIES is how many reverse proxies stand in front (usually 1: nginx); see
 `portal.server.create_portal`.

@@ -1,4 +1,5 @@
-"""Security for every response: CSRF checks, security headers and the rate limit on comments.
+"""Security for every response: CSRF checks, security headers and the rate limit on comments;
+and `client_network`, which says whose requests count together in a limit.
 
 The app runs no JavaScript and loads nothing from other sites, so its content security policy
 can forbid scripts outright.
@@ -6,6 +7,7 @@ can forbid scripts outright.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import partial
 
 from flask import Flask, Response, current_app, request
@@ -31,6 +33,33 @@ floods, sign-in against password guessing (besides the per-account lock-out)."""
 CHECKS_OWN_TOKEN = ("consultation.comment",)
 """Views whose form checks its CSRF token itself, so a failed check gives the form back with the
 person's text and an error instead of the bare error page that CSRFProtect shows."""
+
+
+UNKNOWN_NETWORK = "unknown"
+IPV6_NETWORK = 64
+"""One home, office or phone is given a whole IPv6 /64 and may use any address in it."""
+
+
+def client_network(address: str | None) -> str:
+    """The network a request came from, for counting requests together in a limit.
+
+    An IPv4 address is its own network. An IPv6 address is reduced to its /64 (as
+    "2001:db8:1:2::/64"), because anyone holding one address of a /64 can use all 2**64 of them:
+    counting by address would give them a fresh count with every request. An IPv4 client seen
+    through an IPv6 socket ("::ffff:203.0.113.7") counts as its IPv4 address, not as the /64
+    that every such client shares. Anything that is not an address (no address at all, a Unix
+    socket's name, a garbled forwarded header) is the one network "unknown", so nobody can make
+    up new networks by sending nonsense.
+    """
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return UNKNOWN_NETWORK
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.IPv6Network((parsed, IPV6_NETWORK), strict=False))
 
 
 def init_app(app: Flask) -> None:

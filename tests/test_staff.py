@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from consultation import auth, context, store
 from consultation.models import AuditEntry
+from consultation.security import client_network
 from tests.consultation_pages import (
     GOOD,
     PETS,
@@ -300,6 +301,19 @@ def test_sign_in_is_limited_per_address(app, client):
     app.config["SIGN_IN_RATE_LIMIT"] = "2 per hour"
     add_staff(app)
     assert [sign_in(client, password="wrong guess!!").status_code for _ in range(3)] == [400, 400, 429]
+
+
+@pytest.mark.parametrize(("address", "network"), [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:DB8:1:2:aaaa::1", "2001:db8:1:2::/64"),  # one home has the whole /64
+    ("2001:db8:1:2::ffff", "2001:db8:1:2::/64"),
+    ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),  # an IPv4 client on an IPv6 socket, not ::/64 for all
+    ("fe80::1%eth0", "fe80::/64"),
+    (None, "unknown"), ("", "unknown"), ("not an address", "unknown"), ("203.0.113.7, 10.0.0.1", "unknown"),
+])
+def test_client_network_counts_an_ipv6_64_as_one_network(address, network):
+    assert client_network(address) == network
 
 
 def test_signing_out_also_ends_a_copied_session(app, moderator):

@@ -166,6 +166,18 @@ def signed_in_from(db: Session, user_id: int, network: str, forget_before: dt.da
         or_(SignInFailure.signed_in_at.is_(None), SignInFailure.signed_in_at < forget_before)))
 
 
+def clear_sign_in_failures(db: Session, user_id: int) -> list[tuple[str, int]]:
+    """Forget the account's counts on every network; return the networks whose counts were
+    still running, with their failures. The caller commits."""
+    at = now()
+    running = (SignInFailure.staff_user_id == user_id, SignInFailure.failures > 0,
+               SignInFailure.expires_at > at)
+    cleared = db.execute(select(SignInFailure.network, SignInFailure.failures).where(*running)
+                         .order_by(SignInFailure.id)).all()
+    db.execute(update(SignInFailure).where(*running).values(failures=0, expires_at=at))
+    return [(network, failures) for network, failures in cleared]
+
+
 # Moderation
 
 

@@ -18,13 +18,14 @@ others' counts, so no more than the limit are ever checked. A refused attempt is
 - **50 attempts in an hour from networks the account has not signed in from in the last 30
   days: attempts from such networks are refused until that hour is over (at least 15 minutes).**
   This is for guessing spread over many networks (a botnet, or one IPv6 /48, which holds 65,536
-  /64s), which the first limit alone would allow 20 guesses an hour on each; it holds them to
-  about 50 an hour in all. Nobody reaches it by mistyping: it takes ten networks' worth of lock-
-  outs. It does not stop networks the account signed in from lately, so a stranger cannot lock
-  the owner out of the places they work from; someone on a new network during such an attack
-  waits, or an administrator runs `policy-portal staff-unlock`. A successful sign-in leaves
-  this count alone: it says nothing about whether the guessing has stopped, resetting it would
-  give a guesser 50 more each time the owner signs in, and the owner does not need it reset.
+  /64s), which the first limit alone would allow 20 guesses an hour on each; refusing until the
+  hour is over, not only for 15 minutes, is what holds them to about 50 an hour in all. Nobody
+  reaches it by mistyping: it takes ten networks' worth of lock-outs. It does not stop networks
+  the account signed in from lately, so a stranger cannot lock the owner out of the places they
+  work from; someone on a new network during such an attack waits, or an administrator runs
+  `policy-portal staff-unlock`. A successful sign-in leaves this count alone: it says nothing
+  about whether the guessing has stopped, resetting it would give a guesser 50 more each time
+  the owner signs in, and the owner does not need it reset.
 - What these limits do not prevent: people who share one address with a guesser (an office
   behind one IPv4 address, a phone network's shared address) share the guesser's count, so the
   guesser can keep that address locked out of the account, 15 minutes at a time.

@@ -1,30 +1,88 @@
-"""Staff sign-in: hashed passwords, lock-out after repeated failures, and the sign-in check.
+"""Staff sign-in: hashed passwords, the limits on guessing, and the sign-in check.
 
 Every view in the staff blueprint needs a signed-in staff member (`require_staff` runs before
 each one), so a new staff page cannot be left open by forgetting a decorator. A panel link or a
 tenant's session never carries a staff id: only `sign_in` puts one in the session.
+
+Guessing is limited in the database (`SignInFailure`), so the limits hold however many app
+processes there are, and each attempt is counted *before* its password is checked, in one
+statement that refuses it if the limit is reached: guesses sent at the same moment each see the
+others' counts, so no more than the limit are ever checked. A refused attempt is counted nowhere.
+
+- **5 wrong passwords from one network, within 15 minutes: that network cannot sign in to that
+  account for the next 15 minutes.** A network is one IPv4 address or one IPv6 /64
+  (`security.client_network`). Five allows for a caps lock and a few tries at which password it
+  was; it holds one guesser to 20 guesses an hour. Because the count is per network, a stranger
+  guessing from theirs never locks the owner out of theirs. The right password clears the
+  network's count.
+- **50 attempts in an hour from networks the account has not signed in from in the last 30
+  days: attempts from such networks are refused until that hour is over (at least 15 minutes).**
+  This is for guessing spread over many networks (a botnet, or one IPv6 /48, which holds 65,536
+  /64s), which the first limit alone would allow 20 guesses an hour on each; refusing until the
+  hour is over, not only for 15 minutes, is what holds them to about 50 an hour in all. Nobody
+  reaches it by mistyping: it takes ten networks' worth of lock-outs. It does not stop networks
+  the account signed in from lately, so a stranger cannot lock the owner out of the places they
+  work from; someone on a new network during such an attack waits, or an administrator runs
+  `policy-portal staff-unlock`. A successful sign-in leaves this count alone: it says nothing
+  about whether the guessing has stopped, resetting it would give a guesser 50 more each time
+  the owner signs in, and the owner does not need it reset.
+- What these limits do not prevent: people who share one address with a guesser (an office
+  behind one IPv4 address, a phone network's shared address) share the guesser's count, so the
+  guesser can keep that address locked out of the account, 15 minutes at a time.
+
+A lock-out signs nobody out. Every refusal (unknown email, wrong password, either lock-out)
+gives the same message after one password check of the same cost, so neither the answer nor
+its timing tells a stranger whether an email is a staff account or whether it is locked out.
+Lock-outs go in the audit log, never the password tried.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consultation import context, store
-from consultation.models import StaffUser
+from consultation.models import ALL_NETWORKS, StaffUser
+from consultation.security import client_network
 
-MAX_FAILURES = 5
-LOCK_FOR = dt.timedelta(minutes=15)
 SESSION_USER = "staff_user"
 SESSION_NONCE = "staff_nonce"
 MIN_PASSWORD = 12
-_UNUSED_HASH = generate_password_hash("an unused password, so unknown emails take as long")
+_UNUSED_HASH = generate_password_hash("an unused password, so refusals take as long as checks")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `failures` attempts within `window` of the first; the attempt that reaches the
+    limit refuses more for `lock` (or until the window is over, if that is later)."""
+
+    failures: int
+    window: dt.timedelta
+    lock: dt.timedelta
+
+    @property
+    def lock_minutes(self) -> int:
+        return self.lock // dt.timedelta(minutes=1)
+
+    def count(self, db: Session, user_id: int, network: str) -> Row | None:
+        """Count an attempt; None if the limit refuses it. The caller ends the transaction."""
+        return store.count_sign_in_attempt(db, user_id, network, self.failures, self.window, self.lock)
+
+
+PER_NETWORK = Limit(5, dt.timedelta(minutes=15), dt.timedelta(minutes=15))
+FROM_NEW_NETWORKS = Limit(50, dt.timedelta(hours=1), dt.timedelta(minutes=15))
+KNOWN_FOR = dt.timedelta(days=30)
+"""How long a network the account signed in from is not stopped by `FROM_NEW_NETWORKS`."""
+REFUSED = (f"Enter a correct email address and password. After {PER_NETWORK.failures} wrong passwords "
+           f"we stop accepting sign-ins from your network for {PER_NETWORK.lock_minutes} minutes.")
 
 
 def hash_password(password: str) -> str:
@@ -37,27 +95,27 @@ class SignInError(Exception):
     """Why sign-in failed, in words for the person signing in."""
 
 
-def sign_in(db: Session, email: str, password: str) -> StaffUser:
-    """Check the email and password; lock the account for a while after repeated failures."""
-    wrong = SignInError("Enter a correct email address and password")
+@dataclass(frozen=True)
+class _Attempt:
+    """What was counted for an attempt allowed to have its password checked."""
+
+    on_network: int
+    from_new_networks: int | None
+    """None when the attempt came from a network the account signed in from lately."""
+
+
+def sign_in(db: Session, email: str, password: str, address: str | None) -> StaffUser:
+    """Check the email and password sent from `address`; refuse within the limits above."""
     user = store.staff_user_by_email(db, email)
-    if user is None:
-        check_password_hash(_UNUSED_HASH, password)
-        raise wrong
-    at = store.now()
-    if user.locked_until and at < store.as_utc(user.locked_until):
-        raise SignInError(f"This account is locked after {MAX_FAILURES} wrong passwords. Try again "
-                          f"after {store.as_utc(user.locked_until):%H:%M} UTC, or ask an administrator.")
-    if not check_password_hash(user.password_hash, password):
-        if store.count_failed_sign_in(db, user) >= MAX_FAILURES:
-            db.refresh(user)
-            user.failed_sign_ins, user.locked_until = 0, at + LOCK_FOR
-            user.session_nonce = secrets.token_hex(16)  # whoever may be signed in is signed out
-            store.record(db, actor(user), "account locked", None,
-                         f"{MAX_FAILURES} wrong passwords in a row; locked for 15 minutes")
-        db.commit()
-        raise wrong
-    user.failed_sign_ins, user.locked_until = 0, None
+    network = client_network(address)
+    attempt = _count_attempt(db, user, network) if user else None
+    right = check_password_hash(user.password_hash if attempt else _UNUSED_HASH, password)
+    if attempt:
+        _record_lock_outs(db, user, attempt, right)
+    if not (right and attempt):
+        db.commit()  # any lock-out's audit entry
+        raise SignInError(REFUSED)
+    store.signed_in_from(db, user.id, network, store.now() - KNOWN_FOR)
     store.record(db, actor(user), "signed in", None, "")
     db.commit()
     session.clear()  # nothing from before sign-in (a panel link, say) carries over
@@ -65,6 +123,35 @@ def sign_in(db: Session, email: str, password: str) -> StaffUser:
     session[SESSION_NONCE] = user.session_nonce
     session.permanent = True
     return user
+
+
+def _count_attempt(db: Session, user: StaffUser, network: str) -> _Attempt | None:
+    """Count the attempt before its password is checked, or None if a limit refuses it."""
+    on_network = PER_NETWORK.count(db, user.id, network)
+    known = on_network is not None and _lately(on_network.signed_in_at)
+    overall = None if on_network is None or known else FROM_NEW_NETWORKS.count(db, user.id, ALL_NETWORKS)
+    if on_network is None or (overall is None and not known):
+        db.rollback()  # counted nowhere; and no row stays locked through the slow check
+        return None
+    db.commit()  # before the slow check, so that guesses sent together see each other's count
+    return _Attempt(on_network.failures, None if known else overall.failures)
+
+
+def _lately(signed_in_at: dt.datetime | None) -> bool:
+    return signed_in_at is not None and store.as_utc(signed_in_at) > store.now() - KNOWN_FOR
+
+
+def _record_lock_outs(db: Session, user: StaffUser, attempt: _Attempt, right: bool) -> None:
+    """In the audit log, once each: the right password clears the network's count, not the other."""
+    if attempt.on_network == PER_NETWORK.failures and not right:
+        store.record(db, actor(user), "sign-in locked", None,
+                     f"{PER_NETWORK.failures} wrong passwords from one network: it cannot sign in "
+                     f"to this account for {PER_NETWORK.lock_minutes} minutes")
+    if attempt.from_new_networks == FROM_NEW_NETWORKS.failures:
+        store.record(db, actor(user), "account locked", None,
+                     f"{FROM_NEW_NETWORKS.failures} sign-in attempts in an hour from networks it has not "
+                     f"signed in from lately: they cannot sign in to it for at least "
+                     f"{FROM_NEW_NETWORKS.lock_minutes} minutes")
 
 
 def sign_out(db: Session, user: StaffUser) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMES = {
@@ -49,11 +49,32 @@ class StaffUser(Base):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     session_nonce: Mapped[str] = mapped_column(String(32))
     """Copied into the session at sign-in; changed at sign-out, so a copied cookie stops working."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+ALL_NETWORKS = "*"
+"""The `SignInFailure.network` of the row counting an account's attempts from networks it has
+not signed in from lately, whichever they are (see `consultation.auth`)."""
+
+
+class SignInFailure(Base):
+    """Sign-in attempts on one staff account from one network (`security.client_network`),
+    counted before each password is checked and cleared when one is right."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (UniqueConstraint("staff_user_id", "network"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    network: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer)
+    """Wrong passwords since the count began, and any being checked at this moment."""
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    """When the count is forgotten; while it is at the limit, the lock-out ends then."""
+    signed_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the account last signed in from this network."""
 
 
 class Comment(Base):

@@ -1,4 +1,5 @@
-"""Security for every response: CSRF checks, security headers and the rate limit on comments.
+"""Security for every response: CSRF checks, security headers and the rate limit on comments;
+and `client_network`, which says whose requests count together in a limit.
 
 The app runs no JavaScript and loads nothing from other sites, so its content security policy
 can forbid scripts outright.
@@ -6,12 +7,12 @@ can forbid scripts outright.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import partial
 
 from flask import Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -34,6 +35,33 @@ CHECKS_OWN_TOKEN = ("consultation.comment",)
 person's text and an error instead of the bare error page that CSRFProtect shows."""
 
 
+UNKNOWN_NETWORK = "unknown"
+IPV6_NETWORK = 64
+"""One home, office or phone is given a whole IPv6 /64 and may use any address in it."""
+
+
+def client_network(address: str | None) -> str:
+    """The network a request came from, for counting requests together in a limit.
+
+    An IPv4 address is its own network. An IPv6 address is reduced to its /64 (as
+    "2001:db8:1:2::/64"), because anyone holding one address of a /64 can use all 2**64 of them:
+    counting by address would give them a fresh count with every request. An IPv4 client seen
+    through an IPv6 socket ("::ffff:203.0.113.7") counts as its IPv4 address, not as the /64
+    that every such client shares. Anything that is not an address (no address at all, a Unix
+    socket's name, a garbled forwarded header) is the one network "unknown", so nobody can make
+    up new networks by sending nonsense.
+    """
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return UNKNOWN_NETWORK
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.IPv6Network((parsed, IPV6_NETWORK), strict=False))
+
+
 class AppOnlySession(SecureCookieSessionInterface):
     """The session cookie is sent only to the consultation app's own addresses, never with the
     static site's pages (the app is mounted at /consultations/ in the portal)."""
@@ -46,7 +74,7 @@ def init_app(app: Flask) -> None:
     app.session_interface = AppOnlySession()
     app.extensions["security.csrf"] = CSRFProtect(app)
     app.after_request(add_headers)
-    app.extensions["security.limiter"] = Limiter(get_remote_address, app=app)
+    app.extensions["security.limiter"] = Limiter(_requesting_network, app=app)
 
 
 def protect_submissions(app: Flask) -> None:
@@ -58,6 +86,11 @@ def protect_submissions(app: Flask) -> None:
     for endpoint, setting in RATE_LIMITS.items():
         rate = partial(_rate, setting)
         app.view_functions[endpoint] = limiter.limit(rate, methods=["POST"])(app.view_functions[endpoint])
+
+
+def _requesting_network() -> str:
+    """Rate limits count per network, so one IPv6 /64 cannot send from a fresh address each time."""
+    return client_network(request.remote_addr)
 
 
 def _rate(setting: str) -> str:

@@ -42,7 +42,7 @@ def sign_in():
     error = None
     if form.validate_on_submit():
         try:
-            auth.sign_in(context.database(), form.email.data, form.password.data)
+            auth.sign_in(context.database(), form.email.data, form.password.data, request.remote_addr)
         except auth.SignInError as problem:
             error = str(problem)
         else:

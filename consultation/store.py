@@ -8,12 +8,20 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Row, case, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consultation.database import scrub_erased
-from consultation.models import AuditEntry, Comment, PanelInvitation, StaffUser
+from consultation.models import (
+    ALL_NETWORKS,
+    AuditEntry,
+    Comment,
+    PanelInvitation,
+    SignInFailure,
+    StaffUser,
+)
 from policy_portal.moderation import without_personal_details
 
 REFERENCE_LETTERS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -127,22 +135,69 @@ def staff_user_by_email(db: Session, email: str) -> StaffUser | None:
 
 def add_staff_user(db: Session, email: str, name: str, role: str, password_hash: str) -> StaffUser:
     user = StaffUser(email=email.strip().lower(), email_key=email_key(email), name=name, role=role,
-                     password_hash=password_hash, failed_sign_ins=0, session_nonce=secrets.token_hex(16),
-                     created_at=now())
+                     password_hash=password_hash, session_nonce=secrets.token_hex(16), created_at=now())
     db.add(user)
     db.commit()
     return user
 
 
+UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+"""INSERT ... ON CONFLICT DO UPDATE, which both databases have but SQLAlchemy builds per database."""
+
+
+def count_sign_in_attempt(db: Session, user_id: int, network: str, most: int, window: dt.timedelta,
+                          lock: dt.timedelta) -> Row | None:
+    """Count one more attempt on the account from the network, unless `most` are counted already,
+    and return the row's (failures, signed_in_at); None when it is refused and nothing is counted.
+
+    One statement decides and counts, and the database lets one such statement at a time change
+    the row (PostgreSQL locks the row, SQLite the database), so attempts sent at the same moment
+    each see the others' counts. A count is forgotten `window` after it began; the attempt that
+    reaches `most` keeps it until at least `lock` from then.
+    """
+    at = now()
+    failures, expires_at = SignInFailure.failures, SignInFailure.expires_at
+    expired = expires_at <= at
+    upsert = UPSERTS[db.get_bind().dialect.name](SignInFailure).values(
+        staff_user_id=user_id, network=network, failures=1, expires_at=at + window)
+    return db.execute(upsert.on_conflict_do_update(
+        index_elements=[SignInFailure.staff_user_id, SignInFailure.network],
+        set_={"failures": case((expired, 1), else_=failures + 1),
+              "expires_at": case((expired, at + window), (failures + 1 < most, expires_at),
+                                 (expires_at > at + lock, expires_at), else_=at + lock)},
+        where=expired | (failures < most),
+    ).returning(failures, SignInFailure.signed_in_at)).one_or_none()
+
+
+def signed_in_from(db: Session, user_id: int, network: str, forget_before: dt.datetime) -> None:
+    """Clear the network's count and remember that the account signed in from it; forget the
+    account's other networks whose counts have expired, if not signed in from since `forget_before`.
+
+    The count from all networks is kept, and never deleted here: attempts lock it after a
+    network's row, so leaving it alone means this cannot deadlock with them on PostgreSQL."""
+    at = now()
+    db.execute(update(SignInFailure).where(SignInFailure.staff_user_id == user_id,
+                                           SignInFailure.network == network)
+               .values(failures=0, expires_at=at, signed_in_at=at))
+    db.execute(delete(SignInFailure).where(
+        SignInFailure.staff_user_id == user_id, SignInFailure.network != ALL_NETWORKS,
+        SignInFailure.expires_at <= at,
+        or_(SignInFailure.signed_in_at.is_(None), SignInFailure.signed_in_at < forget_before)))
+
+
+def clear_sign_in_failures(db: Session, user_id: int) -> list[tuple[str, int]]:
+    """Forget the account's counts on every network; return the networks whose counts were
+    still running, with their failures. The caller commits."""
+    at = now()
+    running = (SignInFailure.staff_user_id == user_id, SignInFailure.failures > 0,
+               SignInFailure.expires_at > at)
+    cleared = db.execute(select(SignInFailure.network, SignInFailure.failures).where(*running)
+                         .order_by(SignInFailure.id)).all()
+    db.execute(update(SignInFailure).where(*running).values(failures=0, expires_at=at))
+    return [(network, failures) for network, failures in cleared]
+
+
 # Moderation
-
-
-def count_failed_sign_in(db: Session, user: StaffUser) -> int:
-    """Add one to the user's failed sign-ins in the database itself and return the new count, so
-    guesses sent at the same moment cannot overwrite each other's count."""
-    return db.scalar(update(StaffUser).where(StaffUser.id == user.id)
-                     .values(failed_sign_ins=StaffUser.failed_sign_ins + 1)
-                     .returning(StaffUser.failed_sign_ins))
 
 
 def comment(db: Session, comment_id: int) -> Comment | None:

@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("--name", required=True, help="their name, as the audit log shows it")
     staff.add_argument("--role", choices=list(STAFF_ROLES), default="moderator",
                        help="; ".join(f"{role}: {does}" for role, does in STAFF_ROLES.items()))
+    unlock = commands.add_parser("staff-unlock", help="clear a staff account's failed sign-ins, so "
+                                 "every network it was locked out on can sign in again")
+    unlock.add_argument("email")
     commands.add_parser("erase-expired",
                         help="erase names and emails kept longer than extra.moderation.retention_days")
     data = commands.add_parser("personal-data", help="export, or erase, what is held about an email address")
@@ -234,6 +237,34 @@ def staff_add(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
+def staff_unlock(args: argparse.Namespace, project: Path) -> int:
+    """For someone locked out (or on a new network during a guessing attack): forget the failed
+    sign-ins on their account from every network."""
+    from consultation import auth, context, store
+    from consultation.models import ALL_NETWORKS
+
+    app = _consultation_app(project)
+    with app.app_context():
+        db = context.database()
+        user = store.staff_user_by_email(db, args.email)
+        if user is None:
+            print(f"There is no staff account for {args.email}.", file=sys.stderr)
+            return 1
+        cleared = store.clear_sign_in_failures(db, user.id)
+        store.record(db, COMMAND_LINE, "cleared failed sign-ins", None,
+                     f"{auth.actor(user)}: counts on {len(cleared)} network(s) cleared")
+        db.commit()
+    if not cleared:
+        print(f"There were no failed sign-ins on {auth.actor(user)} to clear.")
+        return 0
+    print(f"Cleared the failed sign-ins on {auth.actor(user)}; it can be signed in to from anywhere again:")
+    for network, failures in cleared:
+        limit = auth.FROM_NEW_NETWORKS if network == ALL_NETWORKS else auth.PER_NETWORK
+        where = "networks it had not signed in from lately" if network == ALL_NETWORKS else network
+        print(f"  {where}: {failures}{' (locked out)' if failures >= limit.failures else ''}")
+    return 0
+
+
 def erase_expired(args: argparse.Namespace, project: Path) -> int:
     from consultation import context, store
 
@@ -320,8 +351,8 @@ def new(args: argparse.Namespace, project: Path) -> int:
 
 
 COMMANDS = {"check": check, "diff": diff, "build": build, "serve": serve, "migrate": migrate,
-            "invite": invite, "staff-add": staff_add, "erase-expired": erase_expired,
-            "personal-data": personal_data, "backup": backup, "new": new}
+            "invite": invite, "staff-add": staff_add, "staff-unlock": staff_unlock,
+            "erase-expired": erase_expired, "personal-data": personal_data, "backup": backup, "new": new}
 
 if __name__ == "__main__":
     sys.exit(main())

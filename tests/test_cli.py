@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import select, text
 
 from consultation import context, create_app
-from consultation.models import Comment
+from consultation.models import AuditEntry, Comment
 from policy_portal.messages import catalogue
 from portal.cli import main
 from tests.consultation_pages import GOOD, comment, open_panel_link, soup, words
+from tests.test_staff import sign_in
 
 DATE_PROBLEM = ("policies/complaints.md:9: approval_date: '14/05/2024' is not a date; "
                 "write it as YYYY-MM-DD, for example 2025-04-01")
@@ -227,6 +228,38 @@ def test_staff_add_reads_a_piped_password_and_refuses_a_short_one(project, capsy
                  "--role", "administrator"]) == 0
     assert capsys.readouterr().out == ("Made an account for Mo <mo@larkfield.example>, "
                                        "with the role administrator.\n")
+
+
+def test_staff_unlock_clears_failed_sign_ins_from_every_network(project, capsys, monkeypatch):
+    """Finding 6: the lock-out message said "ask an administrator", who had no way to unlock."""
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert main(["--project", str(project), "staff-add", "mo@larkfield.example", "--name", "Mo"]) == 0
+    app = create_app(project, {"SESSION_COOKIE_SECURE": False})
+    for address in ("198.51.100.7",) * 5 + ("2001:db8::1",) * 2:
+        sign_in(app.test_client(), "mo@larkfield.example", "a wrong password", address=address)
+    assert sign_in(app.test_client(), "mo@larkfield.example", "a long enough password",
+                   address="198.51.100.7").status_code == 400
+    capsys.readouterr()
+    assert main(["--project", str(project), "staff-unlock", "Mo@Larkfield.example"]) == 0
+    assert capsys.readouterr().out == (
+        "Cleared the failed sign-ins on Mo <mo@larkfield.example> (moderator); it can be signed in to "
+        "from anywhere again:\n"
+        "  198.51.100.7: 5 (locked out)\n"
+        "  networks it had not signed in from lately: 7\n"
+        "  2001:db8::/64: 2\n")
+    assert sign_in(app.test_client(), "mo@larkfield.example", "a long enough password",
+                   address="198.51.100.7").status_code == 303
+    with app.app_context():
+        entry = context.database().scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).all()[1]
+    assert (entry.actor, entry.action, entry.details) == (
+        "command line", "cleared failed sign-ins", "Mo <mo@larkfield.example> (moderator): counts on 3 "
+        "network(s) cleared")
+    app.extensions["engine"].dispose()
+
+
+def test_staff_unlock_refuses_an_unknown_email(project, capsys):
+    assert main(["--project", str(project), "staff-unlock", "nobody@larkfield.example"]) == 1
+    assert capsys.readouterr().err == "There is no staff account for nobody@larkfield.example.\n"
 
 
 def _commented_app(project, monkeypatch):

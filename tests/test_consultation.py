@@ -325,6 +325,16 @@ def test_too_many_comments_are_refused_with_the_text_shown_back(app, client):
     assert len(stored(app)) == 2
 
 
+def test_one_ipv6_network_shares_one_comment_limit(app, client):
+    """Issue 19, finding 7: 50 comments from one /64, each from another address, all went in."""
+    app.config["COMMENT_RATE_LIMIT"] = "2 per hour"
+    sent = []
+    for address in ("2001:db8:7:1::1", "2001:db8:7:1::2", "2001:db8:7:1:ffff::3", "2001:db8:7:2::1"):
+        client.environ_base["REMOTE_ADDR"] = address
+        sent.append(comment(client, **GOOD).status_code)
+    assert sent == [303, 303, 429, 303]  # the third from the same /64 is refused; another /64 is not
+
+
 def test_oversized_request_is_refused(app, client):
     action, hidden = form_for(soup(client.get(PETS)), SECTION)
     response = client.post(action, data={**hidden, f"{SECTION}-comment": "x" * 300_000})

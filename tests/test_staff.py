@@ -5,10 +5,17 @@ the board report."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
+import statistics
+import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,9 +25,11 @@ from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from consultation import auth, context, store
-from consultation.models import AuditEntry, PanelInvitation
+from consultation.models import AuditEntry, PanelInvitation, SignInFailure
+from consultation.security import client_network
 from tests.consultation_pages import (
     GOOD,
     PETS,
@@ -42,10 +51,13 @@ def add_staff(app: Flask, email="mo@larkfield.example", role="moderator", name="
         store.add_staff_user(context.database(), email, name, role, auth.hash_password(PASSWORD))
 
 
-def sign_in(client: FlaskClient, email="mo@larkfield.example", password=PASSWORD, next_page=""):
-    address = "/staff/sign-in" + (f"?next={next_page}" if next_page else "")
-    token = soup(client.get(address)).find("input", attrs={"name": "csrf_token"})["value"]
-    return client.post(address, data={"csrf_token": token, "email": email, "password": password})
+def sign_in(client: FlaskClient, email="mo@larkfield.example", password=PASSWORD, next_page="",
+            address="127.0.0.1"):
+    """Sign in as a browser at `address` would."""
+    page = "/staff/sign-in" + (f"?next={next_page}" if next_page else "")
+    token = soup(client.get(page)).find("input", attrs={"name": "csrf_token"})["value"]
+    return client.post(page, data={"csrf_token": token, "email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
 
 
 @pytest.fixture
@@ -111,25 +123,35 @@ def test_every_staff_page_needs_sign_in_even_with_a_panel_link(app, client):
             assert response.headers["Location"].startswith("/staff/sign-in?next=/staff/"), address
 
 
-def test_wrong_password_and_unknown_email_get_the_same_answer(app, client):
+REFUSED = ("There is a problem Enter a correct email address and password. After 5 wrong passwords we "
+           "stop accepting sign-ins from your network for 15 minutes.")
+
+
+def refusal(response) -> str:
+    assert response.status_code == 400
+    return words(soup(response).find(class_="error-summary"))
+
+
+def test_unknown_email_wrong_password_and_lock_out_get_the_same_answer(app, client):
+    """The lock-out's answer was different (finding 6), so it told a stranger the email was staff."""
     add_staff(app)
-    for email, password in (("mo@larkfield.example", "wrong password!!"), ("nobody@x.example", PASSWORD)):
-        response = sign_in(client, email, password)
-        assert response.status_code == 400
-        assert words(soup(response).find(class_="error-summary")) == (
-            "There is a problem Enter a correct email address and password")
+    answers = [refusal(sign_in(client, "nobody@x.example")) for _ in range(2)]
+    answers += [refusal(sign_in(client, password="wrong password!!")) for _ in range(5)]
+    answers.append(refusal(sign_in(client)))  # the right password, but after 5 wrong ones
+    assert answers == [REFUSED] * 8
     assert client.get("/staff/").status_code == 302
 
 
-def test_five_wrong_passwords_lock_the_account(app, client):
+def test_five_wrong_passwords_lock_out_that_network_only(app, client):
     add_staff(app)
-    for _ in range(auth.MAX_FAILURES):
-        sign_in(client, password="not the password")
-    response = sign_in(client)  # the right password, but too late
-    summary = words(soup(response).find(class_="error-summary"))
-    assert "This account is locked after 5 wrong passwords" in summary
+    for _ in range(5):
+        sign_in(client, password="not the password", address="198.51.100.7")
+    assert sign_in(client, address="198.51.100.7").status_code == 400
     assert client.get("/staff/").status_code == 302
-    assert ("account locked", "5 wrong passwords in a row; locked for 15 minutes") in audit(app)
+    assert sign_in(client, address="203.0.113.9").status_code == 303
+    assert ("sign-in locked", "5 wrong passwords from one network: it cannot sign in to this account "
+                              "for 15 minutes") in audit(app)
+    assert not any("not the password" in details for _, details in audit(app))
 
 
 def test_sign_in_goes_on_to_the_page_asked_for_but_never_to_another_site(app, client):
@@ -290,19 +312,156 @@ def test_comment_text_cannot_add_html_to_the_site_through_the_summary(app, moder
     assert not any(attribute.startswith("on") for tag in page.find_all(True) for attribute in tag.attrs)
 
 
-def test_guesses_sent_at_once_still_lock_the_account(app):
+class Browser:
+    """A browser of its own (cookies, form token) against a real server, for guesses sent at once."""
+
+    class _Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None  # a 303 after signing in is an answer to report, not a page to follow
+
+    def __init__(self, url: str) -> None:
+        self.url = url + "/staff/sign-in"
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(), self._Stay())
+        with self.opener.open(self.url) as page:
+            form = BeautifulSoup(page.read(), "html.parser")
+        self.token = form.find("input", attrs={"name": "csrf_token"})["value"]
+
+    def sign_in(self, password: str) -> int:
+        form = urllib.parse.urlencode({"csrf_token": self.token, "email": "mo@larkfield.example",
+                                       "password": password}).encode()
+        try:
+            with self.opener.open(self.url, form) as response:
+                return response.status
+        except urllib.error.HTTPError as answer:
+            return answer.code
+
+
+@pytest.fixture
+def served(app: Flask) -> Iterator[str]:
+    """The consultation app on a threaded server on a free loopback port, on its own database."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+def failures_stored(app: Flask, network: str) -> int:
+    with app.app_context():
+        return context.database().scalar(
+            select(SignInFailure.failures).where(SignInFailure.network == network)) or 0
+
+
+def test_guesses_sent_at_once_get_no_more_than_five_passwords_checked(app, served):
+    """Finding 5: the lock-out was looked at before the slow password check and the failure counted
+    after it, so guesses sent together were all checked, and the right password got in after
+    the account had locked. Now each guess is counted before its check: of 20 sent at once, 5
+    are checked, and the right password sent while they are being checked is refused."""
     add_staff(app)
-    clients = [app.test_client() for _ in range(8)]
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda client: sign_in(client, password="a wrong guess"), clients))
-    response = sign_in(app.test_client())
-    assert "This account is locked" in words(soup(response).find(class_="error-summary"))
+    guessers = [Browser(served) for _ in range(20)]
+    owner_too_late = Browser(served)
+    start = threading.Barrier(len(guessers))
+
+    def guess(browser: Browser) -> int:
+        start.wait()
+        return browser.sign_in("a wrong guess")
+
+    with ThreadPoolExecutor(len(guessers)) as pool:
+        answers = [pool.submit(guess, browser) for browser in guessers]
+        deadline = time.monotonic() + 20
+        while failures_stored(app, "127.0.0.1") < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert failures_stored(app, "127.0.0.1") == 5  # counted, whether or not yet checked
+        assert owner_too_late.sign_in(PASSWORD) == 400
+        assert [answer.result() for answer in answers] == [400] * 20
+    assert failures_stored(app, "127.0.0.1") == 5
+    assert [action for action, _ in audit(app)] == ["sign-in locked"]
 
 
 def test_sign_in_is_limited_per_address(app, client):
     app.config["SIGN_IN_RATE_LIMIT"] = "2 per hour"
     add_staff(app)
     assert [sign_in(client, password="wrong guess!!").status_code for _ in range(3)] == [400, 400, 429]
+
+
+@pytest.mark.parametrize(("address", "network"), [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:DB8:1:2:aaaa::1", "2001:db8:1:2::/64"),  # one home has the whole /64
+    ("2001:db8:1:2::ffff", "2001:db8:1:2::/64"),
+    ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),  # an IPv4 client on an IPv6 socket, not ::/64 for all
+    ("fe80::1%eth0", "fe80::/64"),
+    (None, "unknown"), ("", "unknown"), ("not an address", "unknown"), ("203.0.113.7, 10.0.0.1", "unknown"),
+])
+def test_client_network_counts_an_ipv6_64_as_one_network(address, network):
+    assert client_network(address) == network
+
+
+def test_a_strangers_guesses_neither_lock_out_nor_sign_out_the_owner(app, client, moderator):
+    """Finding 6: anyone could keep an account locked, and locking it signed its owner out."""
+    for _ in range(20):
+        assert sign_in(client, password="a stranger's guess", address="198.51.100.7").status_code == 400
+    assert moderator.get("/staff/audit").status_code == 200  # still signed in
+    assert sign_in(app.test_client(), address="203.0.113.9").status_code == 303
+    assert [action for action, _ in audit(app)].count("sign-in locked") == 1
+
+
+def test_addresses_in_one_ipv6_64_share_a_count(app, client):
+    add_staff(app)
+    for host in range(1, 6):
+        sign_in(client, password="wrong password!!", address=f"2001:db8:1:2::{host}")
+    assert sign_in(client, address="2001:db8:1:2:ffff::1").status_code == 400
+    assert sign_in(client, address="2001:db8:1:3::1").status_code == 303
+
+
+def test_guesses_while_locked_out_do_not_make_it_last_longer(app, client, monkeypatch):
+    add_staff(app)
+    started = store.now()
+    for minutes in (0, 1, 2, 3, 4, 10, 14, 18):  # the last three are refused, so not counted
+        monkeypatch.setattr(store, "now", lambda minutes=minutes: started + dt.timedelta(minutes=minutes))
+        sign_in(client, password="wrong password!!")
+    monkeypatch.setattr(store, "now", lambda: started + dt.timedelta(minutes=19, seconds=1))
+    assert sign_in(client).status_code == 303
+
+
+def test_guessing_from_many_networks_stops_new_networks_not_known_ones(app, monkeypatch):
+    """Attempts from many networks the account has not signed in from (50 an hour; 6 here, to
+    keep the test quick) stop those networks for a while, but not one it signed in from lately."""
+    monkeypatch.setattr(auth, "FROM_NEW_NETWORKS", dataclasses.replace(auth.FROM_NEW_NETWORKS, failures=6))
+    add_staff(app)
+    assert sign_in(app.test_client(), address="203.0.113.9").status_code == 303
+    for host in range(6):
+        sign_in(app.test_client(), password="a botnet's guess", address=f"198.51.100.{host}")
+    assert sign_in(app.test_client(), address="192.0.2.1").status_code == 400
+    assert sign_in(app.test_client(), address="203.0.113.9").status_code == 303
+    assert ("account locked", "6 sign-in attempts in an hour from networks it has not signed in from "
+                              "lately: they cannot sign in to it for at least 15 minutes") in audit(app)
+
+
+def test_every_refusal_takes_as_long_as_a_wrong_password(app, client):
+    """Finding 6: a lock-out answered in 6 ms against 115 ms for an unknown email, which told a
+    stranger the email was a staff account. Each refusal now checks one password; the medians
+    of 20 tries are within a quarter of each other, where the difference was nineteen-fold."""
+    add_staff(app)
+    for _ in range(5):
+        sign_in(client, password="wrong password!!", address="198.51.100.7")
+    token = soup(client.get("/staff/sign-in")).find("input", attrs={"name": "csrf_token"})["value"]
+    cases = {"unknown email": lambda _: ("nobody@x.example", PASSWORD, "192.0.2.1"),
+             "wrong password": lambda turn: ("mo@larkfield.example", "wrong password!!", f"203.0.113.{turn}"),
+             "locked out": lambda _: ("mo@larkfield.example", PASSWORD, "198.51.100.7")}
+    took = {case: [] for case in cases}
+    for turn in range(20):  # the cases take turns, so a busy moment on the machine slows all three
+        for case, sent in cases.items():
+            email, password, address = sent(turn)
+            before = time.perf_counter()
+            response = client.post("/staff/sign-in", data={"csrf_token": token, "email": email,
+                                                           "password": password},
+                                   environ_base={"REMOTE_ADDR": address})
+            took[case].append(time.perf_counter() - before)
+            assert response.status_code == 400
+    medians = {case: statistics.median(times) for case, times in took.items()}
+    assert max(medians.values()) < 1.25 * min(medians.values()), medians
 
 
 def test_signing_out_also_ends_a_copied_session(app, moderator):

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from policy_portal.allowlist import refusals
 from policy_portal.languages import Language, Languages, languages_from
 from policy_portal.policy import Policy, Status, Translation
 from policy_portal.problems import PolicyError, Problem
@@ -69,6 +70,14 @@ def told_us(folder: Path, slug: str) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
+def _check_told_us(folder: Path, root: Path) -> list[Problem]:
+    """A "What you told us" summary goes on its policy's page as Markdown, so it may hold only
+    what a policy's text may (see `allowlist.py`)."""
+    return [Problem(path.relative_to(root).as_posix(), refusal.index + 1, "text", refusal.message)
+            for path in sorted((folder / TOLD_US).glob("*.md"))
+            for refusal in refusals(path.read_text(encoding="utf-8"))]
+
+
 def policy_files(folder: Path) -> list[Path]:
     """The policy files in a folder, in a stable order: complaints.md, not its translations."""
     return sorted(path for path in folder.glob("*.md") if not is_translation(path))
@@ -109,6 +118,7 @@ def load_library(folder: Path, root: Path | None = None) -> Library:
         if translation:
             problems += _check_translation(translation, policies, known=_slugs(folder))
             translations[translation.slug][translation.language] = translation
+    problems += _check_told_us(folder, root)
     if problems:
         raise PolicyError(problems)
     ordered = sorted(policies.values(), key=lambda policy: policy.title.casefold())

@@ -154,3 +154,13 @@ def test_the_build_refuses_a_script_in_the_example_content(project):
         build_site(project / "mkdocs.yml", project / "site")
     assert problem in str(caught.value).splitlines()
     assert not (project / "site").exists()
+
+
+def test_a_what_you_told_us_summary_may_contain_only_what_the_text_may(tmp_path):
+    """It goes on its policy's page as Markdown, below the text."""
+    write_policy(tmp_path)
+    told_us = tmp_path / "policies" / "what-you-told-us"
+    told_us.mkdir()
+    (told_us / "complaints.md").write_text("We asked.\n\n<script>alert(1)</script>\n", encoding="utf-8")
+    assert problems(tmp_path) == [
+        f"policies/what-you-told-us/complaints.md:3: text: <script> is not allowed in a policy: {RUNS}"]

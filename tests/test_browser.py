@@ -7,6 +7,7 @@ Chromium by conftest.py), a fresh page per test, the site served by the portal's
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -18,10 +19,11 @@ from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consultation import auth, store
+from consultation import auth, panel, store
 from consultation.database import make_engine
 from consultation.models import Comment
 from policy_portal import csp
+from tests.conftest import SECRET_KEY
 
 PAGES = {
     "home": "/",
@@ -389,3 +391,22 @@ def test_listen_is_not_offered_where_the_browser_cannot_speak(browser: Browser, 
         expect(page.get_by_role("link", name="Large-print PDF of this policy")).to_be_visible()
         expect(page.get_by_role("button", name="Listen to this policy")).to_have_count(0)
         context.close()
+
+
+def test_panel_member_starts_from_their_link_by_keyboard(page: Page, site_url: str, portal_database: str,
+                                                          axe: Axe):
+    """Opening the link shows who it is for and a button; only pressing it starts the panel session."""
+    engine = make_engine(portal_database)
+    with Session(engine) as db:
+        ends = store.now() + dt.timedelta(days=7)
+        _, token = panel.invite(db, SECRET_KEY, "pets", "Jo Bloggs", ends, "test")
+    engine.dispose()
+    page.goto(f"{site_url}/consultations/panel/?invitation={token}")
+    button = page.get_by_role("button", name="Start commenting as Jo Bloggs")
+    expect(button).to_be_visible()
+    assert violations(axe, page) == []
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment on the draft Pets and Animals Policy")
+    expect(page.locator(".notice--panel")).to_contain_text("You are commenting as Jo Bloggs")
+    assert violations(axe, page) == []

@@ -13,8 +13,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 10_000
 
 
 def database_url(url: str) -> str:
@@ -48,8 +50,8 @@ def _tune_sqlite(connection, _record) -> None:
     """secure_delete: SQLite overwrites what a change frees with zeros, so an erased name or
     email does not linger in the file's free space."""
     cursor = connection.cursor()
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL",
-                   "secure_delete=ON"):
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}",
+                   "synchronous=NORMAL", "secure_delete=ON"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -57,22 +59,36 @@ def _tune_sqlite(connection, _record) -> None:
 ERASED_TABLES = ("comments", "panel_invitations")
 
 
-def scrub_erased(engine: Engine) -> None:
-    """After erasing personal data, leave no old copy of it in the database's own files.
+SCRUB_WAIT_MS = 2000
+"""How long a scrub waits for readers (a backup, a slow page) before giving up: while it waits,
+new comments wait too."""
+
+
+def scrub_erased(engine: Engine) -> bool:
+    """After erasing personal data, leave no old copy of it in the database's own files; False
+    when something (a backup running, say) kept it from finishing: run it again later.
 
     SQLite: freed space is already zeroed (secure_delete); the write-ahead log still holds the
     pages as they were, so it is checkpointed and truncated. PostgreSQL keeps old row versions
     in its table files until they are rewritten, so the tables that held the data are rewritten
     (VACUUM FULL locks them for the moment it takes). What neither can reach is said in
-    docs/staff/operations.md: PostgreSQL's own write-ahead log files, backups, and disk blocks
-    the file system has freed.
+    docs/staff/consultations.md: PostgreSQL's own write-ahead log files and backups.
     """
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SCRUB_WAIT_MS}")
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            return busy == 0
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.exec_driver_sql(f"SET lock_timeout = {SCRUB_WAIT_MS}")
+        try:
             connection.exec_driver_sql(f"VACUUM FULL {', '.join(ERASED_TABLES)}")
+        except OperationalError:  # the lock was not had in time
+            return False
+        finally:
+            connection.exec_driver_sql("RESET lock_timeout")
+        return True
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -98,7 +98,8 @@ def _rate(setting: str) -> str:
 
 
 def add_headers(response: Response) -> Response:
-    response.headers.update(HEADERS)
+    for name, value in HEADERS.items():  # a view may have set a stricter one
+        response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if response.mimetype == "text/html":  # pages may hold someone's comment or a panel session

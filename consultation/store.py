@@ -8,6 +8,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 
+import idna
 from sqlalchemy import Row, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -38,9 +39,17 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
 
 
 def email_key(email: str) -> str:
-    """An email address as it is matched: Unicode-normalised (NFKC) and case-folded in Python,
-    because SQLite's `lower()` and PostgreSQL in the C locale fold only ASCII letters."""
-    return unicodedata.normalize("NFKC", email.strip()).casefold()
+    """An email address as it is matched, however it was typed. The domain is put in its one
+    ASCII form (IDNA with Unicode's mapping: `ÉXAMPLE.com`, `éxample.com` and
+    `xn--xample-9ua.com` are one domain); the mailbox before the @ is composed (NFC) and
+    lower-cased in Python, because SQLite's `lower()` and PostgreSQL in the C locale fold only
+    ASCII. Not case-folded: folding makes `straße` and `strasse`, different mailboxes, one."""
+    local, at, domain = email.strip().rpartition("@")
+    try:
+        domain = idna.encode(domain, uts46=True, transitional=False).decode("ascii")
+    except idna.IDNAError:  # not a domain name a mail server would take; compare it as text
+        domain = unicodedata.normalize("NFC", domain).lower()
+    return f"{unicodedata.normalize('NFC', local).lower()}{at}{domain}"
 
 
 def is_row_id(value: object) -> bool:
@@ -265,15 +274,16 @@ ERASED_TEXT = ("body", "suggested_wording", "screened_body", "screened_wording",
 
 
 def erase_personal_data(db: Session, comments: list[Comment], actor: str, why: str,
-                        invitations: list[PanelInvitation] = ()) -> None:
+                        invitations: list[PanelInvitation] = ()) -> bool:
     """Remove names, email addresses and the personal details found in the text, and the name on
     the panel invitation a comment was made with; the anonymised comments, their responses and
-    the counts stay, so reports remain true. Then no old copy is left in the database's files."""
+    the counts stay, so reports remain true. Then no old copy is left in the database's files:
+    False if that could not be finished now (see `database.scrub_erased`)."""
     invitations = {invitation.id: invitation for invitation in invitations}
     for comment in comments:
-        comment.name = comment.email = comment.email_key = None
         for field in ERASED_TEXT:
-            setattr(comment, field, without_personal_details(getattr(comment, field)))
+            setattr(comment, field, without_personal_details(getattr(comment, field), comment.name))
+        comment.name = comment.email = comment.email_key = None
         comment.flags = json.dumps([{**flag, "text": "(erased)"} for flag in json.loads(comment.flags)])
         comment.personal_data_erased_at = now()
         record(db, actor, "erased personal data", comment.id, f"{comment.reference}: {why}")
@@ -284,4 +294,4 @@ def erase_personal_data(db: Session, comments: list[Comment], actor: str, why: s
             invitation.member_name = ERASED_NAME
             record(db, actor, "erased personal data", None, f"panel invitation {invitation.id}: {why}")
     db.commit()
-    scrub_erased(db.get_bind())
+    return scrub_erased(db.get_bind()) if comments or invitations else True

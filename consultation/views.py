@@ -120,9 +120,10 @@ def panel_link():
     invitation, refusal = _invitation(request.args.get(PANEL_TOKEN, ""))
     if refusal:
         return refusal
-    return render_template("consultation/panel_start.html", invitation=invitation,
+    page = render_template("consultation/panel_start.html", invitation=invitation,
                            policy=context.library().policies[invitation.policy_slug],
                            token=request.args[PANEL_TOKEN])
+    return page, {"Referrer-Policy": "no-referrer"}  # the address holds the token
 
 
 @blueprint.post("/panel/")

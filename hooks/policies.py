@@ -142,6 +142,10 @@ def on_page_content(html: str, page, config, files) -> str:
             f"{_source(page, config)}: image '{source}' has no alt text; describe it in the square "
             "brackets, as in ![A cat on a sofa](cat.jpg), or mark a purely decorative image "
             'role="presentation"' for source in missing))
+    if page.title and ("<" in page.title or ">" in page.title):
+        # The theme writes the title into the page as it is (and unescapes it in <title>).
+        raise PluginError(f"{_source(page, config)}: the title '{page.title[:60]}' contains < or >; "
+                          "a title is plain text: write it without them.")
     if csp.inline_scripts(html):
         # The content security policy allows every inline script in the built site by its hash,
         # so one written into a page would be allowed too: only the theme's may be there.

@@ -151,6 +151,10 @@ class _Checker(HTMLParser):
         if tag not in ELEMENTS:
             self.refuse(_element_message(tag), written, f"<{tag}")
             return
+        if "<" in written[1:-1] or ">" in written[1:-1]:  # the page's own steps look for tags in text
+            self.refuse(f"<{tag}> has a < or > inside it, which could end the tag early where the page "
+                        "is put together; write &lt; or &gt; instead", written)
+            return
         for name, value in attrs:
             message = _attribute_message(tag, name, value or "")
             if message is None and name in ADDRESS_ATTRIBUTES:
@@ -196,6 +200,9 @@ def _attribute_message(tag: str, name: str, value: str) -> str | None:
     """Why an attribute is refused, or None; an allowed href or src still has its address checked."""
     if name.startswith("on"):
         return f"'{name}' on <{tag}> is not allowed: {RUNS}"
+    if name == "id" and value.startswith("__"):  # the theme's own elements: __config, __search...
+        return (f"the link name '{value[:40]}' is the theme's own and would break the page's script; "
+                "choose one that does not start with __")
     allowed = VALUES.get((tag, name))
     if name in ELEMENTS[tag] and (allowed is None or allowed.fullmatch(value)):
         return None

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import phonenumbers
 
@@ -121,8 +122,22 @@ def _personal_links(text: str, found: list[Flag]) -> list[Flag]:
                                                       bisect_left(starts, flag.end)]):
             end = max(flag.end, *(detail.end for detail in inside))
             flag = Flag(flag.start, end, inside[0].kind, text[flag.start:end])
+        elif flag.kind == "link" and (kind := _encoded_detail(flag.text)):
+            flag = Flag(flag.start, flag.end, kind, flag.text)
         flags.append(flag)
     return flags
+
+
+def _encoded_detail(link: str) -> str | None:
+    """The kind of personal detail written %-encoded in a link (`?u=sam%40example.com`), if any."""
+    decoded = unquote(link)
+    if decoded == link:
+        return None
+    if EMAIL.search(decoded):
+        return "email"
+    if any(sum(c.isdigit() for c in m.group()) >= MIN_PHONE_DIGITS for m in PHONE_LIKE.finditer(decoded)):
+        return "phone"
+    return None
 
 
 def _words(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -152,9 +167,17 @@ def auto_redact(text: str, settings: ModerationSettings, kinds: frozenset[str] |
     return redact(text, [flag for flag in flags if kinds is None or flag.kind in kinds])
 
 
-def without_personal_details(text: str | None) -> str | None:
-    """For erasure: phone numbers, emails, postcodes, addresses and NI numbers replaced by notes."""
-    return auto_redact(text, ModerationSettings(), PERSONAL) if text else text
+NAME_REMOVED = "[name removed]"
+
+
+def without_personal_details(text: str | None, name: str | None = None) -> str | None:
+    """For erasure: phone numbers, emails, postcodes, addresses and NI numbers replaced by notes,
+    and each word of the person's own name (as they gave it) wherever it stands in the text."""
+    if not text:
+        return text
+    text = auto_redact(text, ModerationSettings(), PERSONAL)
+    pattern = _words(part for part in (name or "").split() if len(part) > 1)
+    return pattern.sub(NAME_REMOVED, text) if pattern else text
 
 
 @dataclass(frozen=True)

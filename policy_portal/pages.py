@@ -21,7 +21,10 @@ from policy_portal.messages import Words
 from policy_portal.policy import AUDIENCES, Policy, Status
 from policy_portal.settings import Association
 
-MARKDOWN_SPECIAL = str.maketrans({character: f"&#{ord(character)};" for character in "|*_[]`{}\\#~!"})
+MARKDOWN_SPECIAL = str.maketrans({**{character: f"&#{ord(character)};" for character in "|*_[]`{}\\#~!"},
+                                  "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+"""Every character that could change Markdown's or HTML's meaning, as a numeric reference: one
+pass, so no reference is itself escaped again (`&#x27;` once showed as text on pages)."""
 ENGLISH_WORDS = Words(ENGLISH)
 OTHER_FORMATS_ID = "ask-for-this-policy-in-another-format"
 INDEX_MARKER = "<!-- policy-list -->"
@@ -51,7 +54,14 @@ def md_text(text: str) -> str:
     """Text placed inside Markdown, with every character that could change its meaning escaped, so
     text from outside (a comment, a title) can never add HTML, links or attributes to a page:
     `{: onclick=...}` is attr_list syntax, and backticks would start code that attr_list can reach."""
-    return escape(text).translate(MARKDOWN_SPECIAL)
+    return text.translate(MARKDOWN_SPECIAL)
+
+
+def plain_paragraph(text: str) -> str:
+    """A summary as one paragraph of plain text. It stands on the page just before the policy's
+    text, so Markdown in it could join with the text's (a code fence opened in one, closed in the
+    other) into HTML that neither holds alone."""
+    return md_text(" ".join(text.split()))
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,7 @@ def policy_markdown(policy: Policy, library: Library, association: Association, 
         notice if notice is not None else _status_notice(policy, library, today, link_prefix),
         _metadata_panel(policy, today),
         formats_box(formats) if formats else "",
-        f"## Summary\n\n{policy.summary}",
+        f"## Summary\n\n{plain_paragraph(policy.summary)}",
         policy.body.strip(),
         _history(policy, versions, link_prefix),
         f"## What you told us\n\n{told_us.strip()}" if told_us and policy.in_force else "",

@@ -35,7 +35,7 @@ from policy_portal.schema import (
     OPTIONAL_IN_BLOCKS,
     TRANSLATION_FIELDS,
 )
-from policy_portal.sections import headings
+from policy_portal.sections import headings, sections
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 VERSION = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?")
@@ -409,8 +409,24 @@ def _check_body(reader: _Reader, document: frontmatter.Document) -> None:
             reader.problem(document.body_line + heading.index, "body",
                            f"'# {heading.text[:60]}' is a top-level heading, but the title is already "
                            "the page's heading; start sections with ## instead of #")
-    for refusal in refusals(document.body):
+    found = refusals(document.body)
+    for refusal in found:
         reader.problem(document.body_line + refusal.index, "body", refusal.message)
+    if not found:
+        _check_sections(reader, document)
+
+
+def _check_sections(reader: _Reader, document: frontmatter.Document) -> None:
+    """The consultation page shows each `##` section on its own, so each must also pass alone:
+    text that is safe inside a code block of the whole could come out of it when split."""
+    parts = sections(document.body)
+    starts = [heading.index for heading in headings(document.body) if heading.level == 2]
+    starts = [0] * (len(parts) - len(starts)) + starts  # the opening text, if any, starts the body
+    for section, start in zip(parts, starts, strict=True):
+        for refusal in refusals(section.markdown):
+            reader.problem(document.body_line + start, "body",
+                           f"in the section '{section.title[:60]}' on its own (as the consultation page "
+                           f"shows it): {refusal.message}")
 
 
 def _check_title(reader: _Reader, fields: dict[str, Located]) -> None:

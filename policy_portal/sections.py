@@ -19,7 +19,7 @@ from markdown.extensions.toc import slugify
 
 from policy_portal.clauses import ClauseExtension
 
-FENCE = re.compile(r"^\s*(```|~~~)")
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 HEADING = re.compile(r"(#{1,6})(?!#)\s*(\S.*?)[\s#]*$")
 """An ATX heading as Python-Markdown reads it: the space after the hashes is optional."""
 
@@ -41,7 +41,8 @@ class Heading:
 
 
 def headings(text: str) -> Iterator[Heading]:
-    """Every heading outside fenced code blocks; ``` and ~~~ blocks close only themselves."""
+    """Every heading outside fenced code blocks. As in Python-Markdown, a fence is closed only by
+    the same run of backticks or tildes: ```` is not closed by ```."""
     fence = ""
     for index, line in enumerate(text.splitlines()):
         marker = FENCE.match(line)

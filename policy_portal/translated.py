@@ -26,6 +26,7 @@ from policy_portal.pages import (
     metadata_panel,
     notice_block,
     other_formats,
+    plain_paragraph,
 )
 from policy_portal.policy import Policy, Translation
 from policy_portal.settings import Association
@@ -65,7 +66,7 @@ def translation_markdown(translation: Translation, library: Library, association
         translation_notice(translation, policy, words, root),
         metadata_panel(_details(translation, policy, words, today), words),
         formats_box(formats, words) if formats else "",
-        f"## {words('Summary')}\n\n{translation.summary}",
+        f"## {words('Summary')}\n\n{plain_paragraph(translation.summary)}",
         translation.body.strip(),
         _related(policy, library, language, words),
         other_formats(policy.reference, association, words),

@@ -65,8 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     unlock = commands.add_parser("staff-unlock", help="clear a staff account's failed sign-ins, so "
                                  "every network it was locked out on can sign in again")
     unlock.add_argument("email")
-    commands.add_parser("erase-expired",
-                        help="erase names and emails kept longer than extra.moderation.retention_days")
+    expired = commands.add_parser(
+        "erase-expired", help="erase names and emails kept longer than extra.moderation.retention_days")
+    expired.add_argument("--scrub", action="store_true",
+                         help="also clear old copies of erased data from the database's files, "
+                              "after an erasure that said the database was busy")
     data = commands.add_parser("personal-data", help="export, or erase, what is held about an email address")
     data.add_argument("email")
     data.add_argument("--erase", action="store_true", help="erase the names and email addresses found")
@@ -267,6 +270,7 @@ def staff_unlock(args: argparse.Namespace, project: Path) -> int:
 
 def erase_expired(args: argparse.Namespace, project: Path) -> int:
     from consultation import context, store
+    from consultation.database import scrub_erased
 
     app = _consultation_app(project)
     days = app.extensions["moderation"].retention_days
@@ -275,11 +279,22 @@ def erase_expired(args: argparse.Namespace, project: Path) -> int:
         db = context.database()
         comments = store.personal_data_past(db, last_kept)
         invitations = store.invitations_past(db, last_kept)
-        store.erase_personal_data(db, comments, COMMAND_LINE,
-                                  f"kept {days} days after the consultation closed", invitations)
+        scrubbed = store.erase_personal_data(db, comments, COMMAND_LINE,
+                                             f"kept {days} days after the consultation closed", invitations)
+        if args.scrub:
+            scrubbed = scrub_erased(app.extensions["engine"])
     print(f"Erased names and email addresses from {len(comments)} comment(s) and {len(invitations)} "
           f"panel invitation(s) from consultations that closed before {long_date(last_kept)}.")
-    return 0
+    return _scrub_report(scrubbed)
+
+
+def _scrub_report(scrubbed: bool) -> int:
+    """Say so when an old copy of erased data may still be in the database's files."""
+    if not scrubbed:
+        print("The database was busy (a backup running?), so an old copy of what was erased may "
+              "still be in its files. Run `policy-portal erase-expired --scrub` when it is quiet.",
+              file=sys.stderr)
+    return 0 if scrubbed else 1
 
 
 def personal_data(args: argparse.Namespace, project: Path) -> int:
@@ -291,9 +306,9 @@ def personal_data(args: argparse.Namespace, project: Path) -> int:
         db = context.database()
         found = store.comments_with_email(db, args.email)
         if args.erase:
-            store.erase_personal_data(db, found, COMMAND_LINE, "erasure requested by the person")
+            scrubbed = store.erase_personal_data(db, found, COMMAND_LINE, "erasure requested by the person")
             print(f"Erased the name and email address from {len(found)} comment(s).")
-            return 0
+            return _scrub_report(scrubbed)
         store.record(db, COMMAND_LINE, "exported personal data", None,  # not the address itself
                      f"{len(found)} comment(s) held with one email address")
         db.commit()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import threading
 
 import pytest
@@ -357,4 +358,22 @@ def test_database_files_and_backups_are_readable_by_their_owner_only(project, ca
     assert {path.name for path in kept} >= {"consultation.sqlite", "consultation.sqlite-wal"}
     assert {path.name: oct(path.stat().st_mode & 0o077) for path in kept} == {
         path.name: "0o0" for path in kept}
+    app.extensions["engine"].dispose()
+
+
+def test_an_erasure_while_a_backup_reads_says_so_and_scrub_finishes_it(project, capsys, monkeypatch):
+    """Found in a second attack: with a reader holding the database, the checkpoint that clears
+    the write-ahead log failed silently, leaving erased emails in it (and stalled comments)."""
+    app = _commented_app(project, monkeypatch)
+    database = project / "instance" / "consultation.sqlite"
+    reader = sqlite3.connect(database)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM comments").fetchone()  # a snapshot, as a backup holds
+    assert main(["--project", str(project), "personal-data", "sam@example.com", "--erase"]) == 1
+    assert "Run `policy-portal erase-expired --scrub` when it is quiet." in capsys.readouterr().err
+    reader.rollback()
+    reader.close()
+    assert main(["--project", str(project), "erase-expired", "--scrub"]) == 0
+    for path in database.parent.glob("consultation.sqlite*"):
+        assert b"Sam@Example.com" not in path.read_bytes(), path
     app.extensions["engine"].dispose()

@@ -243,7 +243,7 @@ def test_opening_a_panel_link_changes_nothing_until_the_button_is_pressed(app, c
     with client.session_transaction() as session:
         session["staff_user"], session["kept"] = 1, "yes"
     page = client.get(f"/panel/?invitation={invitation_token(app, name='Jo Bloggs')}")
-    assert page.status_code == 200
+    assert (page.status_code, page.headers["Referrer-Policy"]) == (200, "no-referrer")  # nor the token
     assert "Start commenting as Jo Bloggs" in words(soup(page).find("form"))
     with client.session_transaction() as session:
         assert (session.get("staff_user"), session.get("panel_invitation")) == (1, None)

@@ -97,6 +97,24 @@ def test_a_link_with_no_personal_details_stays_a_link_and_is_kept_on_erasure():
     assert without_personal_details(text) == text
 
 
+@pytest.mark.parametrize(("text", "erased"), [
+    ("Unsubscribe: https://example.com/unsub?u=zeb.quux%40example.org now.",
+     "Unsubscribe: [email address removed] now."),
+    ("Call https://example.com/call?p=07700%20900777 today.", "Call [phone number removed] today."),
+])
+def test_personal_details_encoded_in_a_link_are_erased(text, erased):
+    """Found in a second attack: %-encoding hid an email or phone number in a link from erasure."""
+    assert without_personal_details(text) == erased
+
+
+def test_erasure_removes_the_persons_own_name_from_their_text():
+    """Found in a second attack: a writer who signed their comment kept their name in it."""
+    text = "Zebedee Quuxworth here. My neighbour calls me zebedee; the Quuxworth family agrees."
+    assert without_personal_details(text, "Zebedee Quuxworth") == (
+        "[name removed] [name removed] here. My neighbour calls me [name removed]; the [name removed] "
+        "family agrees.")
+
+
 LONGEST_COMMENT = 5000
 ADVERSARIAL = ["x-", "a.", "a@", "a+", "a_", "a-.", "x@x.", "www.", "http://", "a.com", "x/", "a", "-", ".",
                "+", "1", "1 ", "1-", "(1) ", "12 ", "1234 ", "07700 ", "07700900123 ", "0113 496 0750 ",

@@ -351,3 +351,13 @@ def test_a_script_in_one_of_the_sites_own_pages_fails_the_build(project: Path, c
     page.write_text(page.read_text(encoding="utf-8") + "\n<script>alert(1)</script>\n", encoding="utf-8")
     assert main(["--project", str(project), "build"]) == 1
     assert "accessibility.md: a page cannot contain a <script>" in capsys.readouterr().err
+
+
+def test_a_tag_in_a_site_pages_title_fails_the_build(project: Path, capsys):
+    """Found in an attack: the theme writes a page's title into <title> unescaped, so a title
+    could end the element and start a script."""
+    page = project / "docs" / "staff" / "large-print.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("title: ", "title: x</title><b>", 1), encoding="utf-8")
+    assert main(["--project", str(project), "build"]) == 1
+    assert "large-print.md: the title 'x</title><b>" in capsys.readouterr().err

@@ -651,6 +651,20 @@ def test_an_email_with_accents_is_found_whatever_its_case(app, client):
     assert sign_in(app.test_client(), "élise@LARKFIELD.example").status_code == 303
 
 
+def test_an_email_is_matched_by_its_domain_in_any_form_but_not_by_a_different_mailbox(app, client):
+    """Found in a second attack: case folding matched jo@strasse.de to jo@straße.de (another
+    domain), and the same domain written in its xn-- form was not found."""
+    for email in ("jo@straße.de", "Zoë@ÉXAMPLE.com"):
+        comment(client, **{**GOOD, "email": email})
+    with app.app_context():
+        db = context.database()
+        found = store.comments_with_email(db, "JO@xn--strae-oqa.de")
+        assert [comment.email for comment in found] == ["jo@straße.de"]
+        assert store.comments_with_email(db, "jo@strasse.de") == []
+        assert [found.email for found in store.comments_with_email(db, "zoë@xn--xample-9ua.com")] == [
+            "Zoë@ÉXAMPLE.com"]
+
+
 def test_erasure_also_erases_the_panel_members_name(app, moderator):
     """Finding 4: erasing a panel member's comments left their name on the invitation, shown
     beside the erased comment."""

@@ -2,7 +2,8 @@
 
 - `email_key` on comments and staff accounts: SQLite's `lower()` and PostgreSQL in the C locale
   fold only ASCII letters, so `ÉLISE@Example.com` was never found by a subject-access request.
-  The key is made in Python (Unicode NFKC, then case folding) and compared exactly.
+  The key is made in Python (the domain in its IDNA form, the mailbox NFC and lower-cased) and
+  compared exactly.
 - `screened_body` and `screened_wording`: the text with what the automatic check finds taken
   out, made once when the comment arrives instead of on every report view. Comments stored
   before this migration are screened here with the default settings (personal details, links);
@@ -14,6 +15,7 @@ Revises: 0003
 
 import unicodedata
 
+import idna
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,8 +29,14 @@ depends_on = None
 
 
 def _key(email: str) -> str:
-    """Frozen here as it was when written: a migration must not change when the app does."""
-    return unicodedata.normalize("NFKC", email.strip()).casefold()
+    """Frozen here as it was when written (store.email_key): a migration must not change when
+    the app does."""
+    local, at, domain = email.strip().rpartition("@")
+    try:
+        domain = idna.encode(domain, uts46=True, transitional=False).decode("ascii")
+    except idna.IDNAError:
+        domain = unicodedata.normalize("NFC", domain).lower()
+    return f"{unicodedata.normalize('NFC', local).lower()}{at}{domain}"
 
 
 def upgrade() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
@@ -144,6 +144,7 @@ class _Blocks(HTMLParser):
         self.label = ""  # a definition's term
         self.header: list[str] = []  # the table's column headings
         self.cells: list[str] = []  # the row's cells so far
+        self.after_table = False  # so the next block is set apart from the table's last row
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
@@ -172,7 +173,7 @@ class _Blocks(HTMLParser):
             if tag == "dt":
                 self.label = text
             elif tag == "dd":
-                self.blocks.append(_Block(_labelled(self.label, text), 0, 2))
+                self._add(_Block(_labelled(self.label, text), 0, 2))
             else:
                 self.cells.append(text)
         elif tag == "tr" and self.cells:
@@ -182,10 +183,10 @@ class _Blocks(HTMLParser):
                 for number, cell in enumerate(self.cells):
                     if cell:
                         label = self.header[number] if number < len(self.header) else ""
-                        self.blocks.append(_Block(_labelled(label, cell), 2 if number else 0, 4,
-                                                  space_before=not number))
+                        self._add(_Block(_labelled(label, cell), 2 if number else 0, 4,
+                                         space_before=not number))
         elif tag == "table":
-            self.header = []
+            self.header, self.after_table = [], True
         elif tag in BLOCKS:
             self._flush()
         else:
@@ -224,8 +225,7 @@ class _Blocks(HTMLParser):
         if heading:
             level = int(heading[1])
             indent = 0 if level <= 2 else 4
-            self.blocks.append(_Block(text, indent, indent, centred=level <= 2, space_before=True,
-                                      heading=True))
+            self._add(_Block(text, indent, indent, centred=level <= 2, space_before=True, heading=True))
         elif depth and "li" in self.open:
             indent, runover = 2 * (depth - 1), 2 * depth
             if self.item_started:
@@ -234,9 +234,14 @@ class _Blocks(HTMLParser):
                 text = f"{self.items[-1]}. {text}"
                 self.items[-1] += 1
             self.item_started = True
-            self.blocks.append(_Block(text, indent, runover))
+            self._add(_Block(text, indent, runover))
         else:
-            self.blocks.append(_Block(text, 2, 0))
+            self._add(_Block(text, 2, 0))
+
+    def _add(self, block: _Block) -> None:
+        if self.after_table:
+            block, self.after_table = replace(block, space_before=True), False
+        self.blocks.append(block)
 
 
 def _labelled(label: str, text: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from policy_portal.braille import CELLS, LINES, TABLES, TO_ASCII, BrailleJob, brf, make_braille
+from policy_portal.braille import BATCH, CELLS, LINES, TABLES, TO_ASCII, BrailleJob, brf, make_braille
 from policy_portal.liblouis import BrailleError, translate
 from policy_portal.library import load_library
 from policy_portal.sections import sections
@@ -94,6 +94,14 @@ def test_braille_files_are_made_again_only_for_changed_text(tmp_path: Path):
     changed, made = make_braille([jobs[0], BrailleJob("# Policy 2\n\nNew text.", TABLES["en"], SITE, SITE)],
                                  tmp_path)
     assert made == 1 and changed[0] == first[0] and changed[1] != first[1]
+
+
+def test_many_files_are_made_in_worker_processes_as_they_are_in_the_build(tmp_path: Path):
+    jobs = [BrailleJob(f"# Policy {number}\n\nText {number}.", TABLES["en"], SITE, SITE)
+            for number in range(2 * BATCH)]
+    paths, made = make_braille(jobs, tmp_path)
+    assert made == len(jobs)
+    assert [path.read_bytes().decode("ascii") for path in paths] == [brf(job) for job in jobs]
 
 
 def test_a_table_liblouis_does_not_have_is_a_plain_error():

@@ -30,6 +30,7 @@ from policy_portal.formats import build_formats
 from policy_portal.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
 from policy_portal.history import HistoryUnavailableError, library_versions
 from policy_portal.languages import Language
+from policy_portal.liblouis import BrailleError
 from policy_portal.library import Library, load_library
 from policy_portal.problems import PolicyError
 from policy_portal.search import SearchIndexError, index_site
@@ -38,7 +39,7 @@ from policy_portal.translation_status import refuse_stale
 
 POLICIES = "policies"
 CACHE = ".cache/pdf"
-"""PDFs kept between builds, by a hash of what went into them (not committed)."""
+"""PDFs and Braille files kept between builds, by a hash of what went into them (not committed)."""
 log = logging.getLogger("mkdocs.hooks.policies")
 _state: dict[str, object] = {}
 
@@ -68,10 +69,14 @@ def on_pre_build(config) -> None:
     except (PolicyError, ValueError) as error:
         raise PluginError(str(error)) from None
     project = _project(config)
-    build = build_formats(_state["library"], _state["association"], _state["today"], project / POLICIES,
-                          Path(config.docs_dir), config.site_url or "/", project / CACHE)
+    try:
+        build = build_formats(_state["library"], _state["association"], _state["today"], project / POLICIES,
+                              Path(config.docs_dir), config.site_url or "/", project / CACHE)
+    except BrailleError as error:
+        raise PluginError(str(error)) from None
     _state["formats"] = build.formats
     log.info("PDFs: %d made, %d unchanged and reused.", build.pdfs_made, build.pdfs_reused)
+    log.info("Braille files: %d made, %d unchanged and reused.", build.braille_made, build.braille_reused)
     try:
         _state["versions"] = library_versions(project, _state["library"])
     except HistoryUnavailableError as error:

@@ -1,6 +1,7 @@
-"""Every other format of every policy and translation: the large-print web page and two PDFs.
+"""Every other format of every policy and translation: the large-print web page, two PDFs and
+a Braille file.
 
-Made before the site's pages, so each policy page's Formats box can give the PDFs' sizes.
+Made before the site's pages, so each policy page's Formats box can give the files' sizes.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from policy_portal.braille import BrailleJob, braille_table, make_braille
 from policy_portal.library import Library, told_us
-from policy_portal.pages import Formats
+from policy_portal.pages import Formats, policy_markdown
 from policy_portal.pdf import PdfJob, make_pdfs
 from policy_portal.policy import Translation
 from policy_portal.printable import printable_document, printable_html
@@ -29,11 +31,13 @@ class PolicyFormats:
     large_print_pdf: Path
     links: Formats
     """For the Formats box on the policy's page, relative to the policies folder."""
+    braille: Path | None = None
 
     def files(self, slug: str) -> dict[str, str | Path]:
         """Where each goes in the site, relative to the policies folder: text, or a file to copy."""
         return {f"{slug}/large-print/index.html": self.large_print_page,
-                f"{slug}/{slug}.pdf": self.pdf, f"{slug}/{slug}-large-print.pdf": self.large_print_pdf}
+                f"{slug}/{slug}.pdf": self.pdf, f"{slug}/{slug}-large-print.pdf": self.large_print_pdf,
+                **({f"{slug}/{slug}.brf": self.braille} if self.braille else {})}
 
 
 @dataclass
@@ -42,14 +46,16 @@ class FormatsBuild:
     """By policy slug and language code."""
     pdfs_made: int
     pdfs_reused: int
+    braille_made: int = 0
+    braille_reused: int = 0
 
 
 def build_formats(library: Library, association: Association, today: dt.date, policies: Path,
                   docs: Path, site_url: str, cache: Path) -> FormatsBuild:
     """Every policy's formats in English, and every translation's in its language, keyed by
     (slug, language code). `policies`: the policies folder; `docs`: where the stylesheets are;
-    `site_url`: the site's public address, for the links inside PDFs; `cache`: where PDFs are
-    kept between builds."""
+    `site_url`: the site's public address, for the links inside PDFs; `cache`: where PDFs and
+    Braille files are kept between builds."""
     jobs, pages, order = [], {}, []
     english = library.languages.default
     for policy in library:
@@ -74,16 +80,41 @@ def build_formats(library: Library, association: Association, today: dt.date, po
                 policies_url="../../", stylesheet=f"../../../../{STYLES[True]}", back_link="../")
             order.append((translation.slug, code))
     made = make_pdfs(jobs, cache)
+    braille_jobs = _braille_jobs(library, association, today, policies, site_url)
+    brfs, brfs_made = make_braille(list(braille_jobs.values()), cache)
+    braille = dict(zip(braille_jobs, brfs, strict=True))
     results = iter(made)
     built = {}
     for key in order:
         pdf, large_pdf = next(results), next(results)
-        slug = key[0]
+        slug, brf = key[0], braille.get(key)
         built[key] = PolicyFormats(pages[key], pdf.path, large_pdf.path, Formats(
             f"{slug}/large-print/index.html", f"{slug}/{slug}.pdf", pdf.path.stat().st_size,
-            f"{slug}/{slug}-large-print.pdf", large_pdf.path.stat().st_size))
+            f"{slug}/{slug}-large-print.pdf", large_pdf.path.stat().st_size,
+            f"{slug}/{slug}.brf" if brf else None, brf.stat().st_size if brf else 0), brf)
     fresh = sum(result.made for result in made)
-    return FormatsBuild(built, fresh, len(made) - fresh)
+    return FormatsBuild(built, fresh, len(made) - fresh, brfs_made, len(brfs) - brfs_made)
+
+
+def _braille_jobs(library: Library, association: Association, today: dt.date, policies: Path,
+                  site_url: str) -> dict[tuple[str, str], BrailleJob]:
+    """A Braille file of the text the PDFs have, by (slug, language code), in each language
+    liblouis has a table for."""
+    jobs = {}
+    english = library.languages.default
+    if table := braille_table(english.code):
+        for policy in library:
+            text = policy_markdown(policy, library, association, today, told_us(policies, policy.slug))
+            jobs[policy.slug, english.code] = BrailleJob(text, table, site_url, f"{site_url}policies/")
+    for by_language in library.translations.values():
+        for translation in by_language.values():
+            code = translation.language
+            if table := braille_table(code):
+                text = translation_markdown(translation, library, association, today,
+                                            library.languages[code], site_url)
+                jobs[translation.slug, code] = BrailleJob(text, table, site_url,
+                                                          f"{site_url}{code}/policies/")
+    return jobs
 
 
 def _translated(translation: Translation, library: Library, association: Association, today: dt.date,

@@ -74,6 +74,9 @@ class Formats:
     pdf_size: int
     large_print_pdf: str
     large_print_pdf_size: int
+    braille: str | None = None
+    """The .brf file, if the language has a Braille table."""
+    braille_size: int = 0
 
 
 def front_matter(title: str, description: str) -> str:
@@ -250,7 +253,9 @@ def _related(policy: Policy, library: Library, link_prefix: str = "") -> str:
 
 
 def formats_box(formats: Formats, words: Words = ENGLISH_WORDS) -> str:
-    """Links to every format, and a place for the Listen control (listen.js fills it in)."""
+    """Links to every format, and a place for the Listen control (listen.js fills it in). The
+    Braille file is downloaded, not shown: it is read in a Braille display's or embosser's own
+    software, and a browser would show it as letters."""
     return "\n".join([
         '<section class="policy-formats" aria-labelledby="formats" markdown>', "",
         f"## {words('Formats')} {{#formats}}", "",
@@ -258,6 +263,9 @@ def formats_box(formats: Formats, words: Words = ENGLISH_WORDS) -> str:
         f"- [{words('PDF of this policy')}]({formats.pdf}) ({file_size(formats.pdf_size)})",
         f"- [{words('Large-print PDF of this policy')}]({formats.large_print_pdf}) "
         f"({file_size(formats.large_print_pdf_size)})",
+        *([f"- [{words('Braille file of this policy')}]({formats.braille}){{download}} "
+           f"({file_size(formats.braille_size)}, {words('for a Braille display or embosser')})"]
+          if formats.braille else []),
         f"- [{words('Braille, Easy Read, audio or another language')}](#{OTHER_FORMATS_ID})", "",
         '<div class="listen" data-listen hidden></div>', "",
         "</section>",

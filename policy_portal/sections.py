@@ -81,7 +81,7 @@ def sections(body: str) -> tuple[Section, ...]:
     first = starts[0].index if starts else len(lines)
     if "\n".join(lines[:first]).strip():
         found.append(Section(OPENING, "Opening text", "\n".join(lines[:first]).strip()))
-    ends = [heading.index for heading in starts[1:]] + [len(lines)]
+    ends = [heading.index for heading in starts[1:]] + [len(lines)] * bool(starts)
     anchors = _anchors(body)
     if len(anchors) != len(starts):  # a heading style we do not split on (underlined); rare
         anchors = [(slugify(heading.text, "-"), heading.text) for heading in starts]

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from policy_portal.consultations import CONSULTATION_PATH
 from policy_portal.library import Library, told_us
 from policy_portal.pages import Formats
 from policy_portal.pdf import PdfJob, make_pdfs
@@ -45,22 +46,23 @@ class FormatsBuild:
 
 
 def build_formats(library: Library, association: Association, today: dt.date, policies: Path,
-                  docs: Path, site_url: str, cache: Path) -> FormatsBuild:
+                  docs: Path, site_url: str, cache: Path,
+                  consultation_url: str = CONSULTATION_PATH) -> FormatsBuild:
     """Every policy's formats in English, and every translation's in its language, keyed by
     (slug, language code). `policies`: the policies folder; `docs`: where the stylesheets are;
     `site_url`: the site's public address, for the links inside PDFs; `cache`: where PDFs are
-    kept between builds."""
+    kept between builds; `consultation_url`: where drafts' "Comment" links go."""
     jobs, pages, order = [], {}, []
     english = library.languages.default
     for policy in library:
         summary = told_us(policies, policy.slug)
         for large in (False, True):
             html = printable_html(policy, library, association, today, summary, large_print=large,
-                                  policies_url=f"{site_url}policies/")
+                                  policies_url=f"{site_url}policies/", consultation_url=consultation_url)
             jobs.append(PdfJob(html, docs / STYLES[large], site_url))
         pages[policy.slug, english.code] = printable_html(
             policy, library, association, today, summary, large_print=True, policies_url="../../",
-            stylesheet=f"../../../{STYLES[True]}", back_link="../")
+            stylesheet=f"../../../{STYLES[True]}", back_link="../", consultation_url=consultation_url)
         order.append((policy.slug, english.code))
     for by_language in library.translations.values():
         for translation in by_language.values():

@@ -1,11 +1,14 @@
-"""The association's own details, from the `extra.association` block of mkdocs.yml.
+"""Settings from the `extra:` block of mkdocs.yml: the association's details, where the
+consultation app runs, and moderation.
 
-They appear on every policy page ("ask for this policy in another format"), so a missing or
-malformed value fails the build with a message instead of publishing a page with no way to ask.
+The association's details appear on every policy page ("ask for this policy in another format"),
+so a missing or malformed value fails the build with a message instead of publishing a page with
+no way to ask.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from typing import Any
 import phonenumbers
 import yaml
 
+from policy_portal.consultations import CONSULTATION_PATH
 from policy_portal.problems import PolicyError, Problem
 
 CONFIG = "mkdocs.yml"
@@ -87,6 +91,24 @@ def read_extra(config_file: Path) -> dict[str, Any]:
 
 def load_association(config_file: Path) -> Association:
     return association_from(read_extra(config_file))
+
+
+APP_ADDRESS = re.compile(r"(https?://[^/\s\"'<>()`]+)?/([^/\s\"'<>()`][^\s\"'<>()`]*/)?")
+"""A path on the site's own host, or a full http(s) address, ending in /; nothing that could end
+a Markdown link or an HTML attribute early."""
+
+
+def consultation_url_from(extra: dict[str, Any]) -> str:
+    """`extra.consultation_url`: where the consultation app runs, which every link from the site
+    to it starts with. A path (the default, /consultations/) when the portal serves the site and
+    the app together; a full address when the site is published elsewhere (GitHub Pages, say)."""
+    value = extra.get("consultation_url", CONSULTATION_PATH)
+    if not isinstance(value, str) or not APP_ADDRESS.fullmatch(value):
+        raise PolicyError([Problem(CONFIG, 1, "extra.consultation_url",
+                                   f"'{value}' is not the consultation app's address; write a path "
+                                   f"such as {CONSULTATION_PATH}, or a full address such as "
+                                   "https://portal.example.org/consultations/, ending in /")])
+    return value
 
 
 @dataclass(frozen=True)

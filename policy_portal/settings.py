@@ -85,7 +85,11 @@ def read_config(config_file: Path) -> dict[str, Any]:
 
 def read_extra(config_file: Path) -> dict[str, Any]:
     """The `extra:` block of mkdocs.yml."""
-    extra = read_config(config_file).get("extra")
+    return read_extra_from(read_config(config_file))
+
+
+def read_extra_from(config: dict[str, Any]) -> dict[str, Any]:
+    extra = config.get("extra")
     return extra if isinstance(extra, dict) else {}
 
 
@@ -109,6 +113,21 @@ def consultation_url_from(extra: dict[str, Any]) -> str:
                                    f"such as {CONSULTATION_PATH}, or a full address such as "
                                    "https://portal.example.org/consultations/, ending in /")])
     return value
+
+
+def site_root_for_app(config: dict[str, Any]) -> str:
+    """Where the consultation app's pages link back to the site: "/" when the app runs beside it
+    (`consultation_url` is a path on the same host), the site's published address (`site_url`)
+    when it runs apart, where "/" would be the app's own host."""
+    if consultation_url_from(read_extra_from(config)).startswith("/"):
+        return "/"
+    site_url = config.get("site_url")
+    if not isinstance(site_url, str) or not APP_ADDRESS.fullmatch(site_url) or site_url.startswith("/"):
+        raise PolicyError([Problem(CONFIG, 1, "site_url",
+                                   "the consultation app runs apart from the site (extra.consultation_url "
+                                   "is a full address), so it needs the site's full address to link "
+                                   "back to, such as https://policies.example.org/")])
+    return site_url
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Hosting the site and the consultation app together and apart (docs/staff/publishing.md).
 
 Apart, the static site links to wherever the app runs (`extra.consultation_url`): a build with
-another address links there from every page, large-print page, PDF and feed, and nowhere else.
+another address links there from every page, large-print page, PDF and feed, and nowhere else;
+and the app links back to the site's published address (`site_url`) instead of its own host.
 """
 
 from __future__ import annotations
@@ -10,11 +11,17 @@ from pathlib import Path
 from urllib.parse import urljoin
 from xml.etree import ElementTree
 
+import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from consultation import create_app
 from policy_portal.consultations import CONSULTATION_PATH
+from policy_portal.problems import PolicyError
+from policy_portal.settings import site_root_for_app
 from portal.cli import main
+from tests.conftest import APP_SETTINGS, migrated
+from tests.consultation_pages import PETS, soup
 
 APP = "https://portal.larkfield.example/consultations/"
 
@@ -63,3 +70,23 @@ def test_an_address_that_is_not_one_stops_the_build(project: Path, capsys):
             "write a path such as /consultations/, or a full address such as "
             "https://portal.example.org/consultations/, ending in /") in capsys.readouterr().err
     assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize(("consultation_url", "site"), [
+    (CONSULTATION_PATH, "/"),
+    (APP, "https://policies.larkfield-housing.example/"),  # site_url in mkdocs.yml
+])
+def test_the_app_links_back_to_the_site_where_it_is(project: Path, tmp_path: Path, consultation_url: str,
+                                                     site: str):
+    set_consultation_url(project, consultation_url)
+    app = create_app(project, {**APP_SETTINGS,
+                                "DATABASE_URL": migrated(f"sqlite:///{tmp_path / 'c.sqlite'}")})
+    page = soup(app.test_client().get(PETS))
+    assert page.find("a", class_="site-name")["href"] == site
+    assert page.find("a", string="Read the draft on the policy website")["href"] == f"{site}policies/pets/"
+    app.extensions["engine"].dispose()
+
+
+def test_an_app_apart_from_the_site_needs_the_sites_address():
+    with pytest.raises(PolicyError, match=r"mkdocs\.yml:1: site_url: the consultation app runs apart"):
+        site_root_for_app({"extra": {"consultation_url": APP}})

@@ -33,8 +33,14 @@ class PolicyFormats:
 
     def files(self, slug: str) -> dict[str, str | Path]:
         """Where each goes in the site, relative to the policies folder: text, or a file to copy."""
-        return {f"{slug}/large-print/index.html": self.large_print_page,
-                f"{slug}/{slug}.pdf": self.pdf, f"{slug}/{slug}-large-print.pdf": self.large_print_pdf}
+        return dict(zip(format_paths(slug), (self.large_print_page, self.pdf, self.large_print_pdf),
+                        strict=True))
+
+
+def format_paths(slug: str) -> tuple[str, str, str]:
+    """Where a policy's large-print page, PDF and large-print PDF go, relative to the policies
+    folder of their language."""
+    return f"{slug}/large-print/index.html", f"{slug}/{slug}.pdf", f"{slug}/{slug}-large-print.pdf"
 
 
 @dataclass
@@ -80,10 +86,9 @@ def build_formats(library: Library, association: Association, today: dt.date, po
     built = {}
     for key in order:
         pdf, large_pdf = next(results), next(results)
-        slug = key[0]
+        large_print, pdf_path, large_print_pdf = format_paths(key[0])
         built[key] = PolicyFormats(pages[key], pdf.path, large_pdf.path, Formats(
-            f"{slug}/large-print/index.html", f"{slug}/{slug}.pdf", pdf.path.stat().st_size,
-            f"{slug}/{slug}-large-print.pdf", large_pdf.path.stat().st_size))
+            large_print, pdf_path, pdf.path.stat().st_size, large_print_pdf, large_pdf.path.stat().st_size))
     fresh = sum(result.made for result in made)
     return FormatsBuild(built, fresh, len(made) - fresh)
 

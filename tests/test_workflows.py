@@ -22,6 +22,7 @@ from tests.conftest import ROOT
 from tests.test_versions import git
 
 WORKFLOWS = ROOT / ".github" / "workflows"
+GUIDE = ROOT / "docs" / "staff" / "publishing.md"
 
 
 def workflow(name: str) -> dict[str, Any]:
@@ -49,11 +50,12 @@ def test_publishing_runs_on_every_merge_every_morning_and_by_hand():
     assert triggers["push"] == {"branches": ["main"]}
     assert "workflow_dispatch" in triggers
     [schedule] = triggers["schedule"]
-    _, hour, *every_day = schedule["cron"].split()
+    minute, hour, *every_day = schedule["cron"].split()
     assert every_day == ["*", "*", "*"]
     # GitHub's cron is UTC; the UK is UTC in winter and UTC+1 in summer. After midnight in both,
     # so the build has the new day's date, and before 07:00 in both.
     assert 0 <= int(hour) <= 5
+    assert f"every day at {int(hour):02}:{int(minute):02} UTC" in GUIDE.read_text(encoding="utf-8")
 
 
 def test_publishing_builds_from_the_whole_history_on_the_real_date():

@@ -257,11 +257,11 @@ def test_the_guides_nginx_site_serves_the_site_and_the_app(tmp_path: Path, site:
     tested = subprocess.run(["nginx", "-t"], env=environment, capture_output=True, text=True, check=False)
     assert "test is successful" in tested.stderr, tested.stderr
     with nginx.running(commands, tls):
-        def refresh_policy() -> str:
-            command = replaced(guide_command("bash scripts/nginx-csp"),
-                               {"/etc/nginx/snippets/policy-portal-csp.conf": str(snippet)})
-            return subprocess.run(["bash", "-e", "-c", command], cwd=project, env=environment,
-                                  capture_output=True, text=True, check=True).stdout
+        def refresh_policy(command: str = guide_command("bash scripts/nginx-csp")) -> str:
+            command = replaced(command, {"/etc/nginx/snippets/policy-portal-csp.conf": str(snippet)})
+            return subprocess.run(["bash", "-e", "-c", command.replace("/srv/policy-portal", str(project))],
+                                  cwd=project, env=environment, capture_output=True, text=True,
+                                  check=True).stdout
 
         assert refresh_policy() == ("The site's content security policy changed: nginx sends the new "
                                     "one now.\n")
@@ -293,5 +293,5 @@ def test_the_guides_nginx_site_serves_the_site_and_the_app(tmp_path: Path, site:
 
         new_policy = policy.replace("object-src 'none'", "object-src 'none'; upgrade-insecure-requests")
         (project / "site" / csp.POLICY_FILE).write_text(new_policy + "\n", encoding="utf-8")  # a rebuild
-        assert refresh_policy()
+        assert refresh_policy(guide_crontab("45 4 * * *"))  # root's crontab, after the rebuild
         eventually(tls, "/policies/complaints/", "Content-Security-Policy", new_policy)

@@ -8,7 +8,8 @@ Settings come from the environment, so nothing secret is ever in the repository:
   in `instance/secret_key`. Several app processes must share one key.
 - `PORTAL_SECURE_COOKIES=0`: allow cookies over plain HTTP, for `policy-portal serve` on loopback.
 - Moderation settings (staff names, offensive words, how long personal data is kept) come from
-  `extra.moderation` in mkdocs.yml.
+  `extra.moderation` in mkdocs.yml; where its pages link back to the site, from
+  `extra.consultation_url` and `site_url` (see `policy_portal.settings.site_root_for_app`).
 - `COMMENT_RATE_LIMIT`: comments one address may send (default "20 per hour").
 - `RATELIMIT_STORAGE_URI`: where rate-limit counts are kept (default: in memory, per process;
   use `redis://...` when several processes serve the app).
@@ -32,7 +33,13 @@ from sqlalchemy.orm import sessionmaker
 from consultation import context, errors, security, staff_views, views
 from consultation.database import make_engine
 from consultation.policies import PolicySource
-from policy_portal.settings import association_from, moderation_from, read_extra
+from policy_portal.settings import (
+    association_from,
+    moderation_from,
+    read_config,
+    read_extra_from,
+    site_root_for_app,
+)
 
 MAX_BODY = 256 * 1024
 """Bytes. Two 5,000-character fields of four-byte characters (emoji), URL-encoded at 12 bytes a
@@ -60,9 +67,11 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
     )
     app.config.update(settings or {})
     app.extensions["policies"] = PolicySource(project / "policies")
-    extra = read_extra(project / "mkdocs.yml")
+    config = read_config(project / "mkdocs.yml")
+    extra = read_extra_from(config)
     app.extensions["association"] = association_from(extra)
     app.extensions["moderation"] = moderation_from(extra)
+    app.extensions["site_root"] = site_root_for_app(config)
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
     app.extensions["sessions"] = sessionmaker(engine, expire_on_commit=False)

@@ -41,7 +41,7 @@ blueprint.add_app_template_filter(long_date, "long_date")
 
 @blueprint.app_context_processor
 def _site() -> dict:
-    return {"association": context.association()}
+    return {"association": context.association(), "site_root": current_app.extensions["site_root"]}
 
 
 @blueprint.get("/")

@@ -34,7 +34,7 @@ from policy_portal.liblouis import BrailleError
 from policy_portal.library import Library, load_library
 from policy_portal.problems import PolicyError
 from policy_portal.search import SearchIndexError, index_site
-from policy_portal.settings import association_from
+from policy_portal.settings import association_from, consultation_url_from
 from policy_portal.translation_status import refuse_stale
 
 POLICIES = "policies"
@@ -64,6 +64,7 @@ def on_pre_build(config) -> None:
     try:
         _state["library"] = load_library(_project(config) / POLICIES, _project(config))
         _state["association"] = association_from(config.extra)
+        _state["consultation_url"] = consultation_url_from(config.extra)
         _state["today"] = clock.today()
         refuse_stale(_state["library"], config.extra)
     except (PolicyError, ValueError) as error:
@@ -71,7 +72,8 @@ def on_pre_build(config) -> None:
     project = _project(config)
     try:
         build = build_formats(_state["library"], _state["association"], _state["today"], project / POLICIES,
-                              Path(config.docs_dir), config.site_url or "/", project / CACHE)
+                              Path(config.docs_dir), config.site_url or "/", project / CACHE,
+                              _state["consultation_url"])
     except BrailleError as error:
         raise PluginError(str(error)) from None
     _state["formats"] = build.formats
@@ -92,7 +94,7 @@ def on_files(files: Files, config) -> Files:
     if language.default:
         sources = generated_files(library, association, today, _project(config) / POLICIES, formats,
                                   config.site_url or "/", config.extra.get("edit_policies_url"),
-                                  _state["versions"])
+                                  _state["versions"], _state["consultation_url"])
     else:
         sources = translated_files(library, association, today, formats, language)
     for uri, source in sources.items():

@@ -29,13 +29,18 @@ class PolicyChange:
     """None when the policy was removed."""
 
 
-def changed_policies(project: Path, base: str, library: dict[str, Policy]) -> list[PolicyChange]:
-    """Policy files that differ from `base` (committed or not, new or removed). Translations are
-    not among them: they follow their policy's versions rather than having their own."""
+def changed_files(project: Path, base: str) -> list[str]:
+    """Policy and translation files that differ from `base` (committed or not, new or removed)."""
     names = set(git(project, "diff", "--name-only", base, "--", PATHSPEC).split())
     names |= set(git(project, "ls-files", "--others", "--exclude-standard", "--", PATHSPEC).split())
+    return sorted(names)
+
+
+def changed_policies(project: Path, base: str, library: dict[str, Policy]) -> list[PolicyChange]:
+    """Policy files that differ from `base`. Translations are not among them: they follow their
+    policy's versions rather than having their own."""
     changes = []
-    for path in sorted(name for name in names if not is_translation(Path(name))):
+    for path in [name for name in changed_files(project, base) if not is_translation(Path(name))]:
         slug = Path(path).name.removesuffix(".md")
         text = file_at(project, base, path)
         before = read_policy_text(text, path, slug)[0] if text else None

@@ -15,7 +15,8 @@ from policy_portal.clock import UK
 from policy_portal.policy import Policy, Status
 
 CONSULTATION_PATH = "/consultations/"
-"""Where the consultation app is mounted beside the site; draft pages link here."""
+"""Where the portal mounts the consultation app beside the site, and so where draft pages link
+unless `extra.consultation_url` in mkdocs.yml says the app runs somewhere else."""
 
 
 class RespondentType(StrEnum):

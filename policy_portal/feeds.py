@@ -8,6 +8,7 @@ not show an entry twice.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 from policy_portal.library import Library
@@ -55,7 +56,10 @@ def changes_feed(library: Library, site_url: str, author: str, host: str) -> str
     return _feed("Changes to our policies", "feeds/changes.xml", site_url, author, entries)
 
 
-def consultations_feed(library: Library, site_url: str, author: str, host: str) -> str:
+def consultations_feed(library: Library, site_url: str, author: str, host: str, consultation_url: str) -> str:
+    """Each entry links to the draft's page in the consultation app, made absolute: a feed reader
+    has no page to resolve a path against."""
+    app = urljoin(site_url, consultation_url)
     entries = []
     for policy in library:
         window = policy.consultation
@@ -64,6 +68,6 @@ def consultations_feed(library: Library, site_url: str, author: str, host: str) 
         entries.append({"title": f"Draft {policy.title}: comments open {long_date(window.opens)} "
                                  f"to {long_date(window.closes)}",
                         "id": f"tag:{host},{window.opens.isoformat()}:{policy.slug}/draft-{policy.version}",
-                        "updated": _stamp(window.opens), "link": f"{site_url}consultations/{policy.slug}/",
+                        "updated": _stamp(window.opens), "link": f"{app}{policy.slug}/",
                         "summary": " ".join(policy.summary.split())})
     return _feed("Draft policies open for comments", "feeds/consultations.xml", site_url, author, entries)

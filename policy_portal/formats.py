@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policy_portal.braille import BrailleJob, braille_table, make_braille
+from policy_portal.consultations import CONSULTATION_PATH
 from policy_portal.library import Library, told_us
 from policy_portal.pages import Formats, policy_markdown
 from policy_portal.pdf import PdfJob, make_pdfs
@@ -35,9 +36,15 @@ class PolicyFormats:
 
     def files(self, slug: str) -> dict[str, str | Path]:
         """Where each goes in the site, relative to the policies folder: text, or a file to copy."""
-        return {f"{slug}/large-print/index.html": self.large_print_page,
-                f"{slug}/{slug}.pdf": self.pdf, f"{slug}/{slug}-large-print.pdf": self.large_print_pdf,
+        return {**dict(zip(format_paths(slug), (self.large_print_page, self.pdf, self.large_print_pdf),
+                           strict=True)),
                 **({f"{slug}/{slug}.brf": self.braille} if self.braille else {})}
+
+
+def format_paths(slug: str) -> tuple[str, str, str]:
+    """Where a policy's large-print page, PDF and large-print PDF go, relative to the policies
+    folder of their language."""
+    return f"{slug}/large-print/index.html", f"{slug}/{slug}.pdf", f"{slug}/{slug}-large-print.pdf"
 
 
 @dataclass
@@ -51,22 +58,23 @@ class FormatsBuild:
 
 
 def build_formats(library: Library, association: Association, today: dt.date, policies: Path,
-                  docs: Path, site_url: str, cache: Path) -> FormatsBuild:
+                  docs: Path, site_url: str, cache: Path,
+                  consultation_url: str = CONSULTATION_PATH) -> FormatsBuild:
     """Every policy's formats in English, and every translation's in its language, keyed by
     (slug, language code). `policies`: the policies folder; `docs`: where the stylesheets are;
     `site_url`: the site's public address, for the links inside PDFs; `cache`: where PDFs and
-    Braille files are kept between builds."""
+    Braille files are kept between builds; `consultation_url`: where drafts' "Comment" links go."""
     jobs, pages, order = [], {}, []
     english = library.languages.default
     for policy in library:
         summary = told_us(policies, policy.slug)
         for large in (False, True):
             html = printable_html(policy, library, association, today, summary, large_print=large,
-                                  policies_url=f"{site_url}policies/")
+                                  policies_url=f"{site_url}policies/", consultation_url=consultation_url)
             jobs.append(PdfJob(html, docs / STYLES[large], site_url))
         pages[policy.slug, english.code] = printable_html(
             policy, library, association, today, summary, large_print=True, policies_url="../../",
-            stylesheet=f"../../../{STYLES[True]}", back_link="../")
+            stylesheet=f"../../../{STYLES[True]}", back_link="../", consultation_url=consultation_url)
         order.append((policy.slug, english.code))
     for by_language in library.translations.values():
         for translation in by_language.values():
@@ -80,7 +88,7 @@ def build_formats(library: Library, association: Association, today: dt.date, po
                 policies_url="../../", stylesheet=f"../../../../{STYLES[True]}", back_link="../")
             order.append((translation.slug, code))
     made = make_pdfs(jobs, cache)
-    braille_jobs = _braille_jobs(library, association, today, policies, site_url)
+    braille_jobs = _braille_jobs(library, association, today, policies, site_url, consultation_url)
     brfs, brfs_made = make_braille(list(braille_jobs.values()), cache)
     braille = dict(zip(braille_jobs, brfs, strict=True))
     results = iter(made)
@@ -88,23 +96,24 @@ def build_formats(library: Library, association: Association, today: dt.date, po
     for key in order:
         pdf, large_pdf = next(results), next(results)
         slug, brf = key[0], braille.get(key)
+        large_print, pdf_path, large_print_pdf = format_paths(slug)
         built[key] = PolicyFormats(pages[key], pdf.path, large_pdf.path, Formats(
-            f"{slug}/large-print/index.html", f"{slug}/{slug}.pdf", pdf.path.stat().st_size,
-            f"{slug}/{slug}-large-print.pdf", large_pdf.path.stat().st_size,
+            large_print, pdf_path, pdf.path.stat().st_size, large_print_pdf, large_pdf.path.stat().st_size,
             f"{slug}/{slug}.brf" if brf else None, brf.stat().st_size if brf else 0), brf)
     fresh = sum(result.made for result in made)
     return FormatsBuild(built, fresh, len(made) - fresh, brfs_made, len(brfs) - brfs_made)
 
 
 def _braille_jobs(library: Library, association: Association, today: dt.date, policies: Path,
-                  site_url: str) -> dict[tuple[str, str], BrailleJob]:
+                  site_url: str, consultation_url: str) -> dict[tuple[str, str], BrailleJob]:
     """A Braille file of the text the PDFs have, by (slug, language code), in each language
     liblouis has a table for."""
     jobs = {}
     english = library.languages.default
     if table := braille_table(english.code):
         for policy in library:
-            text = policy_markdown(policy, library, association, today, told_us(policies, policy.slug))
+            text = policy_markdown(policy, library, association, today, told_us(policies, policy.slug),
+                                   consultation_url=consultation_url)
             jobs[policy.slug, english.code] = BrailleJob(text, table, site_url, f"{site_url}policies/")
     for by_language in library.translations.values():
         for translation in by_language.values():

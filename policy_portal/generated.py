@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from policy_portal import pages
 from policy_portal.comparison import comparison_page
+from policy_portal.consultations import CONSULTATION_PATH
 from policy_portal.feeds import changes_feed, consultations_feed
 from policy_portal.formats import PolicyFormats
 from policy_portal.history import PublishedVersion
@@ -32,8 +33,10 @@ ENGLISH_ONLY = frozenset({REVIEWS})
 
 def generated_files(library: Library, association: Association, today: dt.date, policies: Path,
                     formats: dict[tuple[str, str], PolicyFormats], site_url: str, edit_url: str | None = None,
-                    versions: dict[str, list[PublishedVersion]] | None = None) -> dict[str, str | Path]:
-    """`versions`: each policy's approved versions from the repository's history, if it is here."""
+                    versions: dict[str, list[PublishedVersion]] | None = None,
+                    consultation_url: str = CONSULTATION_PATH) -> dict[str, str | Path]:
+    """`versions`: each policy's approved versions from the repository's history, if it is here;
+    `consultation_url`: where the consultation app runs, which drafts and their feed link to."""
     files: dict[str, str | Path] = {}
     for policy in library:
         built = formats[policy.slug, library.languages.default.code]
@@ -41,13 +44,14 @@ def generated_files(library: Library, association: Association, today: dt.date, 
         earlier = [version for version in published if version.version != policy.version]
         files[f"{POLICIES}/{policy.slug}.md"] = pages.policy_page(
             policy, library, association, today, told_us(policies, policy.slug), built.links, edit_url,
-            [version.version for version in earlier])
+            [version.version for version in earlier], consultation_url)
         files.update({f"{POLICIES}/{path}": source for path, source in built.files(policy.slug).items()})
         files.update(_version_pages(policy, earlier, published, library, association, today))
     host = urlsplit(site_url).hostname or "localhost"
     files[REVIEWS] = reviews_page(library, today)
     files["feeds/changes.xml"] = changes_feed(library, site_url, association.name, host)
-    files["feeds/consultations.xml"] = consultations_feed(library, site_url, association.name, host)
+    files["feeds/consultations.xml"] = consultations_feed(library, site_url, association.name, host,
+                                                          consultation_url)
     return files
 
 

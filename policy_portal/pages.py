@@ -87,14 +87,17 @@ def front_matter(title: str, description: str) -> str:
 
 def policy_page(policy: Policy, library: Library, association: Association, today: dt.date,
                 told_us: str | None = None, formats: Formats | None = None,
-                edit_url: str | None = None, versions: Collection[str] = ()) -> str:
+                edit_url: str | None = None, versions: Collection[str] = (),
+                consultation_url: str = CONSULTATION_PATH) -> str:
     """The whole Markdown page for one policy, with front matter for the site generator.
     `edit_url`: where staff edit policy files (a repository's edit address), if configured;
-    `versions`: earlier versions that have pages of their own, linked from the version history."""
+    `versions`: earlier versions that have pages of their own, linked from the version history;
+    `consultation_url`: where the consultation app runs, for a draft's "Comment" link."""
     edit = (f'\n<p class="policy-edit"><a href="{escape(edit_url)}{policy.slug}.md">Edit this page'
             f'<span class="visually-hidden"> ({escape(policy.title)}, for staff)</span></a></p>\n'
             if edit_url else "")
-    text = policy_markdown(policy, library, association, today, told_us, formats, versions=versions)
+    text = policy_markdown(policy, library, association, today, told_us, formats, versions=versions,
+                           consultation_url=consultation_url)
     return f"{front_matter(page_title(policy), policy.summary)}\n\n{text}{edit}"
 
 
@@ -113,14 +116,17 @@ def superseded_page(old: Policy, current: Policy, library: Library, association:
 
 def policy_markdown(policy: Policy, library: Library, association: Association, today: dt.date,
                     told_us: str | None = None, formats: Formats | None = None, *,
-                    versions: Collection[str] = (), link_prefix: str = "", notice: str | None = None) -> str:
+                    versions: Collection[str] = (), link_prefix: str = "", notice: str | None = None,
+                    consultation_url: str = CONSULTATION_PATH) -> str:
     """One policy as Markdown: the site page's text, and the large-print and PDF versions' (which
     have no Formats box: a PDF cannot list its own size). `told_us` is the consultation summary,
     shown once the policy is approved; `link_prefix` leads from the page to the policies folder;
-    `notice` replaces the status notice (an earlier version's)."""
+    `notice` replaces the status notice (an earlier version's); `consultation_url` is where a
+    draft's "Comment on this draft" link goes, followed by the policy's name."""
     parts = [
         f"# {md_text(policy.title)}",
-        notice if notice is not None else _status_notice(policy, library, today, link_prefix),
+        notice if notice is not None else _status_notice(policy, library, today, link_prefix,
+                                                         consultation_url),
         _metadata_panel(policy, today),
         formats_box(formats) if formats else "",
         f"## Summary\n\n{plain_paragraph(policy.summary)}",
@@ -139,9 +145,10 @@ def notice_block(kind: str, heading: str, text: str) -> str:
             f"**{heading}** {text}\n\n</div>")
 
 
-def _status_notice(policy: Policy, library: Library, today: dt.date, link_prefix: str = "") -> str:
+def _status_notice(policy: Policy, library: Library, today: dt.date, link_prefix: str,
+                   consultation_url: str) -> str:
     if policy.status is Status.CONSULTATION and policy.consultation:
-        dates = _consultation_dates(policy, today)
+        dates = _consultation_dates(policy, today, consultation_url)
         return notice_block("draft", "Draft — not in force.",
                        f"This is a proposed policy. It does not apply yet. {dates}")
     if policy.status is Status.DRAFT:
@@ -163,13 +170,13 @@ def _status_notice(policy: Policy, library: Library, today: dt.date, link_prefix
     return ""
 
 
-def _consultation_dates(policy: Policy, today: dt.date) -> str:
+def _consultation_dates(policy: Policy, today: dt.date, consultation_url: str) -> str:
     """When comments open and close, and the link to comment. The site is static, so the link is
     there whatever the date: the consultation app says whether comments are open on the day."""
     window = policy.consultation
     who = join_words([AUDIENCES[audience] for audience in window.audiences])
     opens, closes = long_date(window.opens), long_date(window.closes)
-    link = f"[Comment on this draft]({CONSULTATION_PATH}{policy.slug}/)"
+    link = f"[Comment on this draft]({consultation_url}{policy.slug}/)"
     match window_state(policy, today):
         case WindowState.OPEN:
             return f"We are asking {who} for comments until {closes}. {link}."

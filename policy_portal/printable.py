@@ -14,6 +14,7 @@ from html import escape
 
 import markdown
 
+from policy_portal.consultations import CONSULTATION_PATH
 from policy_portal.languages import ENGLISH, Language
 from policy_portal.library import Library
 from policy_portal.messages import Words
@@ -43,11 +44,13 @@ def _html(text: str) -> str:
 
 def printable_html(policy: Policy, library: Library, association: Association, today: dt.date,
                    told_us: str | None, *, large_print: bool, policies_url: str,
-                   stylesheet: str | None = None, back_link: str | None = None) -> str:
+                   stylesheet: str | None = None, back_link: str | None = None,
+                   consultation_url: str = CONSULTATION_PATH) -> str:
     """The whole document for an English policy. `policies_url` is where policy pages live,
     relative (for the web page) or absolute (for a PDF, which has no address of its own);
-    `stylesheet` is linked if given."""
-    return printable_document(policy_markdown(policy, library, association, today, told_us),
+    `stylesheet` is linked if given; `consultation_url` is where a draft's "Comment" link goes."""
+    text = policy_markdown(policy, library, association, today, told_us, consultation_url=consultation_url)
+    return printable_document(text,
                               page_title(policy), policy.summary, association, ENGLISH,
                               large_print=large_print, policies_url=policies_url, stylesheet=stylesheet,
                               back_link=back_link)

@@ -1,11 +1,14 @@
-"""The association's own details, from the `extra.association` block of mkdocs.yml.
+"""Settings from the `extra:` block of mkdocs.yml: the association's details, where the
+consultation app runs, and moderation.
 
-They appear on every policy page ("ask for this policy in another format"), so a missing or
-malformed value fails the build with a message instead of publishing a page with no way to ask.
+The association's details appear on every policy page ("ask for this policy in another format"),
+so a missing or malformed value fails the build with a message instead of publishing a page with
+no way to ask.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from typing import Any
 import phonenumbers
 import yaml
 
+from policy_portal.consultations import CONSULTATION_PATH
 from policy_portal.problems import PolicyError, Problem
 
 CONFIG = "mkdocs.yml"
@@ -81,12 +85,49 @@ def read_config(config_file: Path) -> dict[str, Any]:
 
 def read_extra(config_file: Path) -> dict[str, Any]:
     """The `extra:` block of mkdocs.yml."""
-    extra = read_config(config_file).get("extra")
+    return read_extra_from(read_config(config_file))
+
+
+def read_extra_from(config: dict[str, Any]) -> dict[str, Any]:
+    extra = config.get("extra")
     return extra if isinstance(extra, dict) else {}
 
 
 def load_association(config_file: Path) -> Association:
     return association_from(read_extra(config_file))
+
+
+APP_ADDRESS = re.compile(r"(https?://[^/\s\"'<>()`]+)?/([^/\s\"'<>()`][^\s\"'<>()`]*/)?")
+"""A path on the site's own host, or a full http(s) address, ending in /; nothing that could end
+a Markdown link or an HTML attribute early."""
+
+
+def consultation_url_from(extra: dict[str, Any]) -> str:
+    """`extra.consultation_url`: where the consultation app runs, which every link from the site
+    to it starts with. A path (the default, /consultations/) when the portal serves the site and
+    the app together; a full address when the site is published elsewhere (GitHub Pages, say)."""
+    value = extra.get("consultation_url", CONSULTATION_PATH)
+    if not isinstance(value, str) or not APP_ADDRESS.fullmatch(value):
+        raise PolicyError([Problem(CONFIG, 1, "extra.consultation_url",
+                                   f"'{value}' is not the consultation app's address; write a path "
+                                   f"such as {CONSULTATION_PATH}, or a full address such as "
+                                   "https://portal.example.org/consultations/, ending in /")])
+    return value
+
+
+def site_root_for_app(config: dict[str, Any]) -> str:
+    """Where the consultation app's pages link back to the site: "/" when the app runs beside it
+    (`consultation_url` is a path on the same host), the site's published address (`site_url`)
+    when it runs apart, where "/" would be the app's own host."""
+    if consultation_url_from(read_extra_from(config)).startswith("/"):
+        return "/"
+    site_url = config.get("site_url")
+    if not isinstance(site_url, str) or not APP_ADDRESS.fullmatch(site_url) or site_url.startswith("/"):
+        raise PolicyError([Problem(CONFIG, 1, "site_url",
+                                   "the consultation app runs apart from the site (extra.consultation_url "
+                                   "is a full address), so it needs the site's full address to link "
+                                   "back to, such as https://policies.example.org/")])
+    return site_url
 
 
 @dataclass(frozen=True)

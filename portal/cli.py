@@ -26,6 +26,7 @@ from policy_portal.library import Library, load_library
 from policy_portal.messages import Words, used_messages
 from policy_portal.pages import long_date
 from policy_portal.plain_english import plain_english_from, plain_english_warnings, readability
+from policy_portal.preview import changed_pages
 from policy_portal.problems import PolicyError
 from policy_portal.reviews import review_warnings
 from policy_portal.settings import read_extra
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
                        "does): a changed text needs a new version; published history stays as it was")
     diff = commands.add_parser("diff", help="summarise, for a pull request, each policy changed since --base")
     diff.add_argument("--base", default="main", help="the branch or commit to compare with (default: main)")
+    diff.add_argument("--pages", action="store_true", help="list where the changed policies' pages, large "
+                      "print and PDFs are in the built site, instead of the summary")
     build = commands.add_parser("build", help="check the policies and build the site")
     build.add_argument("--site-dir", type=Path, help="where to write the site (default: site/)")
     serve = commands.add_parser("serve", help="build the site and serve it")
@@ -138,7 +141,10 @@ def print_translations(library: Library) -> None:
 
 def diff(args: argparse.Namespace, project: Path) -> int:
     library = load_library(project / POLICIES, project)
-    print(summary(changed_policies(project, args.base, library.policies)), end="")
+    if args.pages:
+        print(changed_pages(project, args.base, library), end="")
+    else:
+        print(summary(changed_policies(project, args.base, library.policies)), end="")
     return 0
 
 

@@ -34,6 +34,7 @@ PAGES = {
     "search": "/search/",
     "reviews": "/reviews/",
     "staff guide": "/staff/policy-format/",
+    "publishing guide, with wide code": "/staff/publishing/",
     "accessibility statement": "/accessibility/",
     "page not found": "/no-such-page/",
     "large print": "/policies/complaints/large-print/",

@@ -7,6 +7,7 @@ times, at versions 1, 2 and 3, then builds the site with `policy-portal build`.
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 from pathlib import Path
 
@@ -126,6 +127,35 @@ def test_diff_summarises_each_changed_policy_for_a_pull_request(repository: Path
         "- History: version 4 approved by Board of Management on 6 May 2025: Damp inspections within "
         "5 days.\n- Section 2. Damp and mould: changed, 1 words added, 1 removed.\n")
     assert main(["--project", str(repository), "check", "--base", "main"]) == 0
+
+
+def test_diff_lists_where_the_changed_pages_are_in_the_built_site(repository: Path, capsys):
+    """The check workflow writes this under a link to the built site, for reviewers to open."""
+    git(repository, "checkout", "-q", "-b", "change")
+    edit(repository, "within 10 working days", "within 10 working days of your call")
+    (repository / "policies" / "repairs.cy.md").write_text(
+        '---\ntitle: Polisi Atgyweirio\nsummary: Sut rydym yn atgyweirio.\ntranslates_version: "3"\n'
+        "translated_by: Cyfieithu Bro Cyf.\ntranslated_on: 2024-04-01\n---\n\n## 1. Atgyweiriadau brys\n",
+        encoding="utf-8")
+    (repository / "policies" / "complaints.pl.md").unlink()  # removed: no pages to list
+    capsys.readouterr()
+    assert main(["--project", str(repository), "diff", "--base", "main", "--pages"]) == 0
+    listed = capsys.readouterr().out
+    assert listed == (
+        "- **Repairs Policy**: page `policies/repairs/index.html`, large print "
+        "`policies/repairs/large-print/index.html`, PDF `policies/repairs/repairs.pdf`, large-print PDF "
+        "`policies/repairs/repairs-large-print.pdf`\n"
+        "- **Polisi Atgyweirio (Welsh)**: page `cy/policies/repairs/index.html`, large print "
+        "`cy/policies/repairs/large-print/index.html`, PDF `cy/policies/repairs/repairs.pdf`, "
+        "large-print PDF `cy/policies/repairs/repairs-large-print.pdf`\n")
+    assert main(["--project", str(repository), "build"]) == 0
+    for path in re.findall(r"`([^`]+)`", listed):
+        assert (repository / "site" / path).is_file(), path
+
+
+def test_diff_pages_says_when_no_page_has_changed(repository: Path, capsys):
+    assert main(["--project", str(repository), "diff", "--base", "main", "--pages"]) == 0
+    assert capsys.readouterr().out == "No policy or translation has changed, so there are no changed pages.\n"
 
 
 def test_check_refuses_a_new_text_without_a_new_version(repository: Path, capsys):

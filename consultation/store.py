@@ -246,8 +246,13 @@ def audit_log(db: Session, limit: int = 500) -> list[AuditEntry]:
 
 
 def comments_with_email(db: Session, email: str) -> list[Comment]:
-    return list(db.scalars(select(Comment).where(Comment.email_key == email_key(email))
-                           .order_by(Comment.id)))
+    """Every comment held about a person: those sent with the email address, and every comment
+    sent with the same panel invitations (a panel member gives an email address on some, or none)."""
+    sent = select(Comment.panel_invitation_id).where(Comment.email_key == email_key(email),
+                                                     Comment.panel_invitation_id.is_not(None))
+    return list(db.scalars(select(Comment).where(
+        or_(Comment.email_key == email_key(email), Comment.panel_invitation_id.in_(sent)),
+    ).order_by(Comment.id)))
 
 
 def personal_data_past(db: Session, last_kept: dt.date) -> list[Comment]:
@@ -284,7 +289,8 @@ def erase_personal_data(db: Session, comments: list[Comment], actor: str, why: s
         for field in ERASED_TEXT:
             setattr(comment, field, without_personal_details(getattr(comment, field), comment.name))
         comment.name = comment.email = comment.email_key = None
-        comment.flags = json.dumps([{**flag, "text": "(erased)"} for flag in json.loads(comment.flags)])
+        comment.flags = json.dumps([{**flag, "start": 0, "end": 0, "text": "(erased)"}  # lengths tell too
+                                    for flag in json.loads(comment.flags)])
         comment.personal_data_erased_at = now()
         record(db, actor, "erased personal data", comment.id, f"{comment.reference}: {why}")
         if comment.panel_invitation is not None:

@@ -51,6 +51,11 @@ VALUES: dict[tuple[str, str], re.Pattern[str]] = {
 """Attributes allowed only with the values the extensions write: any other class could hide text
 (the site has a visually-hidden class) or dress it as one of the site's notices, and any other
 style could hide it."""
+UNCLOSED_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})", re.MULTILINE)
+"""A fence Markdown left as text because nothing closes it."""
+VOID = frozenset({"br", "hr", "img"})
+"""Elements that have no end."""
+LINK_NAME = re.compile(r"[\w-]+")
 ADDRESSES = frozenset({"http", "https", "mailto", "tel"})
 """Schemes a link or image may use; an address with none leads to a page of the site."""
 ADDRESS_ATTRIBUTES = frozenset({"href", "src"})
@@ -140,6 +145,8 @@ class _Checker(HTMLParser):
         self.found: list[Refusal] = []
         self.in_raw_text = False
         """In a <script> or <style>, already refused, whose content is not HTML."""
+        self.open: list[str] = []
+        """Elements opened and not yet closed, innermost last."""
         self.line_starts = [0, *(match.end() for match in re.finditer("\n", html))]
 
     def refuse(self, message: str, *clues: str) -> None:
@@ -161,14 +168,36 @@ class _Checker(HTMLParser):
                 message = _address_message(value or "")
             if message:
                 self.refuse(message, *_clues(written, name, value or ""))
+        if tag not in VOID and not written.endswith("/>"):
+            self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        """Every element closes where it was opened. An element left open on the page would take in
+        what the site puts after it (the "What you told us" summary, say), where Markdown that was
+        text in its own file, such as `<b>` in backticks, becomes HTML."""
         self.in_raw_text = False
+        if tag in VOID or tag not in ELEMENTS:
+            return
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+        else:
+            self.refuse(f"</{tag}> closes an element that is not open here; remove it, or open the "
+                        f"<{tag}> before it", self.here(), f"</{tag}")
+
+    def close(self) -> None:
+        super().close()
+        for tag in self.open:
+            self.refuse(f"<{tag}> is opened and never closed; add </{tag}> where it should end, or "
+                        "write it in Markdown", f"<{tag}")
 
     def handle_data(self, data: str) -> None:
         if "<" in data and not self.in_raw_text:
             self.refuse(f"'{self.here()}' is HTML that is unfinished or cannot be read; remove it, "
                         "or write &lt; for a less-than sign", self.here())
+        if "code" not in self.open and UNCLOSED_FENCE.search(data):
+            self.refuse("a code block is opened with ``` or ~~~ and never closed: on the page it would "
+                        "take in what the site puts after it; close it with the same line, or remove it",
+                        *UNCLOSED_FENCE.findall(data))
 
     def handle_comment(self, data: str) -> None:
         """A note for staff is allowed (`policy-portal new` writes one), but a browser can end a
@@ -203,6 +232,9 @@ def _attribute_message(tag: str, name: str, value: str) -> str | None:
     if name == "id" and value.startswith("__"):  # the theme's own elements: __config, __search...
         return (f"the link name '{value[:40]}' is the theme's own and would break the page's script; "
                 "choose one that does not start with __")
+    if name == "id" and not LINK_NAME.fullmatch(value):  # the theme copies it into its contents list
+        return (f"the link name '{value[:40]}' may hold only letters, digits, - and _; "
+                "write it without other characters")
     allowed = VALUES.get((tag, name))
     if name in ELEMENTS[tag] and (allowed is None or allowed.fullmatch(value)):
         return None

@@ -23,10 +23,12 @@ FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 HEADING = re.compile(r"(#{1,6})(?!#)\s*(\S.*?)[\s#]*$")
 """An ATX heading as Python-Markdown reads it: the space after the hashes is optional."""
 
-EXTENSIONS = ["fenced_code", "tables", "attr_list", ClauseExtension()]
-"""As in mkdocs.yml, so a section reads here as it does on the site."""
-SITE_EXTENSIONS = [*EXTENSIONS, "md_in_html", "toc"]
-"""The site's extensions: the section text's, and the HTML blocks and anchors the page adds."""
+EXTENSIONS = ["fenced_code", "tables", "attr_list", "md_in_html", ClauseExtension()]
+"""As in mkdocs.yml, so a section reads here (on the consultation page) as it does on the site
+and in the allowlist's check: without md_in_html, `<blockquote markdown="1">` made code that the
+site shows as text into HTML on the consultation page."""
+SITE_EXTENSIONS = [*EXTENSIONS, "toc"]
+"""The site's extensions: the section text's, and the anchors the page adds."""
 OPENING = "opening-text"
 WHOLE_DRAFT = "general"
 """The key of a comment on the whole draft; no section is ever given it."""

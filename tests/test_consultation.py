@@ -451,3 +451,14 @@ def test_upgrading_gives_old_comments_a_closing_date_so_they_are_erased_in_time(
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT consultation_closes FROM comments").scalar() == "2025-01-05"
     engine.dispose()
+
+
+def test_a_section_shows_html_in_code_as_text_as_the_site_does(app, client, project):
+    """Found in a third attack: the consultation page read `<blockquote markdown="1">` without
+    md_in_html, so code inside it, text on the site, became a meta refresh on this page."""
+    edit_policy(project, "pets", "## 2. What needs our permission",
+                '## 2. What needs our permission\n\n<blockquote markdown="1">\n'
+                '`<meta http-equiv="refresh" content="0;url=https://evil.example/">`\n</blockquote>\n')
+    page = soup(client.get(PETS))
+    assert page.find("meta", attrs={"http-equiv": "refresh"}) is None
+    assert '<meta http-equiv="refresh"' in page.find("code").get_text()

@@ -60,7 +60,14 @@ def refused(tmp_path, text: str) -> list[str]:
     ("<!-- a note --!><script>alert(1)</script>-->", [f"<script> is not allowed in a policy: {RUNS}"]),
     ("<p>Our <img src=x onerror=alert(1)", [
         "'<img src=x onerror=alert(1)' is HTML that is unfinished or cannot be read; remove it, or write "
-        "&lt; for a less-than sign"]),
+        "&lt; for a less-than sign",
+        "<p> is opened and never closed; add </p> where it should end, or write it in Markdown"]),
+    ("<blockquote>", ["<blockquote> is opened and never closed; add </blockquote> where it should end, "
+                      "or write it in Markdown"]),
+    ("Text</em> here.", ["</em> closes an element that is not open here; remove it, or open the <em> "
+                         "before it"]),
+    ("## Questions {#bad\"id}", ["the link name 'bad\"id' may hold only letters, digits, - and _; write it "
+                                 "without other characters"]),
 ])
 def test_what_could_run_a_script_or_hide_text_is_refused_on_its_line(tmp_path, text, messages):
     assert refused(tmp_path, text) == [LINE + message for message in messages]
@@ -164,3 +171,22 @@ def test_a_what_you_told_us_summary_may_contain_only_what_the_text_may(tmp_path)
     (told_us / "complaints.md").write_text("We asked.\n\n<script>alert(1)</script>\n", encoding="utf-8")
     assert problems(tmp_path) == [
         f"policies/what-you-told-us/complaints.md:3: text: <script> is not allowed in a policy: {RUNS}"]
+
+
+@pytest.mark.parametrize(("body_end", "message"), [
+    ("<blockquote>", "policies/complaints.md:28: body: <blockquote> is opened and never closed; add "
+                     "</blockquote> where it should end, or write it in Markdown"),
+    ("```", "policies/complaints.md:28: body: a code block is opened with ``` or ~~~ and never closed: on "
+            "the page it would take in what the site puts after it; close it with the same line, or "
+            "remove it"),
+])
+def test_a_text_cannot_leave_open_what_would_swallow_the_summary_after_it(tmp_path, body_end, message):
+    """Found in a third attack: a policy ending in an open <blockquote> (or code fence) turned the
+    "What you told us" summary's code, text in its own file, into HTML on the page: a meta refresh
+    away from the site, and a script on the large-print page."""
+    write_policy(tmp_path, body=f"{BODY}\n{body_end}\n")
+    told_us = tmp_path / "policies" / "what-you-told-us"
+    told_us.mkdir()
+    (told_us / "complaints.md").write_text(
+        'Also `<meta http-equiv="refresh" content="0;url=https://evil.example/">`.\n', encoding="utf-8")
+    assert problems(tmp_path) == [message]

@@ -733,3 +733,18 @@ def test_erased_details_are_not_left_in_the_database_files(app, client, request)
         held = path.read_bytes()
         for detail in ("Zebedee Quartermain", "zebedee.q@example.com"):
             assert detail.encode() not in held, path
+
+
+def test_a_panel_members_request_finds_and_erases_every_comment_they_sent(app):
+    """Found in a third attack: a panel member who gave their email on one comment kept their
+    name on the others, and a subject-access request missed those."""
+    member = panel_client(app, "Priyanka Patel")
+    comment(member, **{**GOOD, "email": "p.patel@example.com"})
+    comment(member, **{**GOOD, "comment": "Priyanka again: one more thing."})
+    with app.app_context():
+        db = context.database()
+        found = store.comments_with_email(db, "P.Patel@example.com")
+        assert len(found) == 2
+        store.erase_personal_data(db, found, "test", "asked")
+    assert [(saved.name, saved.body) for saved in stored(app)] == [
+        (None, GOOD["comment"]), (None, "[name removed] again: one more thing.")]

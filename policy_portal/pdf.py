@@ -3,16 +3,18 @@
 Each PDF is kept in a cache folder under a hash of everything that goes into it (the Typst
 source, which holds the layout and the text; the images it shows; the Typst version; this
 module's rendering version), so a build makes PDFs only for policies that changed, and a policy
-changed back reuses its old file. Typst takes a few milliseconds a PDF once its fonts are loaded,
-so PDFs are made one after another in this process, with one compiler that keeps fonts and
-layout work between documents: worker processes would each load the fonts again, and cost more
-than they save.
+changed back reuses its old file. Typst takes a few hundredths of a second a PDF once its fonts
+are loaded, and one compiler keeps its fonts and layout work between documents, so a few PDFs
+are made in this process; a whole site's (hundreds, on a first build) are shared between worker
+processes, one per core: Typst holds Python's lock while it works, so threads would not help.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
@@ -24,6 +26,9 @@ STANDARD = "ua-1"
 RENDERING = "3"
 """Change this when typst_source.py changes what it writes in a way the source does not show, so
 cached PDFs are made again."""
+IN_PARALLEL = 64
+"""From how many PDFs to make at once worker processes are worth starting (each imports the
+portal and loads the fonts, about a second)."""
 
 
 class PdfError(Exception):
@@ -56,17 +61,22 @@ class PdfResult:
     """False when the cached file was used."""
 
 
-def make_pdfs(jobs: list[PdfJob], cache_folder: Path) -> list[PdfResult]:
+def make_pdfs(jobs: list[PdfJob], cache_folder: Path, workers: int | None = None) -> list[PdfResult]:
     """One PDF per job, in order, from the cache or made now."""
     cache_folder.mkdir(parents=True, exist_ok=True)
-    results = []
-    for job in jobs:
-        target = cache_folder / f"{job.key()}.pdf"
-        made = not target.exists()
-        if made:
+    targets = [cache_folder / f"{job.key()}.pdf" for job in jobs]
+    missing = [(job, target) for job, target in zip(jobs, targets, strict=True) if not target.exists()]
+    workers = min(len(missing) // IN_PARALLEL + 1, workers or os.cpu_count() or 1)
+    if workers > 1:
+        # A fresh interpreter per worker: a forked copy of a process that has run Typst could
+        # inherit its thread pool without the threads.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            list(pool.map(_render, *zip(*missing, strict=True), chunksize=16))
+    else:
+        for job, target in missing:
             _render(job, target)
-        results.append(PdfResult(target, made))
-    return results
+    made = {target for _, target in missing}
+    return [PdfResult(target, target in made) for target in targets]
 
 
 @cache

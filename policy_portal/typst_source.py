@@ -178,7 +178,7 @@ class _Writer:
         written = [[self.content(cell.children) for cell in row] + ['""'] * (columns - len(row))
                    for row in header + rows]
         words = [sorted({word for row in header + rows if column < len(row)
-                         for word in row[column].text().split()}, key=len)[-LONGEST_WORDS:]
+                         for word in row[column].text().split()}, key=_length_first)[-LONGEST_WORDS:]
                  for column in range(columns)]
         arrays = [f"({', '.join(row)},)" for row in written]
         return (f"policy-table(({''.join(a + ', ' for a in arrays[:len(header)])}), "
@@ -262,6 +262,12 @@ class _Writer:
             return typst_string(f"[{alt}]")
         inside = "/" + path.relative_to(self.root.resolve()).as_posix()
         return f"picture({typst_string(inside)}, {typst_string(alt)})"
+
+
+def _length_first(word: str) -> tuple[int, str]:
+    """Longer words last, and words of one length in one order, so a policy's source (and so its
+    PDF's cache key) is the same in every build."""
+    return len(word), word
 
 
 def _strings(texts: list[str]) -> str:

@@ -100,6 +100,7 @@ class _Writer:
         self.root = root
         self.right_to_left = right_to_left
         self.after_space = True
+        self.tables = 0
 
     def blocks(self, nodes: list[Element | str]) -> list[str]:
         """Block-level content; text between blocks is a paragraph of its own."""
@@ -127,6 +128,9 @@ class _Writer:
         if tag in HEADINGS:
             return [f"heading(level: {HEADINGS[tag]}, {self.inline(element.children) or '[]'})"]
         if tag == "p":
+            if _only_images(element):  # a picture on a line of its own: as wide as the page allows
+                return [self.image(image, inline=False) for image in element.children
+                        if isinstance(image, Element)]
             inline = self.inline(element.children)
             return [f"par({inline})"] if inline else []
         if tag in ("ul", "ol"):
@@ -181,7 +185,8 @@ class _Writer:
                          for word in row[column].text().split()}, key=_length_first)[-LONGEST_WORDS:]
                  for column in range(columns)]
         arrays = [f"({', '.join(row)},)" for row in written]
-        return (f"policy-table(({''.join(a + ', ' for a in arrays[:len(header)])}), "
+        self.tables += 1
+        return (f"policy-table({self.tables}, ({''.join(a + ', ' for a in arrays[:len(header)])}), "
                 f"({''.join(a + ', ' for a in arrays[len(header):])}), ({', '.join(aligns)},), "
                 f"({''.join(f'({_strings(column)}), ' for column in words)}))")
 
@@ -222,7 +227,7 @@ class _Writer:
             self.after_space = True
             return "linebreak()"
         if tag == "img":
-            return self.image(element)
+            return self.image(element, inline=True)
         if tag == "code":
             self.after_space = False
             return f"raw({typst_string(WHITESPACE.sub(' ', element.text()))})"
@@ -252,7 +257,7 @@ class _Writer:
         self.after_space = False
         return f'{{ {linked}; " ("; {printed}; ")" }}'
 
-    def image(self, element: Element) -> str:
+    def image(self, element: Element, *, inline: bool) -> str:
         """An image, described by its alt text; if its file is not in the images folder, the
         description is printed instead, so nothing the page says is lost."""
         alt = element.attributes.get("alt", "")
@@ -260,8 +265,15 @@ class _Writer:
         path = _image_path(element.attributes.get("src", ""), self.images, self.root)
         if path is None:
             return typst_string(f"[{alt}]")
-        inside = "/" + path.relative_to(self.root.resolve()).as_posix()
-        return f"picture({typst_string(inside)}, {typst_string(alt)})"
+        inside = typst_string("/" + path.relative_to(self.root.resolve()).as_posix())
+        if inline:
+            return f"box(image({inside}, alt: {typst_string(alt)}))"
+        return f"picture({inside}, {typst_string(alt)})"
+
+
+def _only_images(element: Element) -> bool:
+    children = [child for child in element.children if isinstance(child, Element)]
+    return bool(children) and all(child.tag == "img" for child in children) and not element.text().strip()
 
 
 def _length_first(word: str) -> tuple[int, str]:

@@ -18,7 +18,7 @@ from policy_portal.policy import Translation
 from policy_portal.printable import document_title, policy_html, printable_document, printable_html
 from policy_portal.settings import Association
 from policy_portal.translated import translation_markdown
-from policy_portal.typst_source import PdfDocument, image_files, typst_document
+from policy_portal.typst_source import PdfDocument, typst_body, typst_document
 
 LARGE_PRINT_STYLE = "assets/large-print.css"
 """The large-print web page's stylesheet, in docs/."""
@@ -93,14 +93,13 @@ def _pdf_jobs(text: str, title: str, summary: str, association: Association, lan
     """The standard and large-print PDFs of a page's Markdown, typeset from the HTML the site
     makes of it."""
     prefix = "" if language.default else f"{language.code}/"
-    body = policy_html(text, f"{site_url}{prefix}policies/")
-    images = docs / IMAGES
+    body = typst_body(policy_html(text, f"{site_url}{prefix}policies/"), site_url, docs / IMAGES, docs,
+                      right_to_left=language.direction == "rtl")
     jobs = []
     for large in (False, True):
         document = PdfDocument(document_title(title, association, Words(language), large_print=large),
                                association.name, summary, language, large)
-        jobs.append(PdfJob(typst_document(body, document, site_url, images, docs), docs,
-                           tuple(image_files(body, images, docs))))
+        jobs.append(PdfJob(typst_document(body, document), docs, body.images))
     return jobs
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -51,10 +52,26 @@ class PdfDocument:
     large_print: bool
 
 
-def typst_document(body_html: str, document: PdfDocument, site_url: str, images: Path, root: Path) -> str:
-    """The whole Typst source of one PDF: the layout, then the body. `site_url` makes links that
-    lead into the site absolute (a PDF has no address of its own); `images` is the folder image
-    addresses are relative to, inside `root`, the only folder Typst may read."""
+@dataclass(frozen=True)
+class TypstBody:
+    """A page's body as Typst code: the same for its standard and large-print PDFs."""
+
+    code: str
+    images: tuple[Path, ...]
+    """The image files it shows, for the PDF cache's key: a changed picture makes a new PDF."""
+
+
+def typst_body(body_html: str, site_url: str, images: Path, root: Path, *, right_to_left: bool) -> TypstBody:
+    """The body of a page's PDFs. `site_url` makes links that lead into the site absolute (a PDF
+    has no address of its own); `images` is the folder image addresses are relative to, inside
+    `root`, the only folder Typst may read."""
+    writer = _Writer(site_url, images, root, right_to_left=right_to_left)
+    code = "\n".join(writer.blocks(parse(body_html).children))
+    return TypstBody(code, tuple(sorted(writer.pictures)))
+
+
+def typst_document(body: TypstBody, document: PdfDocument) -> str:
+    """The whole Typst source of one PDF: the layout, then the body."""
     words = Words(document.language)
     page_words = words("Page {page} of {pages}", page="\0", pages="\0").split("\0")
     settings = ", ".join([
@@ -64,22 +81,12 @@ def typst_document(body_html: str, document: PdfDocument, site_url: str, images:
         f"large: {'true' if document.large_print else 'false'}",
         f"page-words: ({', '.join(map(typst_string, page_words))})",
     ])
-    writer = _Writer(site_url, images, root, right_to_left=document.language.direction == "rtl")
-    body = "\n".join(writer.blocks(parse(body_html).children))
-    return f"{TEMPLATE.read_text(encoding='utf-8')}\n#show: policy.with({settings})\n#{{\n{body}\n}}\n"
+    return f"{_template()}\n#show: policy.with({settings})\n#{{\n{body.code}\n}}\n"
 
 
-def image_files(body_html: str, images: Path, root: Path) -> list[Path]:
-    """The image files the body shows, for the PDF cache's key: a changed picture makes a new PDF."""
-    return sorted({path for element in _elements(parse(body_html)) if element.tag == "img"
-                   if (path := _image_path(element.attributes.get("src", ""), images, root))})
-
-
-def _elements(element: Element):
-    for child in element.children:
-        if isinstance(child, Element):
-            yield child
-            yield from _elements(child)
+@cache
+def _template() -> str:
+    return TEMPLATE.read_text(encoding="utf-8")
 
 
 def _image_path(source: str, images: Path, root: Path) -> Path | None:
@@ -101,6 +108,7 @@ class _Writer:
         self.right_to_left = right_to_left
         self.after_space = True
         self.tables = 0
+        self.pictures: set[Path] = set()
 
     def blocks(self, nodes: list[Element | str]) -> list[str]:
         """Block-level content; text between blocks is a paragraph of its own."""
@@ -265,6 +273,7 @@ class _Writer:
         path = _image_path(element.attributes.get("src", ""), self.images, self.root)
         if path is None:
             return typst_string(f"[{alt}]")
+        self.pictures.add(path)
         inside = typst_string("/" + path.relative_to(self.root.resolve()).as_posix())
         if inline:
             return f"box(image({inside}, alt: {typst_string(alt)}))"

@@ -27,7 +27,7 @@ from policy_portal.library import load_library
 from policy_portal.messages import Words
 from policy_portal.pdf import PdfJob, make_pdfs
 from policy_portal.printable import policy_html
-from policy_portal.typst_source import PdfDocument, typst_document, typst_string
+from policy_portal.typst_source import PdfDocument, typst_body, typst_document, typst_string
 from portal.cli import main
 from tests.conftest import ROOT
 
@@ -221,9 +221,10 @@ def make_pdf(tmp_path: Path, markdown: str, *, large_print: bool = False) -> Pat
     """A PDF of some Markdown, made as the site makes every PDF."""
     document = PdfDocument("A test policy", "Larkfield Housing Association", "For tests.", ENGLISH,
                            large_print)
-    body = policy_html(markdown, "https://policies.example/policies/")
-    source = typst_document(body, document, "https://policies.example/", tmp_path, tmp_path)
-    return make_pdfs([PdfJob(source, tmp_path)], tmp_path / "cache")[0].path
+    body = typst_body(policy_html(markdown, "https://policies.example/policies/"), "https://policies.example/",
+                      tmp_path, tmp_path, right_to_left=False)
+    job = PdfJob(typst_document(body, document), tmp_path, body.images)
+    return make_pdfs([job], tmp_path / "cache")[0].path
 
 
 def test_a_table_that_fits_on_a_page_is_never_split(tmp_path: Path):

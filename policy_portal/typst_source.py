@@ -30,6 +30,8 @@ HEADINGS = {f"h{level}": level for level in range(1, 7)}
 BLOCKS = frozenset({*HEADINGS, "p", "ul", "ol", "li", "table", "blockquote", "pre", "hr", "div",
                     "section", "dl", "dt", "dd"})
 ALIGNMENT = re.compile(r"text-align:\s*(left|center|right)")
+UNBROKEN = re.compile(r"[^\s-]+-?")
+"""What a line never breaks inside: a word, or the part of one up to a hyphen."""
 LONGEST_WORDS = 8
 """How many of a table column's longest words are measured to find its narrowest width."""
 ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -190,8 +192,8 @@ class _Writer:
         written = [[self.content(cell.children) for cell in row] + ['""'] * (columns - len(row))
                    for row in header + rows]
         words = [sorted({word for row in header + rows if column < len(row)
-                         for word in row[column].text().split()}, key=_length_first)[-LONGEST_WORDS:]
-                 for column in range(columns)]
+                         for word in UNBROKEN.findall(row[column].text())}, key=_length_first)
+                 [-LONGEST_WORDS:] for column in range(columns)]
         arrays = [f"({', '.join(row)},)" for row in written]
         self.tables += 1
         return (f"policy-table({self.tables}, ({''.join(a + ', ' for a in arrays[:len(header)])}), "

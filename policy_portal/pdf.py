@@ -6,7 +6,7 @@ module's rendering version), so a build makes PDFs only for policies that change
 changed back reuses its old file. Typst takes a few hundredths of a second a PDF once its fonts
 are loaded, and one compiler keeps its fonts and layout work between documents, so a few PDFs
 are made in this process; a whole site's (hundreds, on a first build) are shared between worker
-processes, one per core: Typst holds Python's lock while it works, so threads would not help.
+processes, one per core: measured, threads with a compiler each were no faster.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import typst
 
 STANDARD = "ua-1"
 RENDERING = "3"
-"""Change this when typst_source.py changes what it writes in a way the source does not show, so
-cached PDFs are made again."""
+"""Change this when _render changes how it makes a PDF from the same source (the source itself,
+layout included, is in the key), so cached PDFs are made again."""
 IN_PARALLEL = 64
 """From how many PDFs to make at once worker processes are worth starting (each imports the
 portal and loads the fonts, about a second)."""

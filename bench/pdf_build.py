@@ -1,4 +1,4 @@
-"""PDF build time per policy: cold (no cache, both PDFs made in parallel) and cached.
+"""PDF build time per policy: cold (no cache) and cached.
 
 Runs `build_formats` on the example policies three times each way and prints medians, per
 policy (two PDFs each) and in total, with how many PDFs each run made.

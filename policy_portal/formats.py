@@ -12,16 +12,21 @@ from pathlib import Path
 
 from policy_portal.braille import BrailleJob, braille_table, make_braille
 from policy_portal.consultations import CONSULTATION_PATH
+from policy_portal.languages import Language
 from policy_portal.library import Library, told_us
-from policy_portal.pages import Formats, policy_markdown
+from policy_portal.messages import Words
+from policy_portal.pages import Formats, page_title, policy_markdown
 from policy_portal.pdf import PdfJob, make_pdfs
 from policy_portal.policy import Translation
-from policy_portal.printable import printable_document, printable_html
+from policy_portal.printable import document_title, policy_html, printable_document, printable_html
 from policy_portal.settings import Association
 from policy_portal.translated import translation_markdown
+from policy_portal.typst_source import PdfDocument, typst_body, typst_document
 
-STYLES = {True: "assets/large-print.css", False: "assets/print.css"}
-"""Stylesheets in docs/, by large print or not."""
+LARGE_PRINT_STYLE = "assets/large-print.css"
+"""The large-print web page's stylesheet, in docs/."""
+IMAGES = "policies"
+"""The folder in docs/ that an image address in a policy is relative to, as on the site."""
 
 
 @dataclass(frozen=True)
@@ -61,32 +66,31 @@ def build_formats(library: Library, association: Association, today: dt.date, po
                   docs: Path, site_url: str, cache: Path,
                   consultation_url: str = CONSULTATION_PATH) -> FormatsBuild:
     """Every policy's formats in English, and every translation's in its language, keyed by
-    (slug, language code). `policies`: the policies folder; `docs`: where the stylesheets are;
-    `site_url`: the site's public address, for the links inside PDFs; `cache`: where PDFs and
-    Braille files are kept between builds; `consultation_url`: where drafts' "Comment" links go."""
+    (slug, language code). `policies`: the policies folder; `docs`: the site's own pages, with
+    the stylesheets and any images; `site_url`: the site's public address, for the links inside
+    PDFs; `cache`: where PDFs and Braille files are kept between builds; `consultation_url`: where
+    drafts' "Comment" links go."""
     jobs, pages, order = [], {}, []
     english = library.languages.default
     for policy in library:
         summary = told_us(policies, policy.slug)
-        for large in (False, True):
-            html = printable_html(policy, library, association, today, summary, large_print=large,
-                                  policies_url=f"{site_url}policies/", consultation_url=consultation_url)
-            jobs.append(PdfJob(html, docs / STYLES[large], site_url))
+        text = policy_markdown(policy, library, association, today, summary,
+                               consultation_url=consultation_url)
+        jobs += _pdf_jobs(text, page_title(policy), policy.summary, association, english, site_url, docs)
         pages[policy.slug, english.code] = printable_html(
             policy, library, association, today, summary, large_print=True, policies_url="../../",
-            stylesheet=f"../../../{STYLES[True]}", back_link="../", consultation_url=consultation_url)
+            stylesheet=f"../../../{LARGE_PRINT_STYLE}", back_link="../", consultation_url=consultation_url)
         order.append((policy.slug, english.code))
     for by_language in library.translations.values():
         for translation in by_language.values():
-            code = translation.language
-            for large in (False, True):
-                html = _translated(translation, library, association, today, site_url,
-                                   large_print=large, policies_url=f"{site_url}{code}/policies/")
-                jobs.append(PdfJob(html, docs / STYLES[large], site_url))
-            pages[translation.slug, code] = _translated(
+            language = library.languages[translation.language]
+            text = translation_markdown(translation, library, association, today, language, site_url)
+            jobs += _pdf_jobs(text, translation.title, translation.summary, association, language, site_url,
+                              docs)
+            pages[translation.slug, language.code] = _translated(
                 translation, library, association, today, "../../../../", large_print=True,
-                policies_url="../../", stylesheet=f"../../../../{STYLES[True]}", back_link="../")
-            order.append((translation.slug, code))
+                policies_url="../../", stylesheet=f"../../../../{LARGE_PRINT_STYLE}", back_link="../")
+            order.append((translation.slug, language.code))
     made = make_pdfs(jobs, cache)
     braille_jobs = _braille_jobs(library, association, today, policies, site_url, consultation_url)
     brfs, brfs_made = make_braille(list(braille_jobs.values()), cache)
@@ -123,6 +127,21 @@ def _braille_jobs(library: Library, association: Association, today: dt.date, po
                                             library.languages[code], site_url)
                 jobs[translation.slug, code] = BrailleJob(text, table, site_url,
                                                           f"{site_url}{code}/policies/")
+    return jobs
+
+
+def _pdf_jobs(text: str, title: str, summary: str, association: Association, language: Language,
+              site_url: str, docs: Path) -> list[PdfJob]:
+    """The standard and large-print PDFs of a page's Markdown, typeset from the HTML the site
+    makes of it."""
+    prefix = "" if language.default else f"{language.code}/"
+    body = typst_body(policy_html(text, f"{site_url}{prefix}policies/"), site_url, docs / IMAGES, docs,
+                      right_to_left=language.direction == "rtl")
+    jobs = []
+    for large in (False, True):
+        document = PdfDocument(document_title(title, association, Words(language), large_print=large),
+                               association.name, summary, language, large)
+        jobs.append(PdfJob(typst_document(body, document), docs, body.images))
     return jobs
 
 

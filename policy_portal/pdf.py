@@ -1,41 +1,56 @@
-"""Tagged PDF/UA-1 files from HTML, made with WeasyPrint, in parallel, and only when needed.
+"""Tagged PDF/UA-1 files from Typst sources, made only when needed.
 
-Each PDF is kept in a cache folder under a hash of everything that goes into it (the HTML, the
-stylesheet, the WeasyPrint version), so a build makes PDFs only for policies that changed, and
-a policy changed back reuses its old file. The PDFs that are missing are made in worker
-processes, one per core: WeasyPrint is pure Python and holds the GIL.
+Each PDF is kept in a cache folder under a hash of everything that goes into it (the Typst
+source, which holds the layout and the text; the images it shows; the Typst version; this
+module's rendering version), so a build makes PDFs only for policies that changed, and a policy
+changed back reuses its old file. Typst takes a few hundredths of a second a PDF once its fonts
+are loaded, and one compiler keeps its fonts and layout work between documents, so a few PDFs
+are made in this process; a whole site's (hundreds, on a first build) are shared between worker
+processes, one per core: measured, threads with a compiler each were no faster.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-import pikepdf
+import typst
 
-VARIANT = "pdf/ua-1"
-RENDERING = "2"
-"""Change this when _render changes what it writes, so cached PDFs are made again."""
+STANDARD = "ua-1"
+RENDERING = "3"
+"""Change this when _render changes how it makes a PDF from the same source (the source itself,
+layout included, is in the key), so cached PDFs are made again."""
+IN_PARALLEL = 64
+"""From how many PDFs to make at once worker processes are worth starting (each imports the
+portal and loads the fonts, about a second)."""
+
+
+class PdfError(Exception):
+    """A PDF could not be made as it should be: the message says why."""
 
 
 @dataclass(frozen=True)
 class PdfJob:
-    html: str
-    stylesheet: Path
-    base_url: str
-    """Where relative links in the HTML point, since a PDF has no address of its own."""
+    source: str
+    """The whole Typst document (typst_source.typst_document)."""
+    root: Path
+    """The only folder Typst may read: where the images are."""
+    images: tuple[Path, ...] = ()
+    """The image files the document shows."""
 
     def key(self) -> str:
         digest = hashlib.sha256()
-        stylesheet = self.stylesheet.read_text("utf-8")
-        for part in (version("weasyprint"), RENDERING, VARIANT, self.base_url, stylesheet, self.html):
+        for part in (version("typst"), RENDERING, STANDARD, self.source):
             digest.update(part.encode())
             digest.update(b"\0")
+        for image in self.images:
+            digest.update(hashlib.sha256(image.read_bytes()).digest())
         return digest.hexdigest()
 
 
@@ -46,53 +61,43 @@ class PdfResult:
     """False when the cached file was used."""
 
 
-def make_pdfs(jobs: list[PdfJob], cache: Path, workers: int | None = None) -> list[PdfResult]:
-    """One PDF per job, in order, from the cache or made now in parallel."""
-    cache.mkdir(parents=True, exist_ok=True)
-    targets = [cache / f"{job.key()}.pdf" for job in jobs]
+def make_pdfs(jobs: list[PdfJob], cache_folder: Path, workers: int | None = None) -> list[PdfResult]:
+    """One PDF per job, in order, from the cache or made now."""
+    cache_folder.mkdir(parents=True, exist_ok=True)
+    targets = [cache_folder / f"{job.key()}.pdf" for job in jobs]
     missing = [(job, target) for job, target in zip(jobs, targets, strict=True) if not target.exists()]
-    if len(missing) == 1:
-        _render(*missing[0])
-    elif missing:
-        workers = min(len(missing), workers or os.cpu_count() or 1)
-        with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(_render, *zip(*missing, strict=True)))
+    workers = min(len(missing) // IN_PARALLEL + 1, workers or os.cpu_count() or 1)
+    if workers > 1:
+        # A fresh interpreter per worker: a forked copy of a process that has run Typst could
+        # inherit its thread pool without the threads.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            list(pool.map(_render, *zip(*missing, strict=True), chunksize=16))
+    else:
+        for job, target in missing:
+            _render(job, target)
     made = {target for _, target in missing}
     return [PdfResult(target, target in made) for target in targets]
 
 
-_fonts = None
+@cache
+def _compiler(root: Path) -> typst.Compiler:
+    """One compiler per images folder: it finds the fonts once, and remembers layout work."""
+    return typst.Compiler(root=str(root))
 
 
 def _render(job: PdfJob, target: Path) -> None:
-    """Write one PDF, atomically: a half-written file must never be taken for a cached one."""
-    global _fonts  # one font configuration per process, as WeasyPrint recommends
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    _fonts = _fonts or FontConfiguration()
+    """Write one PDF, atomically: a half-written file must never be taken for a cached one.
+    Typst's warnings are errors here: the likeliest is a missing font, which would make a PDF
+    in another typeface without saying so."""
+    try:
+        document, warnings = _compiler(job.root).compile_with_warnings(
+            job.source.encode(), pdf_standards=[STANDARD])
+    except typst.TypstError as error:
+        raise PdfError(f"Typst could not make a PDF: {error.message}") from None
+    if warnings:
+        said = "; ".join(warning.message for warning in warnings)
+        hint = " (scripts/install installs the fonts the PDFs use)" if "font" in said else ""
+        raise PdfError(f"Typst warned while making a PDF: {said}{hint}")
     partial = target.with_suffix(f".{os.getpid()}.partial")
-    stylesheet = CSS(filename=str(job.stylesheet), font_config=_fonts)
-    document = HTML(string=job.html, base_url=job.base_url).write_pdf(
-        stylesheets=[stylesheet], font_config=_fonts, pdf_variant=VARIANT)
-    with pikepdf.open(io.BytesIO(document)) as pdf:
-        _scope_header_cells(pdf.Root.StructTreeRoot)
-        pdf.save(partial)
+    partial.write_bytes(document)
     partial.replace(target)
-
-
-def _scope_header_cells(element: pikepdf.Object) -> None:
-    """WeasyPrint tags <th> as /TH but leaves out its scope; PDF/UA wants it (rule 15-003), and
-    our tables' header cells all head columns."""
-    kids = element.get("/K")
-    if kids is None:
-        return
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-        if not isinstance(kid, pikepdf.Dictionary):
-            continue
-        if kid.get("/S") == "/TH":
-            attributes = kid.get("/A")
-            if not isinstance(attributes, pikepdf.Dictionary):
-                kid.A = attributes = pikepdf.Dictionary(O=pikepdf.Name.Table)
-            attributes.Scope = pikepdf.Name.Column
-        _scope_header_cells(kid)

@@ -1,8 +1,8 @@
-"""A policy as one standalone HTML document: the large-print web page, and the source of both PDFs.
+"""A policy as HTML: the large-print web page, and the body both PDFs are typeset from.
 
-The text is the site page's own Markdown (`pages.policy_markdown`), so every format says the
-same thing. Only the stylesheet differs: `docs/assets/large-print.css` for large print, and
-`docs/assets/print.css` for the standard PDF.
+The text is the site page's own Markdown (`pages.policy_markdown`), converted by the site's own
+extensions, so every format says the same thing. The web page is styled by
+`docs/assets/large-print.css`; the PDFs are made from the same body by `typst_source.py`.
 """
 
 from __future__ import annotations
@@ -56,24 +56,34 @@ def printable_html(policy: Policy, library: Library, association: Association, t
                               back_link=back_link)
 
 
+def policy_html(text: str, policies_url: str) -> str:
+    """A page's Markdown as HTML, with each link to another policy leading to its page under
+    `policies_url`."""
+    return POLICY_LINK.sub(lambda match: f'href="{policies_url}{match.group(1)}/{match.group(2) or ""}"',
+                           _html(text))
+
+
+def document_title(title: str, association: Association, words: Words, *, large_print: bool) -> str:
+    """The title a browser tab or PDF reader shows: the policy's, the format, and who publishes it."""
+    size = f" ({words('large print')})" if large_print else ""
+    return f"{title}{size} - {association.name}"
+
+
 def printable_document(text: str, title: str, summary: str, association: Association, language: Language,
                        *, large_print: bool, policies_url: str, stylesheet: str | None = None,
                        back_link: str | None = None) -> str:
     """A page's Markdown as a standalone document in `language`, with its `lang` and `dir`."""
     words = Words(language)
-    body = POLICY_LINK.sub(lambda match: f'href="{policies_url}{match.group(1)}/{match.group(2) or ""}"',
-                           _html(text))
-    body = HEADER_CELL.sub('<th scope="col"', body)  # PDF/UA: say which cells a header heads
+    body = HEADER_CELL.sub('<th scope="col"', policy_html(text, policies_url))  # which cells a header heads
     numbers = iter(range(1, body.count("<table>") + 1))
     body = body.replace("</table>", "</table></div>")
     body = re.sub("<table>", lambda _: TABLE_START.format(label=escape(words(
         "Table {number}: on a narrow screen, scroll sideways to see all of it", number=str(next(numbers))))),
         body)
-    size = f" ({words('large print')})" if large_print else ""
     head = [
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(f'{title}{size} - {association.name}')}</title>",
+        f"<title>{escape(document_title(title, association, words, large_print=large_print))}</title>",
         f'<meta name="author" content="{escape(association.name)}">',
         f'<meta name="description" content="{escape(summary)}">',
     ]

@@ -10,6 +10,7 @@ there and the database passes its integrity check.
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import re
@@ -73,7 +74,7 @@ def send(url: str, double: bool) -> list[str]:
         with ThreadPoolExecutor(2) as pool:  # a double click: the same form twice at once
             pages = list(pool.map(lambda _: opener.open(action, body, timeout=30).read().decode(),
                                   range(2 if double else 1)))
-    except (OSError, urllib.error.URLError):
+    except (OSError, urllib.error.URLError, http.client.HTTPException):  # the server was killed mid-answer
         return []
     return [match.group(1) for page in pages if (match := REFERENCE.search(page))]
 

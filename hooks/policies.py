@@ -32,6 +32,7 @@ from policy_portal.history import HistoryUnavailableError, library_versions
 from policy_portal.languages import Language
 from policy_portal.liblouis import BrailleError
 from policy_portal.library import Library, load_library
+from policy_portal.pdf import PdfError
 from policy_portal.problems import PolicyError
 from policy_portal.search import SearchIndexError, index_site
 from policy_portal.settings import association_from, consultation_url_from
@@ -74,7 +75,7 @@ def on_pre_build(config) -> None:
         build = build_formats(_state["library"], _state["association"], _state["today"], project / POLICIES,
                               Path(config.docs_dir), config.site_url or "/", project / CACHE,
                               _state["consultation_url"])
-    except BrailleError as error:
+    except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None
     _state["formats"] = build.formats
     log.info("PDFs: %d made, %d unchanged and reused.", build.pdfs_made, build.pdfs_reused)

@@ -156,3 +156,10 @@ def test_no_visible_text_shows_an_html_entity(pages: dict[str, Path]):
     shown = {name: read(path).get_text(" ") for name, path in pages.items()}
     assert [name for name, text in shown.items() if any(entity in text for entity in ENTITIES)] == []
 
+
+
+def test_every_page_has_a_description_and_an_icon(pages: dict[str, Path]):
+    for name, path in pages.items():
+        page = read(path)
+        assert page.find("meta", attrs={"name": "description"})["content"], name
+        assert page.find("link", rel="icon")["href"], name

@@ -39,17 +39,15 @@ def _staff_helpers() -> dict:
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     form = SignInForm()
-    error = None
     if form.validate_on_submit():
         try:
             auth.sign_in(context.database(), form.email.data, form.password.data, request.remote_addr)
-        except auth.SignInError as problem:
-            error = str(problem)
+        except auth.SignInError as problem:  # shown at the email field too, which is marked invalid
+            form.email.errors.append(str(problem))
         else:
             target = auth.safe_next(request.args.get("next")) or "/staff/"
             return redirect(request.script_root + target, 303)
-    problems = [(form.email.id, error)] if error else [
-        (field.id, message) for field in form for message in field.errors]
+    problems = [(field.id, message) for field in form for message in field.errors]
     return render_template("staff/sign_in.html", form=form, problems=problems), 400 if problems else 200
 
 

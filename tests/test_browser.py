@@ -24,6 +24,7 @@ from consultation.database import make_engine
 from consultation.models import Comment
 from policy_portal import csp
 from tests.conftest import SECRET_KEY
+from tests.keyboard import unseen_stops
 
 PAGES = {
     "home": "/",
@@ -267,6 +268,75 @@ def test_consultation_page_works_without_javascript(browser: Browser, site_url: 
     general.get_by_role("button", name="Send comment").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
     context.close()
+
+
+def general_section(page: Page):
+    return page.locator("section", has=page.get_by_role("heading", name="Comments on the whole draft"))
+
+
+def test_failed_comment_puts_focus_on_the_error_summary(page: Page, site_url: str, axe: Axe):
+    """After a bad submit a screen reader hears the problem at once, and each field with an error
+    says it is invalid (WCAG 3.3.1, 4.1.2, 2.4.3)."""
+    page.goto(site_url + "/consultations/pets/")
+    general_section(page).get_by_role("button", name="Send comment").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_match_aria_snapshot("""
+        - alert "There is a problem":
+          - heading "There is a problem" [level=2]
+          - list:
+            - listitem:
+              - link "Choose who you are"
+            - listitem:
+              - link "Enter your comment"
+            - listitem:
+              - link "Choose whether we may publish your comment"
+    """)
+    general = general_section(page)
+    expect(general.get_by_label("Your comment")).to_have_attribute("aria-invalid", "true")
+    expect(general.get_by_label("Tenant", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(general.get_by_label("Email address (optional)")).not_to_have_attribute("aria-invalid", "true")
+    assert violations(axe, page) == []
+
+
+def test_staff_sign_in_failure_marks_the_email_field(page: Page, site_url: str, axe: Axe):
+    page.goto(site_url + "/consultations/staff/sign-in")
+    page.get_by_label("Email address").fill("nobody@larkfield.example")
+    page.get_by_label("Password").fill("not a password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_be_focused()
+    expect(page.get_by_label("Email address")).to_have_attribute("aria-invalid", "true")
+    assert violations(axe, page) == []
+
+
+KEYBOARD_PAGES = {"consultation page": "/consultations/pets/",
+                  "staff sign-in": "/consultations/staff/sign-in"}
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("address", KEYBOARD_PAGES.values(), ids=KEYBOARD_PAGES.keys())
+def test_every_consultation_tab_stop_is_on_screen_with_visible_focus(page: Page, site_url: str,
+                                                                      address: str, width: int):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(site_url + address)
+    assert unseen_stops(page) == []
+
+
+def test_consultation_pages_look_like_the_site(page: Page, site_url: str):
+    """The same header colour, fonts, link colour and footer, so a tenant can tell they are still
+    on the association's site (issue 15). Material sets its fonts after a "_" placeholder."""
+    look = """(link) => {
+        const style = (selector) => getComputedStyle(document.querySelector(selector));
+        return {header: style("header").backgroundColor, headerText: style("header").color,
+                font: style("body").fontFamily.replace(/^_, /, ""),
+                link: style(link).color, footer: style("footer").backgroundColor};
+    }"""
+    page.goto(site_url + "/policies/pets/")
+    site = page.evaluate(look, ".md-content a")
+    page.goto(site_url + "/consultations/pets/")
+    assert page.evaluate(look, "main a") == site
+    for name in ("Search", "Accessibility statement"):
+        expect(page.get_by_role("link", name=name)).to_be_visible()
 
 
 def send_general_comment(page: Page, site_url: str, words: str) -> str:

@@ -481,3 +481,33 @@ def test_panel_member_starts_from_their_link_by_keyboard(page: Page, site_url: s
     expect(page.get_by_role("heading", level=1)).to_have_text("Comment on the draft Pets and Animals Policy")
     expect(page.locator(".notice--panel")).to_contain_text("You are commenting as Jo Bloggs")
     assert violations(axe, page) == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_every_staff_tab_stop_is_on_screen_with_visible_focus(page: Page, site_url: str, portal_database: str,
+                                                              width: int):
+    """Every signed-in staff page type, and the panel start page, by keyboard at a phone's width
+    and a desktop's (issue 15: every page type)."""
+    email = f"keyboard-{width}@larkfield.example"
+    engine = make_engine(portal_database)
+    with Session(engine) as db:
+        store.add_staff_user(db, email, "Key Board", "administrator",
+                             auth.hash_password("a long and private password"))
+        ends = store.now() + dt.timedelta(days=7)
+        _, token = panel.invite(db, SECRET_KEY, "pets", "Jo Bloggs", ends, "test")
+    engine.dispose()
+    reference = send_general_comment(page, site_url, "Tabbing through every staff page.")
+    page.goto(site_url + "/consultations/staff/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill("a long and private password")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(site_url + "/consultations/staff/queue")
+    comment_address = page.get_by_role("link", name=reference).get_attribute("href")
+    page.set_viewport_size({"width": width, "height": 800})
+    found = {}
+    for address in ("/consultations/staff/", "/consultations/staff/queue", comment_address,
+                    "/consultations/staff/reports/pets/", "/consultations/staff/audit",
+                    "/consultations/staff/invitations/pets", f"/consultations/panel/?invitation={token}"):
+        page.goto(site_url + address if address.startswith("/consultations") else address)
+        found[address] = unseen_stops(page)
+    assert {address: stops for address, stops in found.items() if stops} == {}

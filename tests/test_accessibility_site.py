@@ -7,10 +7,12 @@ tests/test_browser.py, without the consultation app's pages (tested with the app
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from bs4 import BeautifulSoup
+from playwright.sync_api import Page, expect
 
 from tests import vnu
 from tests.test_browser import PAGES
@@ -67,3 +69,83 @@ def test_every_tab_stop_is_on_screen_with_a_visible_focus_indicator(page: Page, 
 
 def test_the_nu_html_checker_finds_no_errors(site: Path):
     assert vnu.errors(sorted(site.rglob("*.html"))) == []
+
+
+def test_no_page_shows_an_html_entity_as_text(site: Path):
+    """Text escaped twice ("Ombudsman&#x27;s") is read out as "ampersand hash x 27". Code examples
+    may show an entity on purpose: the staff guide tells staff to write &lt;."""
+    shown = {}
+    for path in sorted(site.rglob("*.html")):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for hidden in soup.find_all(["script", "style", "code"]):
+            hidden.decompose()
+        found = re.findall(r"&#|&amp;|&lt;", soup.get_text(" "))
+        if found:
+            shown[str(path.relative_to(site))] = found
+    assert shown == {}
+
+
+# The accessibility tree of the menus, toggles and live regions (assets/menus.js, listen.js, search.js)
+
+
+def test_language_menu_is_a_button_that_opens_and_closes_a_list_of_links(page: Page, site_url: str):
+    page.goto(site_url + "/policies/complaints/")
+    menu = page.locator(".md-header__option")
+    expect(menu).to_match_aria_snapshot('- button "Select language" [expanded=false]')
+    menu.get_by_role("button").click()
+    expect(menu).to_match_aria_snapshot("""
+        - button "Select language" [expanded]
+        - list:
+          - listitem:
+            - link "English"
+          - listitem:
+            - link "Cymraeg"
+          - listitem:
+            - link "Polski"
+          - listitem:
+            - link "العربية"
+    """)
+    page.get_by_role("link", name="Cymraeg").focus()
+    page.keyboard.press("Escape")
+    expect(menu).to_match_aria_snapshot('- button "Select language" [expanded=false]')
+    expect(menu.get_by_role("button")).to_be_focused()
+
+
+def test_navigation_toggles_are_buttons_that_say_whether_they_are_open(page: Page, site_url: str):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(site_url + "/")
+    header = page.get_by_role("banner")
+    expect(header).to_match_aria_snapshot("""
+        - navigation "Header":
+          - button "Navigation" [expanded=false]
+    """)
+    header.get_by_role("button", name="Navigation").focus()
+    page.keyboard.press("Enter")
+    expect(header.get_by_role("button", name="Navigation")).to_have_attribute("aria-expanded", "true")
+    menu = page.get_by_role("navigation", name="Navigation", exact=True)
+    expect(menu.get_by_role("link", name="Search")).to_be_in_viewport()
+    expect(menu).to_match_aria_snapshot("""
+        - list:
+          - listitem:
+            - button "For staff" [expanded=false]
+    """)
+    page.keyboard.press("Escape")
+    expect(header.get_by_role("button", name="Navigation")).to_be_focused()
+    expect(menu.get_by_role("link", name="Search")).to_be_hidden()
+
+
+@pytest.mark.parametrize(("address", "listen"), [("/policies/complaints/", "Listen to this policy"),
+                                                  ("/cy/policies/complaints/", "Gwrando ar y polisi hwn")])
+def test_listen_offers_only_listen_before_it_plays_in_the_pages_language(page: Page, site_url: str,
+                                                                        address: str, listen: str):
+    page.goto(site_url + address)
+    expect(page.locator("[data-listen]")).to_match_aria_snapshot(f"""
+        - button "{listen}"
+        - status
+    """)
+
+
+def test_search_says_how_many_results_in_a_status_message(page: Page, site_url: str):
+    page.goto(site_url + "/search/")
+    page.get_by_role("textbox", name="Search for a word or phrase in our policies").fill("ombudsman")
+    expect(page.get_by_role("status")).to_match_aria_snapshot("- status: 2 results for ombudsman")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests import vnu
 from tests.test_browser import PAGES
@@ -149,3 +149,33 @@ def test_search_says_how_many_results_in_a_status_message(page: Page, site_url: 
     page.goto(site_url + "/search/")
     page.get_by_role("textbox", name="Search for a word or phrase in our policies").fill("ombudsman")
     expect(page.get_by_role("status")).to_match_aria_snapshot("- status: 2 results for ombudsman")
+
+
+@pytest.mark.parametrize("address", SITE_PAGES.values(), ids=SITE_PAGES.keys())
+def test_no_page_asks_for_a_missing_file(page: Page, site_url: str, address: str):
+    """Such as the sitemap Material's script looks for under each feed link, or a favicon."""
+    missing: list[str] = []
+    page.on("response", lambda response: missing.append(response.url)
+            if response.status >= 400 and response.url != site_url + address else None)
+    page.goto(site_url + address, wait_until="networkidle")
+    assert missing == []
+
+
+TEXT_SPACING = """* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+                     word-spacing: 0.16em !important; }
+                   p { margin-bottom: 2em !important; }"""
+"""WCAG 1.4.12's text-spacing override: nothing may be lost with it."""
+
+
+@pytest.mark.parametrize("address", ["/policies/data-protection/large-print/",
+                                     "/pl/policies/complaints/large-print/"])
+def test_large_print_reflows_at_320_pixels_with_text_spacing_increased(browser: Browser, site_url: str,
+                                                                       address: str):
+    """These have an email address in their text, longer than a 320 px line. The override is an
+    inline style, as a reader's bookmarklet adds it, so the content security policy is bypassed."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(site_url + address)
+    page.add_style_tag(content=TEXT_SPACING)
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    context.close()

@@ -134,6 +134,30 @@ def test_navigation_toggles_are_buttons_that_say_whether_they_are_open(page: Pag
     expect(menu.get_by_role("link", name="Search")).to_be_hidden()
 
 
+def test_drawer_sections_work_by_keyboard_and_focus_is_never_left_under_them(page: Page, site_url: str):
+    """On a phone a section ("For staff") slides over the drawer: focus goes to its title, the way
+    back, and returns to the section's button; tabbing past the drawer's end closes it."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(site_url + "/reviews/")
+    page.get_by_role("button", name="Navigation").press("Enter")
+    section = page.locator("#__nav_5_label")
+    section.focus()
+    page.keyboard.press("Enter")
+    back = page.get_by_role("button", name="For staff", expanded=True).last
+    expect(back).to_be_focused()
+    page.wait_for_timeout(300)  # the section's slide
+    assert back.evaluate(FOCUS_PROBLEM) == ""
+    page.keyboard.press("Enter")
+    expect(section).to_be_focused()
+    expect(section).to_have_attribute("aria-expanded", "false")
+    in_drawer = "document.querySelector('.md-sidebar--primary').contains(document.activeElement)"
+    for _ in range(MAX_TAB_STOPS):
+        page.keyboard.press("Tab")
+        if not page.evaluate(in_drawer):
+            break
+    expect(page.get_by_role("button", name="Navigation")).to_have_attribute("aria-expanded", "false")
+
+
 @pytest.mark.parametrize(("address", "listen"), [("/policies/complaints/", "Listen to this policy"),
                                                   ("/cy/policies/complaints/", "Gwrando ar y polisi hwn")])
 def test_listen_offers_only_listen_before_it_plays_in_the_pages_language(page: Page, site_url: str,

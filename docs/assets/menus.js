@@ -39,6 +39,9 @@
     return button;
   }
 
+  /* Where the side menu is a drawer that slides over the page (Material's breakpoint). */
+  var narrow = window.matchMedia("(max-width: 76.234375em)");
+
   function drawer() {
     var label = document.querySelector('.md-header label[for="__drawer"]');
     var sidebar = document.querySelector(".md-sidebar--primary");
@@ -46,14 +49,23 @@
     if (!label || !nav) { return; }
     var checkbox = document.getElementById("__drawer");
     var button = buttonFor(label, sidebar, nav.getAttribute("aria-label"));  /* "Navigation", translated */
+    function close() {
+      if (checkbox.checked) { checkbox.click(); }
+    }
     checkbox.addEventListener("change", function () {
       var first = nav.querySelector("a[href], button");
       if (checkbox.checked && first) { first.focus(); }
     });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && checkbox.checked) {
-        checkbox.click();
+        close();
         button.focus();
+      }
+    });
+    /* Tab past the drawer's last link closes it, rather than move focus under it. */
+    sidebar.addEventListener("focusout", function (event) {
+      if (event.relatedTarget && !sidebar.contains(event.relatedTarget) && event.relatedTarget !== button) {
+        close();
       }
     });
   }
@@ -63,7 +75,17 @@
       var nav = label.parentElement.querySelector(":scope > .md-nav");
       if (!nav) { return; }
       nav.removeAttribute("aria-expanded");  /* Material puts it on the menu, not its button */
-      buttonFor(label, nav, null);
+      var title = nav.querySelector(":scope > label.md-nav__title[for]");
+      var toggle = buttonFor(label, nav, null);
+      if (!title) { return; }
+      /* In the drawer a section slides over the menu, and its title is the way back: a button
+         too, and focus moves between the two, so it is never left hidden under the section. */
+      var back = buttonFor(title, nav, null);
+      /* Without preventScroll, focus on a section still sliding in scrolls the drawer sideways. */
+      toggle.addEventListener("click", function () {
+        if (narrow.matches && toggle.getAttribute("aria-expanded") === "true") { back.focus({ preventScroll: true }); }
+      });
+      back.addEventListener("click", function () { toggle.focus({ preventScroll: true }); });
     });
   }
 

@@ -163,6 +163,30 @@ def on_page_content(html: str, page, config, files) -> str:
     return html
 
 
+# Material's base.html (outside any block a template can override) writes autocomplete="off" on
+# its two hidden checkboxes, the drawer's and the search's, so that Firefox does not restore them
+# open on "Back". HTML allows autocomplete only on text-like inputs, and the Nu HTML Checker
+# reports it twice on every page. Without it, Firefox may show the menu open again after "Back";
+# one press closes it.
+THEME_CHECKBOXES = ('type="checkbox" id="__drawer" autocomplete="off"',
+                    'type="checkbox" id="__search" autocomplete="off"')
+
+
+def _without_autocomplete(html: str) -> str:
+    for checkbox in THEME_CHECKBOXES:
+        html = html.replace(checkbox, checkbox.removesuffix(' autocomplete="off"'))
+    return html
+
+
+def on_post_page(output: str, page, config) -> str:
+    return _without_autocomplete(output)
+
+
+def on_post_template(output_content: str, template_name: str, config) -> str:
+    """Static templates, such as 404.html, which are not pages."""
+    return _without_autocomplete(output_content)
+
+
 def _source(page, config) -> str:
     """The file staff edit: docs/... for the site's own pages, policies/... for policies."""
     uri = page.file.src_uri

@@ -1,51 +1,22 @@
 """What changed between two versions of a policy, section by section, for people who do not read
 Markdown diffs. Added and removed words are marked with <ins> and <del>, each also saying
-"added" or "removed" in words a screen reader announces; unchanged sections are folded away."""
+"added" or "removed" in words a screen reader announces, inside the section's own tables and
+lists (markdown_diff.py); unchanged sections are folded away."""
 
 from __future__ import annotations
 
 from difflib import SequenceMatcher
 from html import escape
 
+from policy_portal.markdown_diff import marked
 from policy_portal.pages import front_matter, md_text
 from policy_portal.policy import Policy
-from policy_portal.sections import Section, sections
-
-ADDED = '<ins><span class="visually-hidden">Added: </span>{}</ins>'
-REMOVED = '<del><span class="visually-hidden">Removed: </span>{}</del>'
-
-
-def _words(before: str, after: str) -> str:
-    """One paragraph's change, word by word."""
-    old, new = before.split(), after.split()
-    out = []
-    for operation, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
-        if operation in ("delete", "replace"):
-            out.append(REMOVED.format(escape(" ".join(old[i1:i2]))))
-        if operation in ("insert", "replace"):
-            out.append(ADDED.format(escape(" ".join(new[j1:j2]))))
-        if operation == "equal":
-            out.append(escape(" ".join(old[i1:i2])))
-    return " ".join(out)
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [" ".join(block.split()) for block in text.split("\n\n") if block.strip()]
+from policy_portal.sections import Section, section_html, sections
 
 
 def _section_change(before: str, after: str) -> str:
-    """Paragraphs matched first, so a changed word shows inside its own paragraph."""
-    old, new = _paragraphs(before), _paragraphs(after)
-    out = []
-    for operation, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
-        if operation == "equal":
-            out += [f"<p>{escape(text)}</p>" for text in old[i1:i2]]
-        elif operation == "replace" and i2 - i1 == j2 - j1:
-            out += [f"<p>{_words(a, b)}</p>" for a, b in zip(old[i1:i2], new[j1:j2], strict=True)]
-        else:
-            out += [f"<p>{REMOVED.format(escape(text))}</p>" for text in old[i1:i2]]
-            out += [f"<p>{ADDED.format(escape(text))}</p>" for text in new[j1:j2]]
-    return "\n".join(out)
+    """The section as HTML, its tables and lists kept, with the words that changed marked."""
+    return section_html(marked(before, after))
 
 
 def comparison_page(before: Policy, after: Policy, note: str, current: str) -> str:
@@ -69,7 +40,7 @@ def comparison_page(before: Policy, after: Policy, note: str, current: str) -> s
         if a and b and a.markdown == b.markdown and a.title == b.title:
             unchanged += 1
             parts.append(f'<details class="diff-unchanged">\n<summary>{escape(b.title)}: no changes'
-                         f"</summary>\n{_section_change(b.markdown, b.markdown)}\n</details>")
+                         f"</summary>\n{section_html(b.markdown)}\n</details>")
             continue
         changed += 1
         parts.append(_changed_section(a, b))

@@ -8,6 +8,7 @@ are written as `other.md` and the generator turns them into page addresses.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from html import escape
@@ -274,9 +275,18 @@ def formats_box(formats: Formats, words: Words = ENGLISH_WORDS) -> str:
            f"({file_size(formats.braille_size)}, {words('for a Braille display or embosser')})"]
           if formats.braille else []),
         f"- [{words('Braille, Easy Read, audio or another language')}](#{OTHER_FORMATS_ID})", "",
-        '<div class="listen" data-listen hidden></div>', "",
+        f'<div class="listen" data-listen="{listen_words(words)}" hidden></div>', "",
         "</section>",
     ])
+
+
+def listen_words(words: Words) -> str:
+    """The Listen control's words in the page's language, as JSON for an attribute: listen.js
+    has no catalogues of its own, and English buttons on a Welsh page are read with Welsh sounds."""
+    return escape(json.dumps({
+        "listen": words("Listen to this policy"), "pause": words("Pause"), "resume": words("Carry on"),
+        "stop": words("Stop"), "paused": words("Paused."), "reading": words("Reading the policy aloud."),
+    }, ensure_ascii=False))
 
 
 def file_size(size: int) -> str:

@@ -8,6 +8,7 @@ extensions, so every format says the same thing. The web page is styled by
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from functools import lru_cache
 from html import escape
@@ -87,8 +88,10 @@ def printable_document(text: str, title: str, summary: str, association: Associa
         f'<meta name="author" content="{escape(association.name)}">',
         f'<meta name="description" content="{escape(summary)}">',
     ]
-    if stylesheet:
-        head.append(f'<link rel="stylesheet" href="{escape(stylesheet)}">')
+    if stylesheet:  # a web page, not a PDF's source: the site's icon (the theme's, in assets/ too)
+        icon = posixpath.join(posixpath.dirname(stylesheet), "images/favicon.png")
+        head += [f'<link rel="stylesheet" href="{escape(stylesheet)}">',
+                 f'<link rel="icon" href="{escape(icon)}">']
     header = ""
     if back_link:
         header = (f'<a class="skip-link" href="#policy">{escape(words("Skip to the policy"))}</a>\n'

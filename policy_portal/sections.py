@@ -63,11 +63,12 @@ class Section:
 
     def html(self) -> str:
         """The text as HTML, clause numbers kept. Policies come from the repository, not the public."""
-        return _html(self.markdown)
+        return section_html(self.markdown)
 
 
 @lru_cache(maxsize=4096)
-def _html(text: str) -> str:
+def section_html(text: str) -> str:
+    """Markdown from a policy as HTML, read as the site reads it."""
     return markdown.markdown(text, extensions=EXTENSIONS)
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from policy_portal.markdown_diff import marked
+from policy_portal.sections import section_html
 from portal.cli import main
 
 VERSIONS = {
@@ -88,6 +90,20 @@ def test_what_changed_marks_added_and_removed_words_for_everyone(repository: Pat
     newer = page(repository / "site", "policies/repairs/changes-v2-to-v3")
     assert words(newer.find_all(class_="diff-section")[-1].h2) == "2. Damp and mould (new section)"
     assert newer.find(class_="diff-unchanged").summary.get_text() == "1. Emergency repairs: no changes"
+
+
+def test_what_changed_keeps_tables_and_lists_with_the_changes_marked_inside_them():
+    before = ("2.1 Our targets:\n\n| Stage | Days |\n|---|---|\n| 1 | 10 |\n| 2 | 20 |\n\n"
+              "- by phone\n- by letter\n")
+    after = ("2.1 Our targets:\n\n| Stage | Days |\n|---|---|\n| 1 | 5 |\n| 2 | 20 |\n\n"
+             "- by phone\n- by email\n- in person\n")
+    html = BeautifulSoup(section_html(marked(before, after)), "html.parser")
+    rows = [[words(cell) for cell in row.find_all(["th", "td"])] for row in html.table.find_all("tr")]
+    assert rows == [["Stage", "Days"], ["1", "Removed: 10 Added: 5"], ["2", "20"]]
+    assert [words(item) for item in html.ul.find_all("li")] == [
+        "by phone", "by Removed: letter Added: email", "Added: in person"]
+    assert words(html.find(id="clause-2-1")) == "2.1 Our targets:"
+    assert "|" not in html.get_text()
 
 
 def test_a_shallow_clone_says_how_to_get_the_history(repository: Path, tmp_path: Path, caplog):

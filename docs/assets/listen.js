@@ -1,6 +1,7 @@
 /* "Listen to this policy": reads the page aloud with the browser's own speech synthesis.
    Progressive enhancement: the Formats box holds an empty, hidden placeholder; this script fills
-   it only where the browser can speak, so nobody is offered a control that does nothing. */
+   it only where the browser can speak, so nobody is offered a control that does nothing. The
+   placeholder's data-listen holds the control's words in the page's language (pages.py). */
 (function () {
   "use strict";
   var place = document.querySelector("[data-listen]");
@@ -8,6 +9,7 @@
     return;
   }
   var speech = window.speechSynthesis;
+  var said = JSON.parse(place.dataset.listen);
   var queue = [];
 
   function button(text) {
@@ -19,9 +21,9 @@
     return element;
   }
 
-  var listen = button("Listen to this policy");
-  var pause = button("Pause");
-  var stop = button("Stop");
+  var listen = button(said.listen);
+  var pause = button(said.pause);
+  var stop = button(said.stop);
   var status = document.createElement("p");
   status.className = "listen__status";
   status.setAttribute("role", "status");
@@ -31,8 +33,8 @@
     listen.hidden = playing;
     pause.hidden = !playing;
     stop.hidden = !playing;
-    pause.textContent = paused ? "Carry on" : "Pause";
-    status.textContent = playing ? (paused ? "Paused." : "Reading the policy aloud.") : "";
+    pause.textContent = paused ? said.resume : said.pause;
+    status.textContent = playing ? (paused ? said.paused : said.reading) : "";
   }
 
   function chunks() {

@@ -7,12 +7,12 @@ The site part serves pages from the built site folder with directory addresses
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, send_from_directory
-from werkzeug.exceptions import NotFound
+from flask import Flask, Response, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import safe_join
@@ -84,12 +84,17 @@ def create_site_app(site_dir: Path) -> Flask:
             if path and not path.endswith("/"):
                 return app.redirect(f"/{path}/", 308)
             path = f"{path}index.html"
-        try:
-            return send_from_directory(site, path)
-        except NotFound:
-            # Read whole, not streamed: a browser often drops these requests (Material's script
-            # probes for sitemaps), and a streamed file left open is a leaked file handle.
+        # Files are read whole, not streamed: a browser often drops requests it no longer needs
+        # (a favicon, Material's probes for sitemaps), and a file streamed to a dropped
+        # connection is left open (a leaked handle). The site's largest files are its PDFs.
+        file = safe_join(site, path)
+        if file is None or not Path(file).is_file():
             return Response((Path(site) / "404.html").read_bytes(), 404, mimetype="text/html")
+        response = Response(Path(file).read_bytes(),
+                            mimetype=mimetypes.guess_type(file)[0] or "application/octet-stream")
+        response.last_modified = Path(file).stat().st_mtime
+        response.add_etag()
+        return response.make_conditional(request)
 
     return app
 

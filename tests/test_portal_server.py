@@ -113,3 +113,15 @@ def test_a_rebuilt_sites_policy_is_sent_without_a_restart(tmp_path: Path):
         os.replace(new, tmp_path / csp.POLICY_FILE)  # as a build swaps in a new site folder
         with client.get("/") as response:
             assert response.headers["Content-Security-Policy"] == csp.policy(hashes)
+
+
+def test_site_files_are_sent_whole_with_their_type_and_revalidate(tmp_path: Path):
+    """Read whole rather than streamed, so a request the browser drops leaves no file open; a
+    browser's cached copy is still revalidated (304), as it was when files were streamed."""
+    (tmp_path / "index.html").write_text("<!doctype html><title>Home</title>", encoding="utf-8")
+    (tmp_path / "plan.pdf").write_bytes(b"%PDF-1.7 a plan")
+    client = create_site_app(tmp_path).test_client()
+    pdf = client.get("/plan.pdf")
+    assert (pdf.status_code, pdf.mimetype, pdf.data) == (200, "application/pdf", b"%PDF-1.7 a plan")
+    assert client.get("/plan.pdf", headers={"If-None-Match": pdf.headers["ETag"]}).status_code == 304
+    assert client.get("/").mimetype == "text/html"

@@ -70,13 +70,14 @@ def build_formats(library: Library, association: Association, today: dt.date, po
     the stylesheets and any images; `site_url`: the site's public address, for the links inside
     PDFs; `cache`: where PDFs and Braille files are kept between builds; `consultation_url`: where
     drafts' "Comment" links go."""
-    jobs, pages, order = [], {}, []
+    jobs, braille_jobs, pages, order = [], {}, {}, []
     english = library.languages.default
     for policy in library:
         summary = told_us(policies, policy.slug)
         text = policy_markdown(policy, library, association, today, summary,
                                consultation_url=consultation_url)
         jobs += _pdf_jobs(text, page_title(policy), policy.summary, association, english, site_url, docs)
+        braille_jobs[policy.slug, english.code] = _braille_job(text, english, site_url)
         pages[policy.slug, english.code] = printable_html(
             policy, library, association, today, summary, large_print=True, policies_url="../../",
             stylesheet=f"../../../{LARGE_PRINT_STYLE}", back_link="../", consultation_url=consultation_url)
@@ -87,12 +88,13 @@ def build_formats(library: Library, association: Association, today: dt.date, po
             text = translation_markdown(translation, library, association, today, language, site_url)
             jobs += _pdf_jobs(text, translation.title, translation.summary, association, language, site_url,
                               docs)
+            braille_jobs[translation.slug, language.code] = _braille_job(text, language, site_url)
             pages[translation.slug, language.code] = _translated(
                 translation, library, association, today, "../../../../", large_print=True,
                 policies_url="../../", stylesheet=f"../../../../{LARGE_PRINT_STYLE}", back_link="../")
             order.append((translation.slug, language.code))
     made = make_pdfs(jobs, cache)
-    braille_jobs = _braille_jobs(library, association, today, policies, site_url, consultation_url)
+    braille_jobs = {key: job for key, job in braille_jobs.items() if job}
     brfs, brfs_made = make_braille(list(braille_jobs.values()), cache)
     braille = dict(zip(braille_jobs, brfs, strict=True))
     results = iter(made)
@@ -108,34 +110,23 @@ def build_formats(library: Library, association: Association, today: dt.date, po
     return FormatsBuild(built, fresh, len(made) - fresh, brfs_made, len(brfs) - brfs_made)
 
 
-def _braille_jobs(library: Library, association: Association, today: dt.date, policies: Path,
-                  site_url: str, consultation_url: str) -> dict[tuple[str, str], BrailleJob]:
-    """A Braille file of the text the PDFs have, by (slug, language code), in each language
-    liblouis has a table for."""
-    jobs = {}
-    english = library.languages.default
-    if table := braille_table(english.code):
-        for policy in library:
-            text = policy_markdown(policy, library, association, today, told_us(policies, policy.slug),
-                                   consultation_url=consultation_url)
-            jobs[policy.slug, english.code] = BrailleJob(text, table, site_url, f"{site_url}policies/")
-    for by_language in library.translations.values():
-        for translation in by_language.values():
-            code = translation.language
-            if table := braille_table(code):
-                text = translation_markdown(translation, library, association, today,
-                                            library.languages[code], site_url)
-                jobs[translation.slug, code] = BrailleJob(text, table, site_url,
-                                                          f"{site_url}{code}/policies/")
-    return jobs
+def _braille_job(text: str, language: Language, site_url: str) -> BrailleJob | None:
+    """A Braille file of the same Markdown the PDFs are made from, if liblouis has a table for
+    the language."""
+    table = braille_table(language.code)
+    return BrailleJob(text, table, site_url, _policies_url(site_url, language)) if table else None
+
+
+def _policies_url(site_url: str, language: Language) -> str:
+    """Where the language's policy pages are on the site, for links in printed and Braille text."""
+    return f"{site_url}policies/" if language.default else f"{site_url}{language.code}/policies/"
 
 
 def _pdf_jobs(text: str, title: str, summary: str, association: Association, language: Language,
               site_url: str, docs: Path) -> list[PdfJob]:
     """The standard and large-print PDFs of a page's Markdown, typeset from the HTML the site
     makes of it."""
-    prefix = "" if language.default else f"{language.code}/"
-    body = typst_body(policy_html(text, f"{site_url}{prefix}policies/"), site_url, docs / IMAGES, docs,
+    body = typst_body(policy_html(text, _policies_url(site_url, language)), site_url, docs / IMAGES, docs,
                       right_to_left=language.direction == "rtl")
     jobs = []
     for large in (False, True):

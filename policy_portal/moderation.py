@@ -106,8 +106,12 @@ def _phones(text: str) -> list[Flag]:
                  phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)]
     else:
         found = [(m.start(), m.end(), m.group()) for m in PHONE_LIKE.finditer(text)]
-    return [Flag(start, end, "phone", raw) for start, end, raw in found
-            if sum(c.isdigit() for c in raw) >= MIN_PHONE_DIGITS]
+    return [Flag(start, end, "phone", raw) for start, end, raw in found if _long_enough(raw)]
+
+
+def _long_enough(number: str) -> bool:
+    """Enough digits for a phone number (see MIN_PHONE_DIGITS)."""
+    return sum(c.isdigit() for c in number) >= MIN_PHONE_DIGITS
 
 
 def _personal_links(text: str, found: list[Flag]) -> list[Flag]:
@@ -135,7 +139,7 @@ def _encoded_detail(link: str) -> str | None:
         return None
     if EMAIL.search(decoded):
         return "email"
-    if any(sum(c.isdigit() for c in m.group()) >= MIN_PHONE_DIGITS for m in PHONE_LIKE.finditer(decoded)):
+    if any(_long_enough(m.group()) for m in PHONE_LIKE.finditer(decoded)):
         return "phone"
     return None
 

@@ -287,7 +287,7 @@ def erase_expired(args: argparse.Namespace, project: Path) -> int:
         invitations = store.invitations_past(db, last_kept)
         scrubbed = store.erase_personal_data(db, comments, COMMAND_LINE,
                                              f"kept {days} days after the consultation closed", invitations)
-        if args.scrub:
+        if args.scrub and not (comments or invitations):  # erasing scrubs already
             scrubbed = scrub_erased(app.extensions["engine"])
     print(f"Erased names and email addresses from {len(comments)} comment(s) and {len(invitations)} "
           f"panel invitation(s) from consultations that closed before {long_date(last_kept)}.")

@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench import figure  # noqa: E402
 from bench.corpus import write_corpus  # noqa: E402
-from policy_portal.library import load_library  # noqa: E402
-from policy_portal.pages import policy_page  # noqa: E402
-from policy_portal.settings import load_association  # noqa: E402
-from policy_portal.translated import translation_page  # noqa: E402
+from policy_portal.config.settings import load_association  # noqa: E402
+from policy_portal.pages.policy_page import policy_page  # noqa: E402
+from policy_portal.pages.translated import translation_page  # noqa: E402
+from policy_portal.reading.library import load_library  # noqa: E402
 
 TODAY = "2026-11-23"
 BIN = Path(sys.executable).parent

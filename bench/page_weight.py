@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import figure  # noqa: E402
 from consultation.database import make_engine, upgrade  # noqa: E402
-from policy_portal.library import policy_files  # noqa: E402
+from policy_portal.reading.library import policy_files  # noqa: E402
 from portal.server import create_portal  # noqa: E402
 from portal.site import build_site  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, copy_project  # noqa: E402

@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench import figure  # noqa: E402
 from policy_portal import clock  # noqa: E402
-from policy_portal.formats import build_formats  # noqa: E402
-from policy_portal.library import load_library  # noqa: E402
-from policy_portal.settings import load_association  # noqa: E402
+from policy_portal.config.settings import load_association  # noqa: E402
+from policy_portal.formats.build import build_formats  # noqa: E402
+from policy_portal.reading.library import load_library  # noqa: E402
 
 RUNS = 3
 

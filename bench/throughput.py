@@ -66,8 +66,8 @@ from bench import figure  # noqa: E402
 from consultation.database import make_engine  # noqa: E402
 from consultation.models import Comment  # noqa: E402
 from consultation.store import new_reference, now  # noqa: E402
-from policy_portal.library import load_library  # noqa: E402
-from policy_portal.sections import sections  # noqa: E402
+from policy_portal.reading.library import load_library  # noqa: E402
+from policy_portal.text.sections import sections  # noqa: E402
 from tests import postgres  # noqa: E402
 from tests.conftest import TODAY, copy_project, migrated  # noqa: E402
 from tests.consultation_pages import GOOD, SECTION  # noqa: E402

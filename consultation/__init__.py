@@ -9,7 +9,7 @@ Settings come from the environment, so nothing secret is ever in the repository:
 - `PORTAL_SECURE_COOKIES=0`: allow cookies over plain HTTP, for `policy-portal serve` on loopback.
 - Moderation settings (staff names, offensive words, how long personal data is kept) come from
   `extra.moderation` in mkdocs.yml; where its pages link back to the site, from
-  `extra.consultation_url` and `site_url` (see `policy_portal.settings.site_root_for_app`).
+  `extra.consultation_url` and `site_url` (see `policy_portal.config.settings.site_root_for_app`).
 - `COMMENT_RATE_LIMIT`: comments one address may send (default "20 per hour").
 - `RATELIMIT_STORAGE_URI`: where rate-limit counts are kept (default: in memory, per process;
   use `redis://...` when several processes serve the app).
@@ -33,7 +33,7 @@ from sqlalchemy.orm import sessionmaker
 from consultation import context, errors, security, staff_views, views
 from consultation.database import make_engine
 from consultation.policies import PolicySource
-from policy_portal.settings import (
+from policy_portal.config.settings import (
     association_from,
     moderation_from,
     read_config,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
-from policy_portal.library import Library
-from policy_portal.settings import Association
+from policy_portal.config.settings import Association
+from policy_portal.reading.library import Library
 
 
 def database() -> Session:

@@ -26,8 +26,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Optional, StopValidation, ValidationError
 
-from policy_portal.consultations import OUTCOMES, RespondentType
-from policy_portal.moderation import HIDE_REASONS
+from policy_portal.consultations.moderation import HIDE_REASONS
+from policy_portal.consultations.rules import OUTCOMES, RespondentType
 
 MAX_COMMENT = 5000
 MAX_NAME = 100

@@ -11,8 +11,8 @@ import logging
 import threading
 from pathlib import Path
 
-from policy_portal.library import Library, load_library, policy_files
 from policy_portal.problems import PolicyError
+from policy_portal.reading.library import Library, load_library, policy_files
 
 log = logging.getLogger(__name__)
 

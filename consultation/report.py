@@ -14,11 +14,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from consultation.models import Comment
-from policy_portal.consultations import OUTCOMES, RespondentType
-from policy_portal.moderation import HIDE_REASONS
-from policy_portal.pages import long_date, md_text
-from policy_portal.policy import AUDIENCES, Policy
-from policy_portal.sections import Section, sections
+from policy_portal.consultations.moderation import HIDE_REASONS
+from policy_portal.consultations.rules import OUTCOMES, RespondentType
+from policy_portal.reading.policy import AUDIENCES, Policy
+from policy_portal.text.formatting import long_date, md_text
+from policy_portal.text.sections import Section, sections
 
 WHOLE = "The whole draft"
 CSV_COLUMNS = ["reference", "received", "section", "respondent", "verified_panel_member", "comment",

@@ -14,10 +14,15 @@ from consultation.forms import ModerateForm, ResponseForm, SignInForm, clean_tex
 from consultation.models import Comment
 from consultation.report import Report
 from policy_portal import clock
-from policy_portal.consultations import OUTCOMES, RespondentType, invitation_ends, invitation_problem
-from policy_portal.moderation import HIDE_REASONS, Flag
-from policy_portal.policy import Policy
-from policy_portal.sections import sections
+from policy_portal.consultations.moderation import HIDE_REASONS, Flag
+from policy_portal.consultations.rules import (
+    OUTCOMES,
+    RespondentType,
+    invitation_ends,
+    invitation_problem,
+)
+from policy_portal.reading.policy import Policy
+from policy_portal.text.sections import sections
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 blueprint.before_request(auth.require_staff)

@@ -23,7 +23,7 @@ from consultation.models import (
     SignInFailure,
     StaffUser,
 )
-from policy_portal.moderation import without_personal_details
+from policy_portal.consultations.moderation import without_personal_details
 
 REFERENCE_LETTERS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 """No 0, 1, I, L or O, so a reference read out over the phone cannot be misheard."""

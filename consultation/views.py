@@ -1,6 +1,6 @@
 """The public pages: open consultations, a draft with its comment forms, and panel links.
 
-Every rule about who may comment and when comes from `policy_portal.consultations`; these
+Every rule about who may comment and when comes from `policy_portal.consultations.rules`; these
 views only ask it, show the answer and store what the rules allow.
 """
 
@@ -15,7 +15,8 @@ from consultation import context, panel, store
 from consultation.forms import CommentForm
 from consultation.models import PanelInvitation
 from policy_portal import clock
-from policy_portal.consultations import (
+from policy_portal.consultations.moderation import screen
+from policy_portal.consultations.rules import (
     OUTCOMES,
     RespondentType,
     WindowState,
@@ -23,10 +24,9 @@ from policy_portal.consultations import (
     panel_only,
     window_state,
 )
-from policy_portal.moderation import screen
-from policy_portal.pages import long_date
-from policy_portal.policy import Policy
-from policy_portal.sections import WHOLE_DRAFT, Section, sections
+from policy_portal.reading.policy import Policy
+from policy_portal.text.formatting import long_date
+from policy_portal.text.sections import WHOLE_DRAFT, Section, sections
 
 blueprint = Blueprint("consultation", __name__)
 SESSION_PANEL = "panel_invitation"

@@ -24,19 +24,22 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
-from policy_portal import clock, csp, pages, translated
-from policy_portal.accessibility import images_without_alt
-from policy_portal.formats import build_formats
-from policy_portal.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
-from policy_portal.history import HistoryUnavailableError, library_versions
-from policy_portal.languages import Language
-from policy_portal.liblouis import BrailleError
-from policy_portal.library import Library, load_library
-from policy_portal.pdf import PdfError
+from policy_portal import clock
+from policy_portal.checks.accessibility import images_without_alt
+from policy_portal.checks.translation_status import refuse_stale
+from policy_portal.config.languages import Language
+from policy_portal.config.settings import association_from, consultation_url_from
+from policy_portal.formats.build import build_formats
+from policy_portal.formats.liblouis import BrailleError
+from policy_portal.formats.pdf import PdfError
+from policy_portal.pages import policy_page as pages
+from policy_portal.pages import translated
 from policy_portal.problems import PolicyError
-from policy_portal.search import SearchIndexError, index_site
-from policy_portal.settings import association_from, consultation_url_from
-from policy_portal.translation_status import refuse_stale
+from policy_portal.reading.history import HistoryUnavailableError, library_versions
+from policy_portal.reading.library import Library, load_library
+from policy_portal.site import csp
+from policy_portal.site.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
+from policy_portal.site.search import SearchIndexError, index_site
 
 POLICIES = "policies"
 CACHE = ".cache/pdf"

@@ -14,24 +14,19 @@ import sys
 from pathlib import Path
 
 from policy_portal import clock
-from policy_portal.changes import change_problems, changed_policies, summary
-from policy_portal.consultations import (
-    CONSULTATION_PATH,
-    STAFF_ROLES,
-    invitation_ends,
-    invitation_problem,
-)
-from policy_portal.history import HistoryUnavailableError
-from policy_portal.library import Library, load_library
-from policy_portal.messages import Words, used_messages
-from policy_portal.pages import long_date
-from policy_portal.plain_english import plain_english_from, plain_english_warnings, readability
-from policy_portal.preview import changed_pages
+from policy_portal.checks.changes import change_problems, changed_policies, summary
+from policy_portal.checks.plain_english import plain_english_from, plain_english_warnings, readability
+from policy_portal.checks.reviews import review_warnings
+from policy_portal.checks.translation_status import refuse_stale, translation_report
+from policy_portal.config.messages import Words, used_messages
+from policy_portal.config.settings import CONSULTATION_PATH, read_extra
+from policy_portal.consultations.rules import STAFF_ROLES, invitation_ends, invitation_problem
 from policy_portal.problems import PolicyError
-from policy_portal.reviews import review_warnings
-from policy_portal.settings import read_extra
-from policy_portal.starter import reference_for, slug_for, starter_text
-from policy_portal.translation_status import refuse_stale, translation_report
+from policy_portal.reading.history import HistoryUnavailableError
+from policy_portal.reading.library import Library, load_library
+from policy_portal.reading.starter import reference_for, slug_for, starter_text
+from policy_portal.site.preview import changed_pages
+from policy_portal.text.formatting import long_date
 
 CONFIG = "mkdocs.yml"
 POLICIES = "policies"
@@ -131,7 +126,7 @@ def print_translations(library: Library) -> None:
         untranslated = Words(language).missing(used_messages())
         if untranslated:
             lines.append(f"{len(untranslated)} of the portal's own phrases are not in "
-                         f"{language.english_name} yet (policy_portal/locales/{language.code}.po): "
+                         f"{language.english_name} yet (policy_portal/config/locales/{language.code}.po): "
                          + "; ".join(untranslated[:3]))
     names = ", ".join(language.english_name for language in library.languages.translated)
     print(f"\nTranslations ({names}):")

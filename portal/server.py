@@ -19,8 +19,8 @@ from werkzeug.security import safe_join
 from werkzeug.serving import WSGIRequestHandler
 
 from consultation import create_app as create_consultation_app
-from policy_portal import csp
-from policy_portal.consultations import CONSULTATION_PATH
+from policy_portal.config.settings import CONSULTATION_PATH
+from policy_portal.site import csp
 
 SITE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -33,7 +33,7 @@ SITE_HEADERS = {
 class SitePolicy:
     """The built site's content security policy, read again whenever a build replaces it.
 
-    The build writes the policy into the site folder (`policy_portal.csp`), and the site is
+    The build writes the policy into the site folder (`policy_portal.site.csp`), and the site is
     rebuilt while the portal runs (daily, for review notices): a policy read once would block a
     new build's new inline scripts until a restart. Checking the file costs one stat a response.
     """

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.corpus import write_corpus
-from policy_portal.library import load_library
-from policy_portal.policy import Status
+from policy_portal.reading.library import load_library
+from policy_portal.reading.policy import Status
 
 
 def test_the_corpus_loads_with_three_translations_of_every_policy_in_force(tmp_path: Path):

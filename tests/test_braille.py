@@ -8,10 +8,19 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from policy_portal.braille import BATCH, CELLS, LINES, TABLES, TO_ASCII, BrailleJob, brf, make_braille
-from policy_portal.liblouis import BrailleError, translate
-from policy_portal.library import load_library
-from policy_portal.sections import sections
+from policy_portal.formats.braille import (
+    BATCH,
+    CELLS,
+    LINES,
+    TABLES,
+    TO_ASCII,
+    BrailleJob,
+    brf,
+    make_braille,
+)
+from policy_portal.formats.liblouis import BrailleError, translate
+from policy_portal.reading.library import load_library
+from policy_portal.text.sections import sections
 from tests.conftest import ROOT
 from tests.test_site import POLICY_SLUGS, soup, text
 from tests.test_translations import TRANSLATED

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from consultation import auth, panel, store
 from consultation.database import make_engine
 from consultation.models import Comment
-from policy_portal import csp
+from policy_portal.site import csp
 from tests.conftest import SECRET_KEY
 from tests.keyboard import unseen_stops
 

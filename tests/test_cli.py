@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from consultation import context, create_app
 from consultation.models import AuditEntry, Comment
-from policy_portal.messages import catalogue
+from policy_portal.config.messages import catalogue
 from portal.cli import main
 from tests.consultation_pages import GOOD, comment, open_panel_link, soup, words
 from tests.test_staff import sign_in
@@ -74,7 +74,8 @@ def test_a_missing_interface_phrase_is_listed(project, capsys, monkeypatch):
     monkeypatch.setitem(catalogue("cy"), "Summary", "")
     del catalogue("cy")["Summary"]
     assert main(["--project", str(project), "check"]) == 0
-    assert ("  1 of the portal's own phrases are not in Welsh yet (policy_portal/locales/cy.po): Summary\n"
+    assert ("  1 of the portal's own phrases are not in Welsh yet "
+            "(policy_portal/config/locales/cy.po): Summary\n"
             in capsys.readouterr().out)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_portal.consultations import (
+from policy_portal.consultations.rules import (
     RespondentType,
     WindowState,
     allowed_respondents,
@@ -16,8 +16,8 @@ from policy_portal.consultations import (
     panel_only,
     window_state,
 )
-from policy_portal.library import load_library
-from policy_portal.sections import WHOLE_DRAFT, sections
+from policy_portal.reading.library import load_library
+from policy_portal.text.sections import WHOLE_DRAFT, sections
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = load_library(ROOT / "policies")

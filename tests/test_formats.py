@@ -22,12 +22,12 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_portal.languages import ENGLISH, Language
-from policy_portal.library import load_library
-from policy_portal.messages import Words
-from policy_portal.pdf import PdfJob, make_pdfs
-from policy_portal.printable import policy_html
-from policy_portal.typst_source import PdfDocument, typst_body, typst_document, typst_string
+from policy_portal.config.languages import ENGLISH, Language
+from policy_portal.config.messages import Words
+from policy_portal.formats.pdf import PdfJob, make_pdfs
+from policy_portal.formats.printable import policy_html
+from policy_portal.formats.typst_source import PdfDocument, typst_body, typst_document, typst_string
+from policy_portal.reading.library import load_library
 from portal.cli import main
 from tests.conftest import ROOT
 

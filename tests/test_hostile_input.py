@@ -11,8 +11,8 @@ from werkzeug.datastructures import MultiDict
 
 from consultation import context
 from consultation.models import Comment
-from policy_portal.library import load_library
 from policy_portal.problems import PolicyError
+from policy_portal.reading.library import load_library
 from tests.consultation_pages import GOOD, PETS, SECTION, comment, form_for, soup
 from tests.test_staff import add_staff, sign_in
 

@@ -36,10 +36,9 @@ from werkzeug.serving import make_server
 
 from consultation import create_app
 from consultation.security import CONTENT_SECURITY_POLICY
-from policy_portal import csp
-from policy_portal.consultations import CONSULTATION_PATH
+from policy_portal.config.settings import CONSULTATION_PATH, site_root_for_app
 from policy_portal.problems import PolicyError
-from policy_portal.settings import site_root_for_app
+from policy_portal.site import csp
 from portal.cli import main
 from portal.server import SITE_HEADERS, create_portal
 from tests import nginx

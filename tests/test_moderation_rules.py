@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from policy_portal.moderation import (
+from policy_portal.consultations.moderation import (
     EMAIL,
     LINK,
     MAX_NUMBERS,

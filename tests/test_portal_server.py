@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from consultation.security import CONTENT_SECURITY_POLICY
-from policy_portal import csp
+from policy_portal.site import csp
 from portal.server import create_portal, create_site_app
 from tests.conftest import APP_SETTINGS
 from tests.consultation_pages import GOOD, SECTION, form_for, soup

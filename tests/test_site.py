@@ -22,11 +22,10 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from policy_portal import csp
-from policy_portal.consultations import CONSULTATION_PATH
-from policy_portal.library import load_library
-from policy_portal.pages import policy_page
-from policy_portal.settings import load_association
+from policy_portal.config.settings import CONSULTATION_PATH, load_association
+from policy_portal.pages.policy_page import policy_page
+from policy_portal.reading.library import load_library
+from policy_portal.site import csp
 from portal.cli import main
 from tests.conftest import ROOT
 
@@ -311,7 +310,7 @@ def test_each_policy_page_links_staff_to_edit_its_file(site: Path):
 
 
 def test_the_policy_allows_each_inline_script_by_its_hash_and_nothing_else_inline(site: Path):
-    """Worked out again here, apart from `policy_portal.csp`: Material's scripts on every page
+    """Worked out again here, apart from `policy_portal.site.csp`: Material's scripts on every page
     of every language, and not its JSON configuration, which is never run."""
     scripts = {script.string for path in pages(site)
                for script in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")

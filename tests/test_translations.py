@@ -14,10 +14,10 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from policy_portal.languages import languages_from
-from policy_portal.library import load_library
-from policy_portal.messages import Words, catalogue, used_messages
+from policy_portal.config.languages import languages_from
+from policy_portal.config.messages import Words, catalogue, used_messages
 from policy_portal.problems import PolicyError
+from policy_portal.reading.library import load_library
 from tests.test_site import POLICY_SLUGS, soup, text
 from tests.test_validation import problems, write, write_policy
 

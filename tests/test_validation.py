@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from policy_portal.library import load_library
-from policy_portal.policy import Status
 from policy_portal.problems import PolicyError
-from policy_portal.schema import FIELDS
+from policy_portal.reading.library import load_library
+from policy_portal.reading.policy import Status
+from policy_portal.reading.schema import FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = "the fields are listed in docs/staff/policy-format.md"

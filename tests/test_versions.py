@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from policy_portal.markdown_diff import marked
-from policy_portal.sections import section_html
+from policy_portal.text.markdown_diff import marked
+from policy_portal.text.sections import section_html
 from portal.cli import main
 
 VERSIONS = {

@@ -19,8 +19,8 @@ import idna
 import sqlalchemy as sa
 from alembic import op
 
-from policy_portal.moderation import auto_redact
-from policy_portal.settings import ModerationSettings
+from policy_portal.config.settings import ModerationSettings
+from policy_portal.consultations.moderation import auto_redact
 
 revision = "0004"
 down_revision = "0003"

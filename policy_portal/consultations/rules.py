@@ -1,0 +1,120 @@
+"""Who may comment on a draft, and when.
+
+A policy is open for comments when its front matter says `status: consultation` and today is
+between the opening and closing dates, both included. The audiences it names decide who is
+asked: the public (anyone), tenants (tenants, leaseholders and shared owners) and the tenant
+scrutiny panel (panel members, who are verified by a personal invitation link).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum, StrEnum
+
+from policy_portal.clock import UK
+from policy_portal.reading.policy import Policy, Status
+
+
+class RespondentType(StrEnum):
+    """Who someone commenting says they are. The values are stored; never rename one."""
+
+    TENANT = "tenant"
+    LEASEHOLDER = "leaseholder"
+    APPLICANT = "applicant"
+    PANEL = "panel"
+    STAFF = "staff"
+    PARTNER = "partner"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return RESPONDENT_LABELS[self]
+
+
+RESPONDENT_LABELS = {
+    RespondentType.TENANT: "Tenant",
+    RespondentType.LEASEHOLDER: "Leaseholder or shared owner",
+    RespondentType.APPLICANT: "Housing applicant",
+    RespondentType.PANEL: "Tenant scrutiny panel member",
+    RespondentType.STAFF: "Member of staff",
+    RespondentType.PARTNER: "Partner organisation",
+    RespondentType.OTHER: "Other",
+}
+
+AUDIENCE_RESPONDENTS = {
+    "public": tuple(RespondentType),
+    "tenants": (RespondentType.TENANT, RespondentType.LEASEHOLDER),
+    "panel": (),
+}
+"""The respondent types people may choose, by audience; a consultation offers those of all its
+audiences. Panel members come in through their invitation link, which marks them verified; only
+a consultation open to the public lets someone call themselves a panel member without one (their
+comment is then not marked verified)."""
+
+
+OUTCOMES = {
+    "accepted": "Accepted",
+    "partly": "Partly accepted",
+    "not-accepted": "Not accepted",
+    "noted": "Noted",
+}
+"""How staff answered a comment ("you said, we did"); the keys are stored."""
+
+
+STAFF_ROLES = {
+    "moderator": "moderates and answers comments, and downloads reports",
+    "administrator": "also invites the tenant scrutiny panel from the staff pages",
+}
+"""What each staff role may do; the keys are stored."""
+
+
+class WindowState(Enum):
+    """Where a policy stands for comments today."""
+
+    NOT_CONSULTING = "not consulting"
+    NOT_YET_OPEN = "not yet open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def window_state(policy: Policy, today: dt.date) -> WindowState:
+    window = policy.consultation
+    if policy.status is not Status.CONSULTATION or window is None:
+        return WindowState.NOT_CONSULTING
+    if today < window.opens:
+        return WindowState.NOT_YET_OPEN
+    if today > window.closes:
+        return WindowState.CLOSED
+    return WindowState.OPEN
+
+
+def allowed_respondents(policy: Policy) -> tuple[RespondentType, ...]:
+    """The respondent types this consultation asks, in the order the form lists them."""
+    audiences = policy.consultation.audiences if policy.consultation else ()
+    allowed = {kind for audience in audiences for kind in AUDIENCE_RESPONDENTS[audience]}
+    return tuple(kind for kind in RespondentType if kind in allowed)
+
+
+def panel_only(policy: Policy) -> bool:
+    """True when only the scrutiny panel is asked, so only invited panel members may comment."""
+    return policy.consultation is not None and set(policy.consultation.audiences) == {"panel"}
+
+
+def invitation_problem(policy: Policy, today: dt.date) -> str | None:
+    """Why the panel cannot be invited to comment on this policy now; None when it can."""
+    state = window_state(policy, today)
+    if state is WindowState.NOT_CONSULTING:
+        return (f"{policy.path} is not under consultation; set `status: consultation` and add a "
+                "`consultation:` block first")
+    if state is WindowState.CLOSED:
+        return f"the consultation on {policy.slug} closed on {policy.consultation.closes}"
+    if "panel" not in policy.consultation.audiences:
+        return (f"the consultation on {policy.slug} does not ask the panel; add `panel` to "
+                f"consultation.audiences in {policy.path}")
+    return None
+
+
+def invitation_ends(policy: Policy) -> dt.datetime:
+    """Invitations last until the consultation closes: midnight at the end of the closing day, UK time."""
+    closes = policy.consultation.closes + dt.timedelta(days=1)
+    return dt.datetime.combine(closes, dt.time(), tzinfo=UK)

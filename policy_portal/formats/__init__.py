@@ -1,0 +1,1 @@
+"""Every other format of a policy: large print, PDFs (Typst) and Braille."""

@@ -1,0 +1,1 @@
+"""The site renderer: a policy's page (in any language), comparisons between versions, lists."""

@@ -1,0 +1,77 @@
+"""Earlier versions of a policy, read from the repository's history.
+
+A version is published by the commit where the policy's `version` field first took that value
+while the policy was approved; that is the text people read then. A shallow clone (as CI makes
+by default) lacks that history, and the error says how to fetch it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from policy_portal.reading.library import Library
+from policy_portal.reading.policy import Policy, Status, version_key
+from policy_portal.reading.reader import read_policy_text
+
+
+class HistoryUnavailableError(Exception):
+    """The repository's history cannot be read; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    version: str
+    commit: str
+    policy: Policy
+
+
+def git(project: Path, *args: str) -> str:
+    """Run git in the project; HistoryUnavailableError, saying what to do, if it cannot."""
+    try:
+        result = subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True,
+                                check=True)
+    except FileNotFoundError:
+        raise HistoryUnavailableError("git is not installed, so earlier versions of policies cannot be "
+                                      "read; install git and build again") from None
+    except subprocess.CalledProcessError as error:
+        raise HistoryUnavailableError(
+            f"{project} is not a git repository ({error.stderr.strip()}), so earlier versions of "
+            "policies cannot be read; build from a clone of the policies repository") from None
+    return result.stdout
+
+
+def check_history(project: Path) -> None:
+    """Raise HistoryUnavailableError unless the full history is here."""
+    if git(project, "rev-parse", "--is-shallow-repository").strip() == "true":
+        raise HistoryUnavailableError(
+            "this is a shallow clone, so earlier versions of policies are missing and are not "
+            "published. Run `git fetch --unshallow` and build again (in GitHub Actions, give "
+            "actions/checkout `fetch-depth: 0`)")
+
+
+def file_at(project: Path, commit: str, path: str) -> str | None:
+    """A file's text at a commit, or None if it did not exist then."""
+    try:
+        return git(project, "show", f"{commit}:{path}")
+    except HistoryUnavailableError:
+        return None
+
+
+def published_versions(project: Path, policy: Policy) -> list[PublishedVersion]:
+    """Every approved version of `policy`, oldest first, as committed when it was published."""
+    commits = git(project, "log", "--reverse", "--format=%H", "--", policy.path).split()
+    found: dict[str, PublishedVersion] = {}
+    for commit in commits:
+        text = file_at(project, commit, policy.path)
+        old, problems = read_policy_text(text, policy.path, policy.slug) if text else (None, [])
+        if old and not problems and old.status is Status.APPROVED and old.version not in found:
+            found[old.version] = PublishedVersion(old.version, commit, old)
+    return sorted(found.values(), key=lambda version: version_key(version.version))
+
+
+def library_versions(project: Path, library: Library) -> dict[str, list[PublishedVersion]]:
+    """Every policy's approved versions; HistoryUnavailableError if the history is not all here."""
+    check_history(project)
+    return {policy.slug: published_versions(project, policy) for policy in library}

@@ -1,0 +1,99 @@
+"""Every file the site gets from the policies, by its place in the site: the site generator's
+hooks only have to add them. Text is Markdown, HTML or XML; a Path is a file to copy (a PDF).
+
+English files are at their place in the site; another language's go in its own folder (cy/...),
+with the same names, so a page's address in one language leads to it in every other."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from itertools import pairwise
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from policy_portal.pages import policy_page as pages
+from policy_portal.pages.comparison import comparison_page
+from policy_portal.config.settings import CONSULTATION_PATH
+from policy_portal.site.feeds import changes_feed, consultations_feed
+from policy_portal.formats.build import PolicyFormats
+from policy_portal.reading.history import PublishedVersion
+from policy_portal.config.languages import Language
+from policy_portal.reading.library import Library, told_us
+from policy_portal.reading.policy import Policy
+from policy_portal.checks.reviews import reviews_page
+from policy_portal.config.settings import Association
+from policy_portal.pages.translated import missing_page, translation_page
+
+POLICIES = "policies"
+REVIEWS = "reviews.md"
+ENGLISH_ONLY = frozenset({REVIEWS})
+"""Pages every language has, in English: the menu lists them, and they are not translated."""
+
+
+def generated_files(library: Library, association: Association, today: dt.date, policies: Path,
+                    formats: dict[tuple[str, str], PolicyFormats], site_url: str, edit_url: str | None = None,
+                    versions: dict[str, list[PublishedVersion]] | None = None,
+                    consultation_url: str = CONSULTATION_PATH) -> dict[str, str | Path]:
+    """`versions`: each policy's approved versions from the repository's history, if it is here;
+    `consultation_url`: where the consultation app runs, which drafts and their feed link to."""
+    files: dict[str, str | Path] = {}
+    for policy in library:
+        built = formats[policy.slug, library.languages.default.code]
+        published = (versions or {}).get(policy.slug, [])
+        earlier = [version for version in published if version.version != policy.version]
+        files[f"{POLICIES}/{policy.slug}.md"] = pages.policy_page(
+            policy, library, association, today, told_us(policies, policy.slug), built.links, edit_url,
+            [version.version for version in earlier], consultation_url)
+        files.update({f"{POLICIES}/{path}": source for path, source in built.files(policy.slug).items()})
+        files.update(_version_pages(policy, earlier, published, library, association, today))
+    host = urlsplit(site_url).hostname or "localhost"
+    files[REVIEWS] = reviews_page(library, today)
+    files["feeds/changes.xml"] = changes_feed(library, site_url, association.name, host)
+    files["feeds/consultations.xml"] = consultations_feed(library, site_url, association.name, host,
+                                                          consultation_url)
+    return files
+
+
+OWN_PAGE = re.compile(rf"{POLICIES}/([a-z0-9-]+)/[^/]+\.md")
+"""An earlier version's page or a comparison page: pages/<slug>/...md."""
+
+
+def counterpart(uri: str) -> str:
+    """The page that stands for the page at `uri` in every language: itself, or, for an earlier
+    version or a comparison (English only), its policy's page."""
+    match = OWN_PAGE.fullmatch(uri)
+    return f"{POLICIES}/{match.group(1)}.md" if match else uri
+
+
+def translated_files(library: Library, association: Association, today: dt.date,
+                     formats: dict[tuple[str, str], PolicyFormats],
+                     language: Language) -> dict[str, str | Path]:
+    """A language's files, by their place inside its folder: a page for every policy (its
+    translation, or one that says there is none yet), and each translation's other formats."""
+    files: dict[str, str | Path] = {}
+    root = "../../../"  # from <language>/policies/<slug>/ to the top of the site
+    for policy in library:
+        translation = library.translation(policy.slug, language.code)
+        if translation is None:
+            files[f"{POLICIES}/{policy.slug}.md"] = missing_page(policy, association, language, root)
+            continue
+        built = formats[policy.slug, language.code]
+        files[f"{POLICIES}/{policy.slug}.md"] = translation_page(translation, library, association, today,
+                                                                 language, root, built.links)
+        files.update({f"{POLICIES}/{path}": source for path, source in built.files(policy.slug).items()})
+    files[REVIEWS] = reviews_page(library, today, root="../../")  # from <language>/reviews/
+    return files
+
+
+def _version_pages(policy: Policy, earlier: list[PublishedVersion], published: list[PublishedVersion],
+                   library: Library, association: Association, today: dt.date) -> dict[str, str]:
+    """A page for each earlier version, and one for what changed between each consecutive pair."""
+    names = [version.version for version in earlier]
+    files = {f"{POLICIES}/{policy.slug}/v{version.version}.md": pages.superseded_page(
+        version.policy, policy, library, association, today, names) for version in earlier}
+    notes = {entry.version: entry.changes for entry in policy.history}
+    for before, after in pairwise(published):
+        files[f"{POLICIES}/{pages.comparison_path(policy.slug, before.version, after.version)}"] = \
+            comparison_page(before.policy, after.policy, notes.get(after.version, ""), policy.version)
+    return files

@@ -1,0 +1,53 @@
+"""Formatting shared by every page, report and message: dates, lists of words, sizes, and text made
+safe to place inside Markdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from difflib import SequenceMatcher
+
+MARKDOWN_SPECIAL = str.maketrans({**{character: f"&#{ord(character)};" for character in "|*_[]`{}\\#~!"},
+                                  "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+"""Every character that could change Markdown's or HTML's meaning, as a numeric reference: one
+pass, so no reference is itself escaped again (`&#x27;` once showed as text on pages)."""
+
+
+def long_date(day: dt.date) -> str:
+    """Dates as people write them in the UK: 14 May 2024."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def join_words(words: list[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b and c', as a sentence would say it."""
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]])) if words else ""
+
+
+def md_text(text: str) -> str:
+    """Text placed inside Markdown, with every character that could change its meaning escaped, so
+    text from outside (a comment, a title) can never add HTML, links or attributes to a page:
+    `{: onclick=...}` is attr_list syntax, and backticks would start code that attr_list can reach."""
+    return text.translate(MARKDOWN_SPECIAL)
+
+
+def plain_paragraph(text: str) -> str:
+    """A summary as one paragraph of plain text. It stands on the page just before the policy's
+    text, so Markdown in it could join with the text's (a code fence opened in one, closed in the
+    other) into HTML that neither holds alone."""
+    return md_text(" ".join(text.split()))
+
+
+def file_size(size: int) -> str:
+    """Sizes as people read them: 48 KB, 1.2 MB."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def word_counts(before: str, after: str) -> tuple[int, int]:
+    """(words added, words removed) between two texts."""
+    old, new = before.split(), after.split()
+    added = removed = 0
+    for operation, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if operation != "equal":
+            removed, added = removed + i2 - i1, added + j2 - j1
+    return added, removed

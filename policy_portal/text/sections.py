@@ -1,0 +1,102 @@
+"""A policy's text as sections, the unit people comment on.
+
+A section is everything under one `##` heading. Its key is the heading's anchor, made by the
+same Markdown toc extension as the site's (`## 2. What needs our permission` ->
+`2-what-needs-our-permission`), so a comment can always be traced to the part of the draft it is
+about. Headings inside fenced code blocks are not headings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from html import unescape
+
+import markdown
+from markdown.extensions.toc import slugify
+
+from policy_portal.text.clauses import ClauseExtension
+
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+HEADING = re.compile(r"(#{1,6})(?!#)\s*(\S.*?)[\s#]*$")
+"""An ATX heading as Python-Markdown reads it: the space after the hashes is optional."""
+
+EXTENSIONS = ["fenced_code", "tables", "attr_list", "md_in_html", ClauseExtension()]
+"""As in mkdocs.yml, so a section reads here (on the consultation page) as it does on the site
+and in the allowlist's check: without md_in_html, `<blockquote markdown="1">` made code that the
+site shows as text into HTML on the consultation page."""
+SITE_EXTENSIONS = [*EXTENSIONS, "toc"]
+"""The site's extensions: the section text's, and the anchors the page adds."""
+OPENING = "opening-text"
+WHOLE_DRAFT = "general"
+"""The key of a comment on the whole draft; no section is ever given it."""
+
+
+@dataclass(frozen=True)
+class Heading:
+    index: int
+    """Line number within the text, from 0."""
+    level: int
+    text: str
+
+
+def headings(text: str) -> Iterator[Heading]:
+    """Every heading outside fenced code blocks. As in Python-Markdown, a fence is closed only by
+    the same run of backticks or tildes: ```` is not closed by ```."""
+    fence = ""
+    for index, line in enumerate(text.splitlines()):
+        marker = FENCE.match(line)
+        if marker and (not fence or marker.group(1) == fence):
+            fence = "" if fence else marker.group(1)
+        elif not fence and (match := HEADING.match(line)):
+            yield Heading(index, len(match.group(1)), match.group(2))
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    markdown: str
+    """The section's text without its heading."""
+
+    def html(self) -> str:
+        """The text as HTML, clause numbers kept. Policies come from the repository, not the public."""
+        return section_html(self.markdown)
+
+
+@lru_cache(maxsize=4096)
+def section_html(text: str) -> str:
+    """Markdown from a policy as HTML, read as the site reads it."""
+    return markdown.markdown(text, extensions=EXTENSIONS)
+
+
+@lru_cache(maxsize=1024)
+def sections(body: str) -> tuple[Section, ...]:
+    """Split a policy body at its `##` headings; text before the first one is its own section.
+
+    Cached by the body's text: the consultation app asks for a draft's sections (and their HTML)
+    on every page view and comment, and the text changes only when staff edit the file."""
+    lines = body.splitlines()
+    starts = [heading for heading in headings(body) if heading.level == 2]
+    found: list[Section] = []
+    first = starts[0].index if starts else len(lines)
+    if "\n".join(lines[:first]).strip():
+        found.append(Section(OPENING, "Opening text", "\n".join(lines[:first]).strip()))
+    ends = [heading.index for heading in starts[1:]] + [len(lines)] * bool(starts)
+    anchors = _anchors(body)
+    if len(anchors) != len(starts):  # a heading style we do not split on (underlined); rare
+        anchors = [(slugify(heading.text, "-"), heading.text) for heading in starts]
+    for heading, end, (key, title) in zip(starts, ends, anchors, strict=True):
+        if key in (OPENING, WHOLE_DRAFT):
+            key = f"{key}-section"
+        found.append(Section(key, title, "\n".join(lines[heading.index + 1:end]).strip()))
+    return tuple(found)
+
+
+def _anchors(body: str) -> list[tuple[str, str]]:
+    """(anchor, plain title) of each `##` heading, made by the same toc extension as the site's."""
+    md = markdown.Markdown(extensions=[*EXTENSIONS, "toc"])
+    md.convert(body)
+    return [(token["id"], unescape(token["name"])) for token in md.toc_tokens if token["level"] == 2]

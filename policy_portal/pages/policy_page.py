@@ -19,8 +19,9 @@ from policy_portal.config.languages import ENGLISH
 from policy_portal.config.messages import Words
 from policy_portal.config.settings import CONSULTATION_PATH, Association
 from policy_portal.consultations.rules import WindowState, window_state
+from policy_portal.pages.about_rows import document_rows
 from policy_portal.reading.library import Library
-from policy_portal.reading.policy import AUDIENCES, Policy, Status
+from policy_portal.reading.policy import AUDIENCES, HistoryEntry, Policy, Status
 from policy_portal.text.formatting import file_size, join_words, long_date, md_text, plain_paragraph
 
 ENGLISH_WORDS = Words(ENGLISH)
@@ -179,7 +180,7 @@ def _metadata_panel(policy: Policy, today: dt.date) -> str:
         rows.append(("Next review", long_date(policy.next_review) + overdue))
     if policy.equality_impact_assessment:
         rows.append(("Equality impact assessment", long_date(policy.equality_impact_assessment)))
-    return metadata_panel(rows, ENGLISH_WORDS)
+    return metadata_panel(rows + document_rows(policy), ENGLISH_WORDS)
 
 
 def metadata_panel(rows: list[tuple[str, str]], words: Words) -> str:
@@ -198,7 +199,7 @@ def _history(policy: Policy, versions: Collection[str] = (), link_prefix: str = 
     pages = {*versions, policy.version} if policy.in_force else set(versions)
     rows = []
     for before, entry in zip([None, *policy.history], policy.history, strict=False):
-        version, changes = md_text(entry.version), md_text(" ".join(entry.changes.split()))
+        version, changes = md_text(entry.version), _changes(entry)
         if entry.version in versions:
             version = f"[{version}]({link_prefix}{policy.slug}/v{entry.version}.md)"
         if before and before.version in pages and entry.version in pages:
@@ -210,6 +211,14 @@ def _history(policy: Policy, versions: Collection[str] = (), link_prefix: str = 
     return "\n".join(["## Version history", "",
                       "| Version | Date approved | Approved by | What changed |",
                       "| --- | --- | --- | --- |", *rows])
+
+
+def _changes(entry: HistoryEntry) -> str:
+    """One change as text; several as a list, in HTML because a table cell cannot hold a Markdown list."""
+    if len(entry.changes) == 1:
+        return md_text(entry.changes_in_a_line)
+    items = "".join(f"<li>{md_text(' '.join(change.split()))}</li>" for change in entry.changes)
+    return f"<ul>{items}</ul>"
 
 
 def comparison_path(slug: str, before: str, after: str) -> str:

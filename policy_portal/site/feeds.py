@@ -47,7 +47,7 @@ def changes_feed(library: Library, site_url: str, author: str, host: str) -> str
                             "id": f"tag:{host},{version.date.isoformat()}:{policy.slug}/v{version.version}",
                             "updated": _stamp(version.date), "link": link,
                             "summary": f"Approved by {version.approved_by} on {long_date(version.date)}. "
-                                       f"{' '.join(version.changes.split())}"})
+                                       f"{version.changes_in_a_line}"})
         if policy.status is Status.WITHDRAWN:
             entries.append({"title": f"{policy.title} withdrawn",
                             "id": f"tag:{host},{policy.withdrawn_date.isoformat()}:{policy.slug}/withdrawn",

@@ -9,6 +9,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Container
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from policy_portal.problems import Problem
 from policy_portal.reading import frontmatter
 from policy_portal.reading.allowlist import refusals
 from policy_portal.reading.frontmatter import Located
+from policy_portal.reading.placeholders import leftover_placeholders
 from policy_portal.reading.policy import (
     AUDIENCES,
     Consultation,
@@ -389,6 +391,9 @@ def read_policy_text(text: str, name: str, slug: str,
     _check_summary(reader, fields)
     if status is not None:
         _check_together(reader, fields, values, status)
+    if status not in (None, Status.DRAFT):  # a draft may keep them, with a warning (see placeholders.py)
+        reader.problems += leftover_placeholders(name, values.get("summary") or "", _line(fields, "summary"),
+                                                 document.body, document.body_line)
     if reader.problems:
         return None, reader.problems
     values = {key: value for key, value in values.items() if value is not None}
@@ -397,14 +402,15 @@ def read_policy_text(text: str, name: str, slug: str,
                   field_lines=lines, **values), []
 
 
+def _line(fields: dict[str, Located], key: str) -> int:
+    return fields[key].line if key in fields else 1
+
+
 def _check_together(reader: _Reader, fields: dict[str, Located], values: dict[str, Any],
                     status: Status) -> None:
     """Rules that involve more than one field."""
     approved = values.get("approval_date")
-
-    def line(key: str) -> int:
-        return fields[key].line if key in fields else 1
-
+    line = partial(_line, fields)
     for key, what in (("effective_date", "come into force"), ("review_due_date", "be due for review"),
                       ("withdrawn_date", "be withdrawn")):
         if approved and values.get(key) and values[key] < approved:

@@ -16,11 +16,21 @@ from pathlib import Path
 
 from policy_portal import clock
 from policy_portal.checks.changes import change_problems, changed_policies, summary
+from policy_portal.checks.example_leftovers import example_leftovers, example_warnings
 from policy_portal.checks.plain_english import plain_english_from, plain_english_warnings, readability
 from policy_portal.checks.reviews import review_warnings
 from policy_portal.checks.translation_status import refuse_stale, translation_report
 from policy_portal.config.messages import Words, used_messages
 from policy_portal.config.settings import CONSULTATION_PATH, read_extra
+from policy_portal.config.setup import (
+    QUESTIONS,
+    Details,
+    SetupError,
+    current_details,
+    option,
+    staff_names_from,
+    write_details,
+)
 from policy_portal.consultations.rules import STAFF_ROLES, invitation_ends, invitation_problem
 from policy_portal.problems import PolicyError
 from policy_portal.reading.history import HistoryUnavailableError
@@ -88,6 +98,11 @@ def _run(argv: list[str] | None) -> int:
     data.add_argument("--erase", action="store_true", help="erase the names and email addresses found")
     backup = commands.add_parser("backup", help="copy the consultation database while the portal runs")
     backup.add_argument("target", type=Path, help="the file to write, for example backups/2026-11-23.sqlite")
+    init = commands.add_parser("init", help="put your association's details into mkdocs.yml, in every "
+                               "place they go; asks for each one not given as an option")
+    for field, question in QUESTIONS.items():
+        init.add_argument(option(field), dest=field, help=question.lower().replace("the association's",
+                                                                                    "its", 1))
     new = commands.add_parser("new", help="write a starter file for a new policy")
     new.add_argument("title", help='the policy\'s title, for example "Complaints Policy"')
     new.add_argument("--category", default="General", help="the home page group it goes in")
@@ -116,7 +131,7 @@ def check(args: argparse.Namespace, project: Path) -> int:
         result = readability(policy.body)
         longest = result.longest[0][0] if result.longest else 0
         print(f"  {policy.path}: reading ease {result.reading_ease:.0f}, longest sentence {longest} words")
-    print_warnings(library, extra)
+    print_warnings(library, extra, project)
     print_translations(library)
     if args.base:
         problems = [problem for change in changed_policies(project, args.base, library.policies)
@@ -127,10 +142,10 @@ def check(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
-def print_warnings(library: Library, extra: dict) -> None:
+def print_warnings(library: Library, extra: dict, project: Path) -> None:
     """What `check` and `build` both say should be fixed but does not stop publishing."""
     settings = plain_english_from(extra)
-    warnings = review_warnings(library, clock.today())
+    warnings = review_warnings(library, clock.today()) + example_warnings(project)
     for policy in library:
         warnings += plain_english_warnings(policy, settings) + draft_placeholders(policy)
     warnings.sort()
@@ -176,7 +191,7 @@ def build(args: argparse.Namespace, project: Path) -> int:
               "above and build again.", file=sys.stderr)
         return 1
     print(f"Built the site in {site_dir}.")
-    print_warnings(load_library(project / POLICIES, project), read_extra(project / CONFIG))
+    print_warnings(load_library(project / POLICIES, project), read_extra(project / CONFIG), project)
     return 0
 
 
@@ -395,9 +410,38 @@ def new(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
+def init(args: argparse.Namespace, project: Path) -> int:
+    """Options answer the questions (for scripts); at a terminal, the rest are asked, each offering
+    what mkdocs.yml has now; piped, what is not given stays as it is."""
+    config = project / CONFIG
+    now = current_details(config)
+    answers = {}
+    for field, question in QUESTIONS.items():
+        current = getattr(now, field)
+        shown = ", ".join(current) if isinstance(current, tuple) else current
+        answer = getattr(args, field)
+        if answer is None and sys.stdin.isatty():
+            answer = input(f"{question} [{shown}]: ").strip() or None
+        answer = shown if answer is None else answer
+        answers[field] = staff_names_from(answer) if field == "staff_names" else answer
+    try:
+        written = write_details(config, Details(**answers))
+    except SetupError as error:
+        print(f"{error}\n\nNothing was written to {CONFIG}.", file=sys.stderr)
+        return 1
+    print(f"Wrote your association's details into {CONFIG}:")
+    print("\n".join(f"  {line}" for line in written))
+    left = example_leftovers(project)
+    if left:
+        print("\nStill the example association's, to change by hand (see docs/staff/setting-up.md):")
+        print("\n".join(f"  {problem}" for problem in left))
+    return 0
+
+
 COMMANDS = {"check": check, "diff": diff, "build": build, "serve": serve, "migrate": migrate,
             "invite": invite, "staff-add": staff_add, "staff-unlock": staff_unlock,
-            "erase-expired": erase_expired, "personal-data": personal_data, "backup": backup, "new": new}
+            "erase-expired": erase_expired, "personal-data": personal_data, "backup": backup, "new": new,
+            "init": init}
 
 if __name__ == "__main__":
     sys.exit(main())

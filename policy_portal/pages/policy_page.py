@@ -22,7 +22,7 @@ from policy_portal.consultations.rules import WindowState, window_state
 from policy_portal.pages.about_rows import document_rows
 from policy_portal.reading.library import Library
 from policy_portal.reading.policy import AUDIENCES, HistoryEntry, Policy, Status
-from policy_portal.text.formatting import file_size, join_words, long_date, md_text, plain_paragraph
+from policy_portal.text.formatting import file_size, join_words, long_date, md_text, on_date, plain_paragraph
 
 ENGLISH_WORDS = Words(ENGLISH)
 OTHER_FORMATS_ID = "ask-for-this-policy-in-another-format"
@@ -81,8 +81,8 @@ def superseded_page(old: Policy, current: Policy, library: Library, association:
     """An earlier approved version, at policies/<slug>/v<version>.md, marked as no longer in force."""
     title = f"{old.title}, version {old.version} (superseded)"
     notice = notice_block("withdrawn", "Superseded — not in force.",
-                     f"This is version {md_text(old.version)} of the {md_text(old.title)}, approved on "
-                     f"{long_date(old.approval_date)}. It has been replaced by version "
+                     f"This is version {md_text(old.version)} of the {md_text(old.title)}, approved "
+                     f"{on_date(old.approval_date)}. It has been replaced by version "
                      f"{md_text(current.version)}. [Read the current version](../{current.slug}.md).")
     text = policy_markdown(old, library, association, today, versions=versions, link_prefix="../",
                            notice=notice)
@@ -136,11 +136,11 @@ def _status_notice(policy: Policy, library: Library, today: dt.date, link_prefix
             replaced = (f" It has been replaced by the [{md_text(successor.title)}]"
                         f"({link_prefix}{successor.slug}.md).")
         return notice_block("withdrawn", "Withdrawn — no longer in force.",
-                       f"This policy was withdrawn on {long_date(policy.withdrawn_date)}.{replaced} "
+                       f"This policy was withdrawn {on_date(policy.withdrawn_date)}.{replaced} "
                        "It is kept here for reference.")
     if policy.review_overdue(today):
         return notice_block("overdue", "Review overdue.",
-                       f"This policy was due for review on {long_date(policy.next_review)}. "
+                       f"This policy was due for review {on_date(policy.next_review)}. "
                        "It stays in force until the board approves a reviewed version.")
     return ""
 

@@ -19,6 +19,11 @@ def long_date(day: dt.date) -> str:
     return f"{day:%B %Y}" if isinstance(day, MonthDate) else f"{day.day} {day:%B %Y}"
 
 
+def on_date(day: dt.date) -> str:
+    """'on 14 May 2024', or 'in October 2024' for a month alone: how a sentence says when."""
+    return f"in {long_date(day)}" if isinstance(day, MonthDate) else f"on {long_date(day)}"
+
+
 def join_words(words: list[str]) -> str:
     """['a', 'b', 'c'] -> 'a, b and c', as a sentence would say it."""
     return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]])) if words else ""

@@ -117,11 +117,16 @@ def test_appendices_are_in_the_page_contents(built):
     assert "Appendix B: Who to tell" in contents
 
 
-def test_large_print_pdf_says_the_month(built):
-    pdf = built / "policies" / "staff-social-media" / "staff-social-media-large-print.pdf"
-    first_page = " ".join(pymupdf.open(pdf)[0].get_text().split())
+def test_large_print_pdf_says_the_month_and_lists_the_changes(built):
+    pdf = pymupdf.open(built / "policies" / "staff-social-media" / "staff-social-media-large-print.pdf")
+    first_page = " ".join(pdf[0].get_text().split())
     assert "Board of Management, October 2024" in first_page
     assert "Legal review Completed: September 2024" in first_page
+    whole = " ".join(" ".join(page.get_text() for page in pdf).split())
+    history = whole[whole.index("Version history"):]
+    assert "October 2024" in history and "June 2021" in history
+    assert "Covers board members too." in history
+    assert "Adds what to do when a post about us goes wrong." in history
 
 
 @pytest.mark.parametrize(("code", "month"), [

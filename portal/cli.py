@@ -101,8 +101,7 @@ def _run(argv: list[str] | None) -> int:
     init = commands.add_parser("init", help="put your association's details into mkdocs.yml, in every "
                                "place they go; asks for each one not given as an option")
     for field, question in QUESTIONS.items():
-        init.add_argument(option(field), dest=field, help=question.lower().replace("the association's",
-                                                                                    "its", 1))
+        init.add_argument(option(field), dest=field, help=question)
     new = commands.add_parser("new", help="write a starter file for a new policy")
     new.add_argument("title", help='the policy\'s title, for example "Complaints Policy"')
     new.add_argument("--category", default="General", help="the home page group it goes in")

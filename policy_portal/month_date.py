@@ -21,16 +21,16 @@ class MonthDate(dt.date):
     The first day, because it is the earliest day the document can mean: a review due in
     "October 2025" is flagged as overdue from 2 October rather than after it may already have
     passed, and an approval in "October 2024" is never treated as later than a date in that month
-    that a document also gives. Shown, and written back, as the month alone.
+    that a document also gives. Pages and messages show the month alone.
     """
 
     def __new__(cls, year: int, month: int, day: int = 1) -> MonthDate:
         return super().__new__(cls, year, month, 1)  # `day` only because `replace` passes one
 
-    def isoformat(self) -> str:
+    def __str__(self) -> str:
+        """As written in the file, for messages: 2024-10. (`isoformat` keeps the full date, which
+        feeds and other machine-read formats need.)"""
         return f"{self.year:04d}-{self.month:02d}"
-
-    __str__ = isoformat
 
     def __add__(self, other: dt.timedelta) -> dt.date:  # type: ignore[override]
         """A day some time after a month is a day, not a month (date's own + keeps the subclass)."""

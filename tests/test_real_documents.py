@@ -8,6 +8,7 @@ large print PDF, and the month in each site language.
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pymupdf
 import pytest
@@ -127,6 +128,17 @@ def test_large_print_pdf_says_the_month_and_lists_the_changes(built):
     assert "October 2024" in history and "June 2021" in history
     assert "Covers board members too." in history
     assert "Adds what to do when a post about us goes wrong." in history
+
+
+def test_the_changes_feed_dates_a_month_by_its_first_day(built):
+    feed = ElementTree.parse(built / "feeds" / "changes.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    entry = next(entry for entry in feed.iter(f"{atom}entry")
+                 if entry.find(f"{atom}id").text.endswith("staff-social-media/v2"))
+    assert entry.find(f"{atom}updated").text == "2024-10-01T00:00:00Z"  # RFC 3339 needs a day
+    assert entry.find(f"{atom}summary").text == ("Approved by Board of Management in October 2024. "
+                                                  "Covers board members too. Adds what to do when a post "
+                                                  "about us goes wrong.")
 
 
 @pytest.mark.parametrize(("code", "month"), [

@@ -70,22 +70,34 @@ class AppOnlySession(SecureCookieSessionInterface):
         return request.script_root + "/"
 
 
+CSRF = "security.csrf"
+LIMITER = "security.limiter"
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = AppOnlySession()
-    app.extensions["security.csrf"] = CSRFProtect(app)
+    app.extensions[CSRF] = CSRFProtect(app)
     app.after_request(add_headers)
-    app.extensions["security.limiter"] = Limiter(_requesting_network, app=app)
+    app.extensions[LIMITER] = Limiter(_requesting_network, app=app)
+
+
+def csrf(app: Flask) -> CSRFProtect:
+    return app.extensions[CSRF]
+
+
+def limiter(app: Flask) -> Limiter:
+    return app.extensions[LIMITER]
 
 
 def protect_submissions(app: Flask) -> None:
     """Called once the views are registered. One limiter an app, not one for the module, so apps
     made in one process (tests, several sites) keep their own counts."""
-    limiter: Limiter = app.extensions["security.limiter"]
     for endpoint in CHECKS_OWN_TOKEN:
-        app.extensions["security.csrf"].exempt(app.view_functions[endpoint])
+        csrf(app).exempt(app.view_functions[endpoint])
     for endpoint, setting in RATE_LIMITS.items():
         rate = partial(_rate, setting)
-        app.view_functions[endpoint] = limiter.limit(rate, methods=["POST"])(app.view_functions[endpoint])
+        limited = limiter(app).limit(rate, methods=["POST"])
+        app.view_functions[endpoint] = limited(app.view_functions[endpoint])
 
 
 def _requesting_network() -> str:

@@ -57,8 +57,10 @@ class ModerationSettings:
 # The checks, one per kind of value.
 
 def _filled(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidSettingError("missing or empty; tenants need it to ask for other formats")
+    if not isinstance(value, str):
+        raise InvalidSettingError(f"'{value}' is not text; put it in quotes")
     return value.strip()
 
 

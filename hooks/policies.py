@@ -6,8 +6,10 @@ every problem listed. Validation happens in `on_pre_build`, before MkDocs emptie
 so a bad policy never replaces a good site with a broken one.
 
 Languages: mkdocs-static-i18n builds the whole site once per language, re-running these hooks
-each time (the default language first; the others run inside its `on_post_build`). Policies,
-their formats and their history are read once, in the default language's run. The plugin
+each time (the default language first; the others run inside its `on_post_build`). The project
+(`policy_portal.project`: its folders and settings, read as the command line and the app read
+them), its policies, their formats and their history are read once, in the default language's
+run, and kept in `_build` for the others. The plugin
 rebuilds MkDocs' file list from the docs folder in its own `on_files` (priority -100) and fails
 on files that are not there, so policy pages are added after it (-200), each language's in its
 own folder; the plugin's language switcher does not know them, so `on_page_context` points it

@@ -23,6 +23,7 @@ from flask import Flask
 
 from consultation import context, errors, security, staff_views, views
 from consultation.database import make_engine
+from policy_portal.clock import Clock
 from policy_portal.config.environment import setting
 from policy_portal.project import Project, load_project
 
@@ -31,8 +32,10 @@ MAX_BODY = 256 * 1024
 character, come to 120 KB; the rest is room for the other fields."""
 
 
-def create_app(project: Project | Path, settings: Mapping[str, Any] | None = None) -> Flask:
-    """The app for a loaded project (the command line passes its own) or a project folder."""
+def create_app(project: Project | Path, settings: Mapping[str, Any] | None = None,
+               clock: Clock | None = None) -> Flask:
+    """The app for a loaded project (the command line passes its own) or a project folder;
+    `clock` is the one it tells the time by (default: the real time, or the day PORTAL_TODAY names)."""
     if not isinstance(project, Project):
         project = load_project(project)
     project.site_root  # noqa: B018 -- checked now: a bad site_url stops the app starting, not a page
@@ -54,7 +57,7 @@ def create_app(project: Project | Path, settings: Mapping[str, Any] | None = Non
         TRUSTED_HOSTS=trusted_hosts(setting("PORTAL_HOSTS")),
     )
     app.config.update(settings or {})
-    context.init_app(app, project, make_engine(app.config["DATABASE_URL"]))
+    context.init_app(app, project, make_engine(app.config["DATABASE_URL"]), clock or Clock.from_environment())
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(views.blueprint)

@@ -45,12 +45,10 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
-from sqlalchemy import Row
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from consultation import context, store
-from consultation.models import ALL_NETWORKS, StaffUser
+from consultation import actions, context, store
+from consultation.models import StaffUser
 from consultation.security import client_network
 
 SESSION_USER = "staff_user"
@@ -71,10 +69,6 @@ class Limit:
     @property
     def lock_minutes(self) -> int:
         return self.lock // dt.timedelta(minutes=1)
-
-    def count(self, db: Session, user_id: int, network: str) -> Row | None:
-        """Count an attempt; None if the limit refuses it. The caller ends the transaction."""
-        return store.count_sign_in_attempt(db, user_id, network, self.failures, self.window, self.lock)
 
 
 PER_NETWORK = Limit(5, dt.timedelta(minutes=15), dt.timedelta(minutes=15))
@@ -104,20 +98,20 @@ class _Attempt:
     """None when the attempt came from a network the account signed in from lately."""
 
 
-def sign_in(db: Session, email: str, password: str, address: str | None) -> StaffUser:
+def sign_in(email: str, password: str, address: str | None) -> StaffUser:
     """Check the email and password sent from `address`; refuse within the limits above."""
-    user = store.staff_user_by_email(db, email)
+    user = store.staff_user_by_email(context.database(), email)
     network = client_network(address)
-    attempt = _count_attempt(db, user, network) if user else None
+    counted = (actions.count_sign_in_attempt(user.id, network, PER_NETWORK, FROM_NEW_NETWORKS, KNOWN_FOR)
+               if user else None)
+    attempt = _Attempt(*counted) if counted else None
     right = check_password_hash(user.password_hash if attempt else _UNUSED_HASH, password)
-    if attempt:
-        _record_lock_outs(db, user, attempt, right)
+    lock_outs = _lock_outs(attempt, right) if attempt else []
     if not (right and attempt):
-        db.commit()  # any lock-out's audit entry
+        if lock_outs:
+            actions.record_lock_outs(user, lock_outs)
         raise SignInError(REFUSED)
-    store.signed_in_from(db, user.id, network, store.now() - KNOWN_FOR)
-    store.record(db, actor(user), "signed in", None, "")
-    db.commit()
+    actions.signed_in(user, network, KNOWN_FOR, lock_outs)
     session.clear()  # nothing from before sign-in (a panel link, say) carries over
     session[SESSION_USER] = user.id
     session[SESSION_NONCE] = user.session_nonce
@@ -125,39 +119,25 @@ def sign_in(db: Session, email: str, password: str, address: str | None) -> Staf
     return user
 
 
-def _count_attempt(db: Session, user: StaffUser, network: str) -> _Attempt | None:
-    """Count the attempt before its password is checked, or None if a limit refuses it."""
-    on_network = PER_NETWORK.count(db, user.id, network)
-    known = on_network is not None and _lately(on_network.signed_in_at)
-    overall = None if on_network is None or known else FROM_NEW_NETWORKS.count(db, user.id, ALL_NETWORKS)
-    if on_network is None or (overall is None and not known):
-        db.rollback()  # counted nowhere; and no row stays locked through the slow check
-        return None
-    db.commit()  # before the slow check, so that guesses sent together see each other's count
-    return _Attempt(on_network.failures, None if known else overall.failures)
-
-
-def _lately(signed_in_at: dt.datetime | None) -> bool:
-    return signed_in_at is not None and store.as_utc(signed_in_at) > store.now() - KNOWN_FOR
-
-
-def _record_lock_outs(db: Session, user: StaffUser, attempt: _Attempt, right: bool) -> None:
-    """In the audit log, once each: the right password clears the network's count, not the other."""
+def _lock_outs(attempt: _Attempt, right: bool) -> list[tuple[str, str]]:
+    """The audit entries for the lock-outs this attempt began, once each: the right password
+    clears the network's count, not the other."""
+    entries = []
     if attempt.on_network == PER_NETWORK.failures and not right:
-        store.record(db, actor(user), "sign-in locked", None,
-                     f"{PER_NETWORK.failures} wrong passwords from one network: it cannot sign in "
-                     f"to this account for {PER_NETWORK.lock_minutes} minutes")
+        entries.append(("sign-in locked",
+                        f"{PER_NETWORK.failures} wrong passwords from one network: it cannot sign in "
+                        f"to this account for {PER_NETWORK.lock_minutes} minutes"))
     if attempt.from_new_networks == FROM_NEW_NETWORKS.failures:
-        store.record(db, actor(user), "account locked", None,
-                     f"{FROM_NEW_NETWORKS.failures} sign-in attempts in an hour from networks it has not "
-                     f"signed in from lately: they cannot sign in to it for at least "
-                     f"{FROM_NEW_NETWORKS.lock_minutes} minutes")
+        entries.append(("account locked",
+                        f"{FROM_NEW_NETWORKS.failures} sign-in attempts in an hour from networks it has not "
+                        f"signed in from lately: they cannot sign in to it for at least "
+                        f"{FROM_NEW_NETWORKS.lock_minutes} minutes"))
+    return entries
 
 
-def sign_out(db: Session, user: StaffUser) -> None:
-    """End this session and every copy of it: the nonce the cookie carries no longer matches."""
-    user.session_nonce = secrets.token_hex(16)
-    db.commit()
+def sign_out(user: StaffUser) -> None:
+    """End this session and every copy of it (see `actions.sign_out`)."""
+    actions.sign_out(user)
     session.clear()
 
 
@@ -170,11 +150,6 @@ def current_user() -> StaffUser | None:
             user = None
         g.staff_user = user
     return g.staff_user
-
-
-def actor(user: StaffUser) -> str:
-    """How the audit log names a staff member."""
-    return f"{user.name} <{user.email}> ({user.role})"
 
 
 def require_staff():

@@ -1,4 +1,4 @@
-"""What the app and a request work with: the project, the database, the policies.
+"""What the app and a request work with: the project, the database, the clock, the policies.
 
 They are kept in `app.extensions` under names only this module uses, and read only through the
 functions here, so what the app holds is written down in one place, with types. Each takes an
@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from consultation.policies import PolicySource
+from policy_portal.clock import Clock
 from policy_portal.config.settings import Association, ModerationSettings
 from policy_portal.project import Project
 from policy_portal.reading.library import Library
@@ -21,10 +22,12 @@ PROJECT = "portal.project"
 POLICIES = "portal.policies"
 ENGINE = "engine"
 SESSIONS = "sessions"
+CLOCK = "portal.clock"
 
 
-def init_app(app: Flask, project: Project, engine: Engine) -> None:
+def init_app(app: Flask, project: Project, engine: Engine, clock: Clock) -> None:
     app.extensions[PROJECT] = project
+    app.extensions[CLOCK] = clock
     app.extensions[POLICIES] = PolicySource(project)
     app.extensions[ENGINE] = engine
     app.extensions[SESSIONS] = sessionmaker(engine, expire_on_commit=False)
@@ -38,6 +41,13 @@ def project(app: Flask | None = None) -> Project:
 
 def engine(app: Flask | None = None) -> Engine:
     return (app or current_app).extensions[ENGINE]
+
+
+def clock(app: Flask | None = None) -> Clock:
+    """The app's one clock (see `policy_portal.clock`): every date and time the app judges or
+    stores comes from it, so invitations, comment windows and audit entries agree. Tests set
+    `app.extensions[CLOCK]` to a clock of their own."""
+    return (app or current_app).extensions[CLOCK]
 
 
 def database() -> Session:

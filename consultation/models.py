@@ -53,6 +53,11 @@ class StaffUser(Base):
     """Copied into the session at sign-in; changed at sign-out, so a copied cookie stops working."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
+    @property
+    def actor(self) -> str:
+        """How the audit log names them."""
+        return f"{self.name} <{self.email}> ({self.role})"
+
 
 ALL_NETWORKS = "*"
 """The `SignInFailure.network` of the row counting an account's attempts from networks it has

@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import Session
 
-from consultation import store
+from consultation import actions, store
 from consultation.forms import clean_text
 from consultation.models import PanelInvitation
 from policy_portal.clock import UK
@@ -55,12 +54,8 @@ def name_problem(member_name: str) -> str | None:
     return None
 
 
-def invite(db: Session, secret_key: str, policy_slug: str, member_name: str,
-           expires_at: dt.datetime, actor: str) -> tuple[PanelInvitation, str]:
+def invite(secret_key: str, policy_slug: str, member_name: str, expires_at: dt.datetime,
+           actor: str) -> tuple[PanelInvitation, str]:
     """Record an invitation (and who made it) and return it with the signed token for its link."""
-    invitation = store.create_invitation(db, policy_slug, clean_text(member_name), expires_at)
-    store.record(db, actor, "invited panel member", None,  # no name: the log outlives erasure
-                 f"invitation {invitation.id}, to comment on {policy_slug} until "
-                 f"{expires_at:%Y-%m-%d %H:%M %Z}")
-    db.commit()
+    invitation = actions.create_invitation(policy_slug, clean_text(member_name), expires_at, actor)
     return invitation, sign(secret_key, invitation.id)

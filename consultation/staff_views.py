@@ -9,11 +9,10 @@ import json
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
-from consultation import auth, context, panel, store
+from consultation import actions, auth, context, panel, store
 from consultation.forms import ModerateForm, ResponseForm, SignInForm, clean_text
 from consultation.models import Comment
 from consultation.report import Report
-from policy_portal import clock
 from policy_portal.consultations.moderation import HIDE_REASONS, Flag
 from policy_portal.consultations.rules import (
     OUTCOMES,
@@ -46,7 +45,7 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            auth.sign_in(context.database(), form.email.data, form.password.data, request.remote_addr)
+            auth.sign_in(form.email.data, form.password.data, request.remote_addr)
         except auth.SignInError as problem:  # shown at the email field too, which is marked invalid
             form.email.errors.append(str(problem))
         else:
@@ -58,9 +57,7 @@ def sign_in():
 
 @blueprint.post("/sign-out")
 def sign_out():
-    user = auth.current_user()
-    store.record(context.database(), auth.actor(user), "signed out", None, "")
-    auth.sign_out(context.database(), user)
+    auth.sign_out(auth.current_user())
     return redirect(url_for("staff.sign_in"), 303)
 
 
@@ -81,7 +78,6 @@ def queue():
 
 @blueprint.route("/comments/<int:comment_id>", methods=["GET", "POST"])
 def comment(comment_id: int):
-    db = context.database()
     found = _comment(comment_id)
     policy = context.library().policies.get(found.policy_slug)
     moderating, responding = _posted("moderate"), _posted("respond")
@@ -89,15 +85,12 @@ def comment(comment_id: int):
     respond = ResponseForm(_section_choices(policy), prefix="respond-", formdata=responding)
     user = auth.current_user()
     if moderating and moderate.validate():
-        _moderate(found, moderate, auth.actor(user))
-        db.commit()
+        actions.moderate(found, moderate.action.data, moderate.reason.data, moderate.public_body.data,
+                         moderate.public_wording.data, user.actor)
         return redirect(url_for("staff.comment", comment_id=found.id, done="moderated"), 303)
     if responding and respond.validate():
-        found.response_outcome, found.response_text = respond.outcome.data, respond.explanation.data
-        found.response_section, found.responded_at = respond.section.data or None, store.now()
-        store.record(db, auth.actor(user), "responded", found.id,  # the text stays on the comment
-                     f"{found.reference}: {OUTCOMES[found.response_outcome]}")
-        db.commit()
+        actions.respond(found, respond.outcome.data, respond.explanation.data, respond.section.data or None,
+                        user.actor)
         return redirect(url_for("staff.comment", comment_id=found.id, done="responded"), 303)
     _prefill(found, None if moderating else moderate, None if responding else respond)
     problems = [(field.id + ("-0" if field.type == "RadioField" else ""), message)
@@ -138,15 +131,15 @@ def told_us(slug: str):
 @auth.require_role("administrator")
 def invitations(slug: str):
     policy = _policy(slug)
-    problem = invitation_problem(policy, clock.today())
+    problem = invitation_problem(policy, context.clock().today())
     link = None
     name = clean_text(request.form.get("member_name", ""))
     error = None
     if request.method == "POST" and not problem:
         error = panel.name_problem(name)
         if not error:
-            _, token = panel.invite(context.database(), current_app.secret_key, policy.slug, name,
-                                    invitation_ends(policy), auth.actor(auth.current_user()))
+            _, token = panel.invite(current_app.secret_key, policy.slug, name, invitation_ends(policy),
+                                    auth.current_user().actor)
             link = url_for("consultation.panel_link", invitation=token, _external=True)
     return render_template("staff/invitations.html", policy=policy, problem=problem, link=link,
                            name=name, error=error), 400 if error else 200
@@ -205,25 +198,9 @@ def _prefill(found: Comment, moderate: ModerateForm | None, respond: ResponseFor
         respond.section.data = found.response_section or ""
 
 
-def _moderate(found: Comment, form: ModerateForm, actor: str) -> None:
-    action = form.action.data
-    found.moderated_at = store.now()
-    found.moderation = "hidden" if action == "hide" else "approved"
-    found.rule_broken = form.reason.data if action in ("redact", "hide") else None
-    if action == "redact":  # an emptied wording box means the wording is not published at all
-        found.public_body = form.public_body.data
-        found.public_wording = form.public_wording.data if found.suggested_wording else None
-    # approving keeps any earlier redaction: undoing one is a redaction back to the original
-    why = f"; reason: {HIDE_REASONS[found.rule_broken]}" if found.rule_broken else ""
-    store.record(context.database(), actor, {"approve": "approved", "redact": "redacted",
-                                             "hide": "hid"}[action], found.id,
-                 f"{found.reference}{why}")
-
-
 def _download(body: str, filename: str, mimetype: str) -> Response:
     """A report file, with its download in the audit log: it leaves the system. Flask adds
     `charset=utf-8` to text types itself."""
-    store.record(context.database(), auth.actor(auth.current_user()), "downloaded", None, filename)
-    context.database().commit()
+    actions.record(auth.current_user().actor, "downloaded", filename)
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -11,10 +11,9 @@ import json
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from consultation import context, panel, store
+from consultation import actions, context, panel, store
 from consultation.forms import CommentForm
 from consultation.models import PanelInvitation
-from policy_portal import clock
 from policy_portal.consultations.moderation import screen
 from policy_portal.consultations.rules import (
     OUTCOMES,
@@ -46,7 +45,7 @@ def _site() -> dict:
 
 @blueprint.get("/")
 def index():
-    today = clock.today()
+    today = context.clock().today()
     states = [(policy, window_state(policy, today)) for policy in context.library()]
     return render_template("consultation/index.html",
                            open_now=[policy for policy, state in states if state is WindowState.OPEN],
@@ -80,7 +79,7 @@ def comment(slug: str, key: str):
         return _page(policy, {key: form}), 400
     wording = form.suggested_wording.data if section else None  # the general form has no such field
     screening = screen(form.comment.data, wording or None, context.moderation())
-    reference = store.save_comment(context.database(), store.NewComment(
+    reference = actions.save_comment(actions.NewComment(
         submission_key=form.submission.data,
         policy_slug=policy.slug,
         policy_version=policy.version,
@@ -145,7 +144,7 @@ def _invitation(token: str) -> tuple[PanelInvitation | None, tuple[str, int] | N
     if invitation is None:
         return None, (render_template("consultation/panel_link.html", problem="invalid"), 400)
     policy = context.library().policies.get(invitation.policy_slug)
-    if not panel.is_current(invitation.expires_at, store.now()):
+    if not panel.is_current(invitation.expires_at, context.clock().now()):
         return None, (render_template("consultation/panel_link.html", problem="expired", policy=policy,
                                       last_day=panel.last_day(invitation.expires_at)), 410)
     if policy is None or policy.consultation is None:
@@ -183,7 +182,7 @@ def _section(policy: Policy, key: str) -> Section | None:
 
 def _not_open(policy: Policy) -> str | None:
     """Why nobody (or not this person) can comment now, in words for them; None when they can."""
-    state = window_state(policy, clock.today())
+    state = window_state(policy, context.clock().today())
     window = policy.consultation
     if state is WindowState.NOT_CONSULTING:
         return f"The {policy.title} is not open for comments."
@@ -213,7 +212,7 @@ def _session_invitation() -> PanelInvitation | None:
         session.pop(SESSION_PANEL, None)
         return None
     invitation = store.invitation(context.database(), invitation_id)
-    if invitation is None or not panel.is_current(invitation.expires_at, store.now()):
+    if invitation is None or not panel.is_current(invitation.expires_at, context.clock().now()):
         session.pop(SESSION_PANEL, None)
         return None
     return invitation

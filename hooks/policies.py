@@ -92,7 +92,7 @@ def on_pre_build(config) -> None:
         return
     try:
         project = load_project(_root(config))
-        today = clock.today()
+        today = clock.Clock.from_environment().today()
         refuse_stale(project.library, project.settings)
     except (PolicyError, ValueError) as error:
         raise PluginError(str(error)) from None

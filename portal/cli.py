@@ -7,22 +7,19 @@ what staff run here and what `mkdocs build` does with the hooks can never disagr
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
-import json
 import os
 import sys
 from pathlib import Path
 
-from policy_portal import clock
 from policy_portal.checks.changes import change_problems, changed_policies, summary
 from policy_portal.checks.example_leftovers import example_leftovers, example_warnings
 from policy_portal.checks.plain_english import plain_english_warnings, readability
 from policy_portal.checks.reviews import review_warnings
 from policy_portal.checks.translation_status import refuse_stale, translation_report
+from policy_portal.clock import Clock
 from policy_portal.config.config_file import CONFIG
 from policy_portal.config.messages import Words, used_messages
-from policy_portal.config.settings import CONSULTATION_PATH
 from policy_portal.config.setup import (
     QUESTIONS,
     Details,
@@ -32,7 +29,7 @@ from policy_portal.config.setup import (
     staff_names_from,
     write_details,
 )
-from policy_portal.consultations.rules import STAFF_ROLES, invitation_ends, invitation_problem
+from policy_portal.consultations.rules import STAFF_ROLES
 from policy_portal.problems import PolicyError
 from policy_portal.project import Project, load_project
 from policy_portal.reading.history import HistoryUnavailableError
@@ -41,7 +38,6 @@ from policy_portal.reading.placeholders import draft_placeholders
 from policy_portal.reading.reader import SLUG
 from policy_portal.reading.starter import reference_for, slug_for, starter_text
 from policy_portal.site.preview import changed_pages
-from policy_portal.text.formatting import long_date
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,8 +74,9 @@ def make_parser() -> argparse.ArgumentParser:
     invite = commands.add_parser("invite", help="make a personal link for a scrutiny panel member")
     invite.add_argument("policy", help="the policy's file name without .md, for example pets")
     invite.add_argument("--name", required=True, help="the panel member's name, as other members see it")
-    invite.add_argument("--base-url", default="http://127.0.0.1:8000",
-                        help="the portal's public address (default: http://127.0.0.1:8000)")
+    invite.add_argument("--base-url", help="the portal's public address, such as "
+                        "https://policies.example.org (default: site_url and extra.consultation_url "
+                        "in mkdocs.yml)")
     staff = commands.add_parser("staff-add", help="create a staff account for the consultation pages")
     staff.add_argument("email")
     staff.add_argument("--name", required=True, help="their name, as the audit log shows it")
@@ -148,7 +145,7 @@ def check(args: argparse.Namespace, project: Project) -> int:
 def print_warnings(project: Project) -> None:
     """What `check` and `build` both say should be fixed but does not stop publishing."""
     library = project.library
-    warnings = review_warnings(library, clock.today()) + example_warnings(project.root)
+    warnings = review_warnings(library, Clock.from_environment().today()) + example_warnings(project.root)
     for policy in library:
         warnings += plain_english_warnings(policy, project.plain_english) + draft_placeholders(policy)
     warnings.sort()
@@ -214,50 +211,21 @@ def serve(args: argparse.Namespace, project: Project) -> int:
 
 
 def migrate(args: argparse.Namespace, project: Project) -> int:
-    from consultation import context
+    from consultation import commands
 
-    engine = context.engine(_consultation_app(project))
-    print(f"The consultation database is up to date ({engine.url.render_as_string()}).")
-    return 0
+    return _on_database(project, commands.migrate)
 
 
 def invite(args: argparse.Namespace, project: Project) -> int:
-    from consultation import context
-    from consultation.panel import invite as make_invitation
-    from consultation.panel import name_problem
+    """Staff may invite the panel before anyone has served the app: the database is made here."""
+    from consultation import commands
 
-    app = _consultation_app(project)  # staff may invite the panel before anyone has served the app
-    with app.app_context():
-        policy = context.library().policies.get(args.policy)
-        problem = (f"there is no policy called '{args.policy}'" if policy is None
-                   else invitation_problem(policy, clock.today()) or name_problem(args.name))
-        if problem:
-            print(f"No invitation made: {problem}.", file=sys.stderr)
-            return 1
-        _, token = make_invitation(context.database(), app.secret_key, policy.slug, args.name,
-                                   invitation_ends(policy), COMMAND_LINE)
-    route = app.url_map.bind("", script_name=CONSULTATION_PATH).build(  # the app's own route
-        "consultation.panel_link", {"invitation": token})
-    link = args.base_url.rstrip("/") + route
-    print(f"Invitation for {args.name} to comment on the draft {policy.title} until the end of "
-          f"{long_date(policy.consultation.closes)}:\n\n{link}\n\nSend it to them only: anyone "
-          "with the link can comment in their name.")
-    return 0
-
-
-def _consultation_app(project: Project):
-    """The consultation app, its database brought up to date, for commands that use it."""
-    from consultation import context, create_app
-    from consultation.database import upgrade
-
-    app = create_app(project)
-    upgrade(context.engine(app))
-    return app
+    return _on_database(project, lambda app: commands.invite(app, args.policy, args.name, args.base_url))
 
 
 def staff_add(args: argparse.Namespace, project: Project) -> int:
     """The password is typed twice (not shown), or read from standard input when piped."""
-    from consultation import auth, context, store
+    from consultation import commands
 
     if sys.stdin.isatty():
         password = getpass.getpass("Password (at least 12 characters): ")
@@ -266,123 +234,54 @@ def staff_add(args: argparse.Namespace, project: Project) -> int:
             return 1
     else:
         password = sys.stdin.readline().rstrip("\n")
-    try:
-        password_hash = auth.hash_password(password)
-    except ValueError as error:
-        print(f"No account was made: {error}.", file=sys.stderr)
-        return 1
-    app = _consultation_app(project)
-    with app.app_context():
-        db = context.database()
-        if store.staff_user_by_email(db, args.email):
-            print(f"There is already an account for {args.email}.", file=sys.stderr)
-            return 1
-        user = store.add_staff_user(db, args.email, args.name, args.role, password_hash)
-        store.record(db, COMMAND_LINE, "created staff account", None, auth.actor(user))
-        db.commit()
-    print(f"Made an account for {args.name} <{user.email}>, with the role {args.role}.")
-    return 0
+    return _on_database(project, lambda app: commands.staff_add(app, args.email, args.name, args.role,
+                                                                password))
 
 
 def staff_unlock(args: argparse.Namespace, project: Project) -> int:
-    """For someone locked out (or on a new network during a guessing attack): forget the failed
-    sign-ins on their account from every network."""
-    from consultation import auth, context, store
-    from consultation.models import ALL_NETWORKS
+    from consultation import commands
 
-    app = _consultation_app(project)
-    with app.app_context():
-        db = context.database()
-        user = store.staff_user_by_email(db, args.email)
-        if user is None:
-            print(f"There is no staff account for {args.email}.", file=sys.stderr)
-            return 1
-        cleared = store.clear_sign_in_failures(db, user.id)
-        store.record(db, COMMAND_LINE, "cleared failed sign-ins", None,
-                     f"{auth.actor(user)}: counts on {len(cleared)} network(s) cleared")
-        db.commit()
-    if not cleared:
-        print(f"There were no failed sign-ins on {auth.actor(user)} to clear.")
-        return 0
-    print(f"Cleared the failed sign-ins on {auth.actor(user)}; it can be signed in to from anywhere again:")
-    for network, failures in cleared:
-        limit = auth.FROM_NEW_NETWORKS if network == ALL_NETWORKS else auth.PER_NETWORK
-        where = "networks it had not signed in from lately" if network == ALL_NETWORKS else network
-        print(f"  {where}: {failures}{' (locked out)' if failures >= limit.failures else ''}")
-    return 0
+    return _on_database(project, lambda app: commands.staff_unlock(app, args.email))
 
 
 def erase_expired(args: argparse.Namespace, project: Project) -> int:
-    from consultation import context, store
-    from consultation.database import scrub_erased
+    from consultation import commands
 
-    app = _consultation_app(project)
-    days = project.moderation.retention_days
-    last_kept = clock.today() - dt.timedelta(days=days)
-    with app.app_context():
-        db = context.database()
-        comments = store.personal_data_past(db, last_kept)
-        invitations = store.invitations_past(db, last_kept)
-        scrubbed = store.erase_personal_data(db, comments, COMMAND_LINE,
-                                             f"kept {days} days after the consultation closed", invitations)
-        if args.scrub and not (comments or invitations):  # erasing scrubs already
-            scrubbed = scrub_erased(context.engine(app))
-    print(f"Erased names and email addresses from {len(comments)} comment(s) and {len(invitations)} "
-          f"panel invitation(s) from consultations that closed before {long_date(last_kept)}.")
-    return _scrub_report(scrubbed)
-
-
-def _scrub_report(scrubbed: bool) -> int:
-    """Say so when an old copy of erased data may still be in the database's files."""
-    if not scrubbed:
-        print("The database was busy (a backup running?), so an old copy of what was erased may "
-              "still be in its files. Run `policy-portal erase-expired --scrub` when it is quiet.",
-              file=sys.stderr)
-    return 0 if scrubbed else 1
+    return _on_database(project, lambda app: commands.erase_expired(app, args.scrub))
 
 
 def personal_data(args: argparse.Namespace, project: Project) -> int:
-    """For a subject access or erasure request: everything stored with that email address."""
-    from consultation import context, store
+    from consultation import commands
 
-    app = _consultation_app(project)
-    with app.app_context():
-        db = context.database()
-        found = store.comments_with_email(db, args.email)
-        if args.erase:
-            scrubbed = store.erase_personal_data(db, found, COMMAND_LINE, "erasure requested by the person")
-            print(f"Erased the name and email address from {len(found)} comment(s).")
-            return _scrub_report(scrubbed)
-        store.record(db, COMMAND_LINE, "exported personal data", None,  # not the address itself
-                     f"{len(found)} comment(s) held with one email address")
-        db.commit()
-        print(json.dumps([{column.name: _plain(getattr(comment, column.name))
-                           for column in comment.__table__.columns} for comment in found],
-                         indent=2, ensure_ascii=False))
-    return 0
+    return _on_database(project, lambda app: commands.personal_data(app, args.email, args.erase))
 
 
 def backup(args: argparse.Namespace, project: Project) -> int:
-    """SQLite only: PostgreSQL has its own tool, pg_dump, which the operators' guide shows."""
-    from consultation import context, create_app
-    from consultation.database import backup_sqlite
+    """Copies the database as it is: no upgrade first."""
+    from consultation import commands
 
-    engine = context.engine(create_app(project))
-    if engine.dialect.name != "sqlite":
-        print("The database is PostgreSQL: back it up with pg_dump, for example\n"
-              "  pg_dump --format=custom --file=portal.dump \"$DATABASE_URL\"\n"
-              "See docs/staff/operations.md.", file=sys.stderr)
+    return _on_database(project, lambda app: commands.backup(app, args.target), upgrade_database=False)
+
+
+def _on_database(project: Project, command, upgrade_database: bool = True) -> int:
+    """Run one of `consultation.commands` on the project's app and print what it says: its
+    warning or refusal on standard error, failing the command. The app is loaded only here, as
+    Flask and SQLAlchemy take half a second to import that `check` and `new` need not wait for."""
+    from consultation import commands, context
+
+    app = commands.consultation_app(project, Clock.from_environment(), upgrade_database)
+    try:
+        said = command(app)
+    except commands.CommandError as refusal:
+        print(refusal, file=sys.stderr)
         return 1
-    backup_sqlite(engine, args.target)
-    print(f"Copied the consultation database to {args.target}.")
+    finally:
+        context.engine(app).dispose()
+    print(said.text)
+    if said.warning:
+        print(said.warning, file=sys.stderr)
+        return 1
     return 0
-
-
-def _plain(value):
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
-COMMAND_LINE = "command line"
 
 
 def new(args: argparse.Namespace, project: Project) -> int:
@@ -401,8 +300,8 @@ def new(args: argparse.Namespace, project: Project) -> int:
               f"for example --slug {slug}-2, or another title.", file=sys.stderr)
         return 1
     reference = args.reference or reference_for(args.title, project.library)
-    path.write_text(starter_text(args.title, reference, args.category, args.owner, clock.today()),
-                    encoding="utf-8")
+    today = Clock.from_environment().today()
+    path.write_text(starter_text(args.title, reference, args.category, args.owner, today), encoding="utf-8")
     try:  # the same check as `policy-portal check`, so a starter never begins life broken
         project.read_library()
     except PolicyError as error:

@@ -12,6 +12,7 @@ from werkzeug.test import TestResponse
 from consultation import context
 from consultation.models import Comment
 from consultation.panel import invite
+from policy_portal.clock import Clock
 from tests.conftest import SECRET_KEY
 
 PETS = "/pets/"
@@ -53,8 +54,13 @@ def typed(page: BeautifulSoup, field_id: str) -> str:
 
 def invitation_token(app, slug="pets", name="Jo Bloggs", days=7) -> str:
     with app.app_context():
-        ends = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
-        return invite(context.database(), SECRET_KEY, slug, name, ends, "test")[1]
+        ends = context.clock().now() + dt.timedelta(days=days)
+        return invite(SECRET_KEY, slug, name, ends, "test")[1]
+
+
+def on_day(app, day: str) -> None:
+    """Set the app's clock to `day` (YYYY-MM-DD), at the real time of day, as PORTAL_TODAY does."""
+    app.extensions["clock"] = Clock(day=dt.date.fromisoformat(day))
 
 
 def open_panel_link(client: FlaskClient, token: str) -> TestResponse:

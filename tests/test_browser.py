@@ -10,20 +10,22 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from consultation import auth, panel, store
+from consultation import actions, auth, create_app, panel
+from consultation.context import clock as portal_clock
 from consultation.database import make_engine
 from consultation.models import Comment
 from policy_portal.site import csp
-from tests.conftest import SECRET_KEY
+from tests.conftest import APP_SETTINGS, SECRET_KEY, copy_project
 from tests.keyboard import unseen_stops
 
 PAGES = {
@@ -54,6 +56,16 @@ AXE_OPTIONS = {
                 "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
     "resultTypes": ["violations"],
 }
+
+
+@pytest.fixture(scope="module")
+def portal_app(portal_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A consultation app on the database behind `site_url`, to add staff and invitations to it
+    as the app does."""
+    project = copy_project(tmp_path_factory.mktemp("portal-setup") / "project")
+    app = create_app(project, {**APP_SETTINGS, "DATABASE_URL": portal_database})
+    yield app
+    app.extensions["engine"].dispose()
 
 
 @pytest.fixture(scope="session")
@@ -352,15 +364,13 @@ def send_general_comment(page: Page, site_url: str, words: str) -> str:
 
 
 def test_moderator_redacts_answers_and_downloads_the_report(page: Page, site_url: str,
-                                                          portal_database: str, axe: Axe):
+                                                          portal_app: Flask, axe: Axe):
     """Two tenants comment, one leaving a phone number; a moderator signs in, approves the first,
     redacts the number from the second, answers it and downloads the report, which carries the
     redacted text and the answer; the public page then shows both, without the number."""
-    engine = make_engine(portal_database)
-    with Session(engine) as db:
-        store.add_staff_user(db, "moderator@larkfield.example", "Mo Derator", "moderator",
-                             auth.hash_password("a long and private password"))
-    engine.dispose()
+    with portal_app.app_context():
+        actions.add_staff_user("moderator@larkfield.example", "Mo Derator", "moderator",
+                               auth.hash_password("a long and private password"), "test")
     references = [send_general_comment(page, site_url, words) for words in (
         "A fair policy that is easy to read.", "Good plan. Ring me on 07700 900123 to talk it over.")]
 
@@ -465,14 +475,12 @@ def test_listen_is_not_offered_where_the_browser_cannot_speak(browser: Browser, 
         context.close()
 
 
-def test_panel_member_starts_from_their_link_by_keyboard(page: Page, site_url: str, portal_database: str,
+def test_panel_member_starts_from_their_link_by_keyboard(page: Page, site_url: str, portal_app: Flask,
                                                           axe: Axe):
     """Opening the link shows who it is for and a button; only pressing it starts the panel session."""
-    engine = make_engine(portal_database)
-    with Session(engine) as db:
-        ends = store.now() + dt.timedelta(days=7)
-        _, token = panel.invite(db, SECRET_KEY, "pets", "Jo Bloggs", ends, "test")
-    engine.dispose()
+    with portal_app.app_context():
+        ends = portal_clock().now() + dt.timedelta(days=7)
+        _, token = panel.invite(SECRET_KEY, "pets", "Jo Bloggs", ends, "test")
     page.goto(f"{site_url}/consultations/panel/?invitation={token}")
     button = page.get_by_role("button", name="Start commenting as Jo Bloggs")
     expect(button).to_be_visible()
@@ -485,18 +493,16 @@ def test_panel_member_starts_from_their_link_by_keyboard(page: Page, site_url: s
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_every_staff_tab_stop_is_on_screen_with_visible_focus(page: Page, site_url: str, portal_database: str,
+def test_every_staff_tab_stop_is_on_screen_with_visible_focus(page: Page, site_url: str, portal_app: Flask,
                                                               width: int):
     """Every signed-in staff page type, and the panel start page, by keyboard at a phone's width
     and a desktop's (issue 15: every page type)."""
     email = f"keyboard-{width}@larkfield.example"
-    engine = make_engine(portal_database)
-    with Session(engine) as db:
-        store.add_staff_user(db, email, "Key Board", "administrator",
-                             auth.hash_password("a long and private password"))
-        ends = store.now() + dt.timedelta(days=7)
-        _, token = panel.invite(db, SECRET_KEY, "pets", "Jo Bloggs", ends, "test")
-    engine.dispose()
+    with portal_app.app_context():
+        actions.add_staff_user(email, "Key Board", "administrator",
+                               auth.hash_password("a long and private password"), "test")
+        ends = portal_clock().now() + dt.timedelta(days=7)
+        _, token = panel.invite(SECRET_KEY, "pets", "Jo Bloggs", ends, "test")
     reference = send_general_comment(page, site_url, "Tabbing through every staff page.")
     page.goto(site_url + "/consultations/staff/sign-in")
     page.get_by_label("Email address").fill(email)

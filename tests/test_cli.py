@@ -213,6 +213,56 @@ def test_invite_prints_a_link_that_signs_a_panel_member_in(project, capsys, monk
     app.extensions["engine"].dispose()
 
 
+def edit_config(project, old, new):
+    path = project / "mkdocs.yml"
+    config = path.read_text(encoding="utf-8")
+    assert old in config
+    path.write_text(config.replace(old, new, 1), encoding="utf-8")
+
+
+def invitations_made(project) -> list[str]:
+    """The names on the invitations in the project's own database."""
+    connection = sqlite3.connect(project / "instance" / "consultation.sqlite")
+    try:
+        return [name for (name,) in connection.execute("SELECT member_name FROM panel_invitations")]
+    finally:
+        connection.close()
+
+
+SITE_URL = "site_url: https://policies.larkfield-housing.example/"
+
+
+@pytest.mark.parametrize(("old", "new", "address"), [
+    (SITE_URL, SITE_URL, "https://policies.larkfield-housing.example/consultations/"),
+    ("consultation_url: /consultations/", "consultation_url: https://have-your-say.example/larkfield/",
+     "https://have-your-say.example/larkfield/"),
+])
+def test_invite_links_to_the_public_address_in_mkdocs_yml(project, capsys, old, new, address):
+    """Without --base-url, the link is on the address the public reach the app at: the host of
+    site_url, or extra.consultation_url where the app runs apart from the site."""
+    edit_config(project, old, new)
+    assert main(["--project", str(project), "invite", "pets", "--name", "Jo Bloggs"]) == 0
+    link = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("https://"))
+    assert link.startswith(f"{address}panel/?invitation=")
+
+
+def test_invite_without_a_public_address_says_how_to_give_one(project, capsys):
+    """It used to link to http://127.0.0.1:8000, which reaches nobody but the server itself."""
+    edit_config(project, SITE_URL, "")
+    assert main(["--project", str(project), "invite", "pets", "--name", "Jo Bloggs"]) == 1
+    assert capsys.readouterr().err == (
+        "No invitation made: the portal's public address is not known. Set `site_url` in mkdocs.yml "
+        "to the address the site is published at, or give it with --base-url, for example "
+        "--base-url https://policies.example.org\n")
+    assert invitations_made(project) == []
+    assert main(["--project", str(project), "invite", "pets", "--name", "Jo Bloggs",
+                 "--base-url", "policies.example.org"]) == 1
+    assert capsys.readouterr().err == (
+        "No invitation made: --base-url 'policies.example.org' is not a web address; write it in full, "
+        "for example --base-url https://policies.example.org\n")
+    assert invitations_made(project) == []
+
+
 @pytest.mark.parametrize(("slug", "message"), [
     ("complaints", "No invitation made: policies/complaints.md is not under consultation; set "
                    "`status: consultation` and add a `consultation:` block first.\n"),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from consultation import context, create_app, store
+from consultation import create_app, store
 from consultation.database import make_engine, upgrade
 from consultation.panel import invite
 from policy_portal.clock import UK
@@ -24,6 +24,7 @@ from tests.consultation_pages import (
     comment,
     form_for,
     invitation_token,
+    on_day,
     open_panel_link,
     panel_client,
     soup,
@@ -154,22 +155,22 @@ def test_audiences_limit_who_can_say_they_are(app, client, project):
     ("2026-11-08", "Comments on this draft open on 9 November 2026 and close on 21 December 2026."),
     ("2026-12-22", "Comments on this draft closed on 21 December 2026."),
 ])
-def test_outside_the_dates_the_page_says_when(client, monkeypatch, today, expected):
-    monkeypatch.setenv("PORTAL_TODAY", today)
+def test_outside_the_dates_the_page_says_when(app, client, today, expected):
+    on_day(app, today)
     page = soup(client.get(PETS))
     assert words(page.find(class_="lead")) == expected
     assert page.find("form") is None
 
 
 @pytest.mark.parametrize("today", ["2026-11-09", "2026-12-21"])
-def test_opening_and_closing_days_are_included(client, monkeypatch, today):
-    monkeypatch.setenv("PORTAL_TODAY", today)
+def test_opening_and_closing_days_are_included(app, client, today):
+    on_day(app, today)
     assert comment(client, **GOOD).status_code == 303
 
 
-def test_late_comment_is_refused_with_the_text_shown_back(app, client, monkeypatch):
+def test_late_comment_is_refused_with_the_text_shown_back(app, client):
     action, hidden = form_for(soup(client.get(PETS)), SECTION)
-    monkeypatch.setenv("PORTAL_TODAY", "2026-12-22")
+    on_day(app, "2026-12-22")
     data = {**hidden, **{f"{SECTION}-{name}": value for name, value in GOOD.items()},
             f"{SECTION}-suggested_wording": "Up to two <cats>."}
     response = client.post(action, data=data)
@@ -443,7 +444,7 @@ def test_expired_link_gives_the_last_day_it_worked_in_uk_time(app, client):
     """Midnight at the end of 21 July, British Summer Time: stored in UTC, shown as 21 July."""
     with app.app_context():
         ends = dt.datetime(2026, 7, 22, tzinfo=UK)
-        token = invite(context.database(), SECRET_KEY, "pets", "Jo", ends, "test")[1]
+        token = invite(SECRET_KEY, "pets", "Jo", ends, "test")[1]
     response = open_panel_link(client, token)
     assert "ended at the end of 21 July 2026" in words(soup(response).find(class_="lead"))
 

@@ -27,9 +27,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from consultation import auth, context, store
+from consultation import actions, auth, context, store
 from consultation.models import AuditEntry, PanelInvitation, SignInFailure
 from consultation.security import client_network
+from policy_portal.clock import Clock
 from tests.consultation_pages import (
     GOOD,
     PETS,
@@ -48,7 +49,7 @@ PASSWORD = "correct horse battery staple"
 
 def add_staff(app: Flask, email="mo@larkfield.example", role="moderator", name="Mo Derator") -> None:
     with app.app_context():
-        store.add_staff_user(context.database(), email, name, role, auth.hash_password(PASSWORD))
+        actions.add_staff_user(email, name, role, auth.hash_password(PASSWORD), "test")
 
 
 def sign_in(client: FlaskClient, email="mo@larkfield.example", password=PASSWORD, next_page="",
@@ -179,7 +180,7 @@ def test_signing_out_ends_the_session(app, moderator):
     token = soup(moderator.get("/staff/")).find("form", action="/staff/sign-out").find("input")["value"]
     assert moderator.post("/staff/sign-out", data={"csrf_token": token}).status_code == 303
     assert moderator.get("/staff/").status_code == 302
-    assert [action for action, _ in audit(app)] == ["signed in", "signed out"]
+    assert [action for action, _ in audit(app)] == ["created staff account", "signed in", "signed out"]
 
 
 # Moderation
@@ -376,7 +377,7 @@ def test_guesses_sent_at_once_get_no_more_than_five_passwords_checked(app, serve
         assert owner_too_late.sign_in(PASSWORD) == 400
         assert [answer.result() for answer in answers] == [400] * 20
     assert failures_stored(app, "127.0.0.1") == 5
-    assert [action for action, _ in audit(app)] == ["sign-in locked"]
+    assert [action for action, _ in audit(app)] == ["created staff account", "sign-in locked"]
 
 
 def test_sign_in_is_limited_per_address(app, client):
@@ -415,13 +416,13 @@ def test_addresses_in_one_ipv6_64_share_a_count(app, client):
     assert sign_in(client, address="2001:db8:1:3::1").status_code == 303
 
 
-def test_guesses_while_locked_out_do_not_make_it_last_longer(app, client, monkeypatch):
+def test_guesses_while_locked_out_do_not_make_it_last_longer(app, client):
     add_staff(app)
-    started = store.now()
+    started = app.extensions["clock"].now()
     for minutes in (0, 1, 2, 3, 4, 10, 14, 18):  # the last three are refused, so not counted
-        monkeypatch.setattr(store, "now", lambda minutes=minutes: started + dt.timedelta(minutes=minutes))
+        app.extensions["clock"] = Clock.at(started + dt.timedelta(minutes=minutes))
         sign_in(client, password="wrong password!!")
-    monkeypatch.setattr(store, "now", lambda: started + dt.timedelta(minutes=19, seconds=1))
+    app.extensions["clock"] = Clock.at(started + dt.timedelta(minutes=19, seconds=1))
     assert sign_in(client).status_code == 303
 
 
@@ -514,8 +515,8 @@ def test_erasure_leaves_no_personal_details_in_the_comment_or_the_audit_log(app,
     respond(moderator, saved.id, outcome="noted", explanation="We rang 07700 900123.")
     with app.app_context():
         db = context.database()
-        store.erase_personal_data(db, [store.comment(db, saved.id)], "test", "asked",
-                                  store.invitations_past(db, dt.date(2030, 1, 1)))
+        actions.erase_personal_data([store.comment(db, saved.id)], "test", "asked",
+                                    store.invitations_past(db, dt.date(2030, 1, 1)))
     [saved] = stored(app)
     held = json.dumps([saved.name, saved.email, saved.body, saved.response_text, saved.flags, audit(app)])
     for detail in ("Jo Bloggs", "jo@example.com", "14 Mill Lane", "07700"):
@@ -525,7 +526,7 @@ def test_erasure_leaves_no_personal_details_in_the_comment_or_the_audit_log(app,
 
 def test_report_stays_available_after_the_policy_is_approved(app, moderator):
     with app.app_context():
-        store.save_comment(context.database(), store.NewComment(
+        actions.save_comment(actions.NewComment(
             "00000000-0000-4000-8000-000000000000", "tenant-participation", "1.1", None, None, "tenant",
             None, None, "Meet in the evenings.", None, True, "Meet in the evenings.",
             consultation_closes=dt.date(2025, 3, 16)))
@@ -674,8 +675,7 @@ def test_erasure_also_erases_the_panel_members_name(app, moderator):
     member = panel_client(app, "Jo Bloggs")
     comment(member, **{**GOOD, "email": "jo@example.com"})
     with app.app_context():
-        db = context.database()
-        store.erase_personal_data(db, store.comments_with_email(db, "jo@example.com"), "test", "asked")
+        actions.erase_person("jo@example.com", "test")
     [saved] = stored(app)
     page = moderator.get(f"/staff/comments/{saved.id}").get_data(as_text=True)
     assert "Jo Bloggs" not in page
@@ -721,8 +721,7 @@ def test_erased_details_are_not_left_in_the_database_files(app, client, request)
     comment(client, **{**GOOD, "name": "Zebedee Quartermain", "email": "zebedee.q@example.com",
                        "comment": "Write to zebedee.q@example.com please."})
     with app.app_context():
-        db = context.database()
-        store.erase_personal_data(db, store.comments_with_email(db, "zebedee.q@example.com"), "test", "asked")
+        actions.erase_person("zebedee.q@example.com", "test")
     engine = app.extensions["engine"]
     if engine.dialect.name == "sqlite":
         database = Path(engine.url.database)
@@ -748,7 +747,7 @@ def test_a_panel_members_request_finds_and_erases_every_comment_they_sent(app):
         db = context.database()
         found = store.comments_with_email(db, "P.Patel@example.com")
         assert len(found) == 2
-        store.erase_personal_data(db, found, "test", "asked")
+        actions.erase_personal_data(found, "test", "asked")
     assert [(saved.name, saved.body) for saved in stored(app)] == [
         (None, GOOD["comment"]), (None, "[name removed] again: one more thing.")]
 

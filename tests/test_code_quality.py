@@ -3,6 +3,7 @@ only the groups below them (import-linter, configured in pyproject.toml)."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -52,3 +53,42 @@ def test_a_lower_group_importing_the_renderer_is_refused(tmp_path: Path):
     result = _lint_imports(tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "policy_portal.text.formatting -> policy_portal.pages.policy_page" in result.stdout
+
+
+WRITE_PATH = ROOT / "consultation" / "actions.py"
+SESSION_WRITES = {"commit", "rollback", "flush"}
+"""Calls that end or push a transaction, on whatever session they are made."""
+ROW_WRITES = {"add", "add_all", "delete", "merge"}
+"""Calls that change rows when made on a database session (named `db` throughout the app)."""
+
+
+def session_writes(path: Path) -> list[str]:
+    """Where the module at `path` writes to the database through a session: `file:line: call`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name, receiver = node.func.attr, node.func.value
+            if name in SESSION_WRITES or (name in ROW_WRITES and isinstance(receiver, ast.Name)
+                                          and receiver.id == "db"):
+                found.append(f"{path.relative_to(path.parents[1])}:{node.lineno}: .{name}(")
+    return sorted(found, key=lambda write: int(write.split(":")[1]))
+
+
+def test_every_database_change_goes_through_actions():
+    """One write path (issue 18): only consultation/actions.py commits, rolls back or adds rows,
+    so every change is made with its audit entry in one transaction. Migrations change the
+    schema inside Alembic's own transaction and are not looked at."""
+    modules = [path for folder in ("consultation", "portal", "hooks", "policy_portal")
+               for path in (ROOT / folder).rglob("*.py")
+               if path != WRITE_PATH and "migrations" not in path.parts]
+    assert len(modules) > 50
+    assert [write for module in modules for write in session_writes(module)] == []
+    assert any(write.endswith(".commit(") for write in session_writes(WRITE_PATH))  # it sees them there
+
+
+def test_a_view_that_commits_is_caught(tmp_path: Path):
+    module = tmp_path / "consultation" / "sneaky.py"
+    module.parent.mkdir()
+    module.write_text("def view(db, comment):\n    comment.moderation = 'approved'\n"
+                      "    db.add(comment)\n    context.database().commit()\n", encoding="utf-8")
+    assert session_writes(module) == ["consultation/sneaky.py:3: .add(", "consultation/sneaky.py:4: .commit("]

@@ -433,6 +433,16 @@ def test_error_summary_follows_the_order_of_the_fields(client):
         "Choose whether we may publish your comment"]
 
 
+def test_panel_links_are_judged_by_the_clock_that_opens_comments(app, client):
+    """Issue 18: comment windows went by PORTAL_TODAY and invitations by the real time, so on a
+    fixed day a link could work after its draft closed, or expire before it opened."""
+    token = invitation_token(app, days=7)  # made on 23 November, so it ends on 30 November
+    on_day(app, "2026-12-01")
+    assert open_panel_link(client, token).status_code == 410
+    on_day(app, "2026-11-29")
+    assert open_panel_link(client, token).status_code == 303
+
+
 def test_panel_link_for_a_policy_that_has_gone_says_so(app, client):
     response = open_panel_link(client, invitation_token(app, slug="gone"))
     assert response.status_code == 410

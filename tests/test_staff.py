@@ -25,6 +25,7 @@ from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.serving import make_server
 
 from consultation import actions, auth, context, store
@@ -775,3 +776,57 @@ def test_what_you_told_us_reads_redaction_notes_as_written_but_never_as_links(ap
     assert "My number &#91;phone number removed&#93;(javascript" in summary  # before (, it stays escaped
     html = markdown.markdown(summary, extensions=["attr_list", "md_in_html", "tables"])
     assert BeautifulSoup(html, "html.parser").find("a") is None
+
+
+# One transaction a change (issue 18)
+
+
+@pytest.fixture
+def audit_refused(app: Flask) -> Iterator[None]:
+    """The database refuses every new audit entry, as a full disk or a withdrawn grant would: a
+    CHECK constraint on PostgreSQL (NOT VALID, so the entries already there stand), a trigger
+    that aborts on SQLite, which cannot add a constraint to a table it has."""
+    engine = app.extensions["engine"]
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            if sqlite else "ALTER TABLE audit_log ADD CONSTRAINT refuse_audit CHECK (false) NOT VALID")
+    yield
+    with engine.begin() as connection:  # the PostgreSQL database is the session's, used again
+        connection.exec_driver_sql("DROP TRIGGER refuse_audit" if sqlite
+                                   else "ALTER TABLE audit_log DROP CONSTRAINT refuse_audit")
+
+
+def test_a_change_whose_audit_entry_fails_is_not_made(app, client, moderator, audit_refused):
+    """A moderation, a response and a new staff account are each stored with their audit entry
+    or not at all: there is never a change the audit log does not show."""
+    comment(client, **GOOD)
+    [saved] = stored(app)
+    assert moderate(moderator, saved.id, action="hide", reason="hate").status_code == 500
+    assert respond(moderator, saved.id, outcome="noted", explanation="We will.").status_code == 500
+    [unchanged] = stored(app)
+    assert (unchanged.moderation, unchanged.moderated_at, unchanged.rule_broken) == ("new", None, None)
+    assert (unchanged.response_outcome, unchanged.response_text, unchanged.responded_at) == (None, None, None)
+    with app.app_context():
+        with pytest.raises(IntegrityError):
+            actions.add_staff_user("ada@larkfield.example", "Ada Min", "administrator",
+                                   auth.hash_password(PASSWORD), "test")
+        assert store.staff_user_by_email(context.database(), "ada@larkfield.example") is None
+    assert [action for action, _ in audit(app)] == ["created staff account", "signed in"]
+    assert sign_in(app.test_client(), "ada@larkfield.example").status_code == 400
+
+
+def test_audit_times_and_comment_times_come_from_the_apps_clock(app, client, moderator):
+    """PORTAL_TODAY (or a clock a test gives the app) sets the time of day too, so a comment, its
+    moderation and their audit entries are all dated by the same clock."""
+    moment = dt.datetime(2026, 12, 1, 23, 30, tzinfo=dt.UTC)
+    app.extensions["clock"] = Clock.at(moment)
+    comment(client, **GOOD)
+    [saved] = stored(app)
+    assert moderate(moderator, saved.id, action="approve").status_code == 303
+    [saved] = stored(app)
+    assert store.as_utc(saved.created_at) == store.as_utc(saved.moderated_at) == moment
+    with app.app_context():
+        [entry] = store.audit_log(context.database(), limit=1)
+    assert (entry.action, store.as_utc(entry.at)) == ("approved", moment)

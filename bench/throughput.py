@@ -63,9 +63,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import figure  # noqa: E402
+from consultation.actions import new_reference  # noqa: E402
 from consultation.database import make_engine  # noqa: E402
 from consultation.models import Comment  # noqa: E402
-from consultation.store import new_reference, now  # noqa: E402
+from policy_portal.clock import Clock  # noqa: E402
 from policy_portal.project import load_project  # noqa: E402
 from policy_portal.text.sections import sections  # noqa: E402
 from tests import postgres  # noqa: E402
@@ -195,7 +196,7 @@ def create_floor_app() -> Flask:
                 email=form.get(f"{SECTION}-email") or None, body=form[f"{SECTION}-comment"],
                 screened_body=form[f"{SECTION}-comment"], suggested_wording=None,
                 may_publish=form[f"{SECTION}-may_publish"] == "yes", flags="[]",
-                consultation_closes=policy.consultation.closes, created_at=now()))
+                consultation_closes=policy.consultation.closes, created_at=Clock().now()))
             db.commit()
         return f'<!doctype html><title>Sent</title><p class="reference">{reference}</p>'
 

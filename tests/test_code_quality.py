@@ -56,10 +56,11 @@ def test_a_lower_group_importing_the_renderer_is_refused(tmp_path: Path):
 
 
 WRITE_PATH = ROOT / "consultation" / "actions.py"
-SESSION_WRITES = {"commit", "rollback", "flush"}
-"""Calls that end or push a transaction, on whatever session they are made."""
-ROW_WRITES = {"add", "add_all", "delete", "merge"}
-"""Calls that change rows when made on a database session (named `db` throughout the app)."""
+TRANSACTION_ENDS = {"commit", "rollback"}
+"""Calls that end a transaction, whatever they are made on (a session, a connection)."""
+SESSION_WRITES = {"add", "add_all", "delete", "merge", "flush"}
+"""Calls that change rows when made on a database session (named `db` throughout the app);
+`sys.stdout.flush()` is no such call."""
 
 
 def session_writes(path: Path) -> list[str]:
@@ -68,8 +69,8 @@ def session_writes(path: Path) -> list[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             name, receiver = node.func.attr, node.func.value
-            if name in SESSION_WRITES or (name in ROW_WRITES and isinstance(receiver, ast.Name)
-                                          and receiver.id == "db"):
+            if name in TRANSACTION_ENDS or (name in SESSION_WRITES and isinstance(receiver, ast.Name)
+                                            and receiver.id == "db"):
                 found.append(f"{path.relative_to(path.parents[1])}:{node.lineno}: .{name}(")
     return sorted(found, key=lambda write: int(write.split(":")[1]))
 

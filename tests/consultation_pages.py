@@ -60,7 +60,7 @@ def invitation_token(app, slug="pets", name="Jo Bloggs", days=7) -> str:
 
 def on_day(app, day: str) -> None:
     """Set the app's clock to `day` (YYYY-MM-DD), at the real time of day, as PORTAL_TODAY does."""
-    app.extensions["clock"] = Clock(day=dt.date.fromisoformat(day))
+    app.extensions[context.CLOCK] = Clock(day=dt.date.fromisoformat(day))
 
 
 def open_panel_link(client: FlaskClient, token: str) -> TestResponse:

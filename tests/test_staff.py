@@ -419,11 +419,11 @@ def test_addresses_in_one_ipv6_64_share_a_count(app, client):
 
 def test_guesses_while_locked_out_do_not_make_it_last_longer(app, client):
     add_staff(app)
-    started = app.extensions["clock"].now()
+    started = app.extensions[context.CLOCK].now()
     for minutes in (0, 1, 2, 3, 4, 10, 14, 18):  # the last three are refused, so not counted
-        app.extensions["clock"] = Clock.at(started + dt.timedelta(minutes=minutes))
+        app.extensions[context.CLOCK] = Clock.at(started + dt.timedelta(minutes=minutes))
         sign_in(client, password="wrong password!!")
-    app.extensions["clock"] = Clock.at(started + dt.timedelta(minutes=19, seconds=1))
+    app.extensions[context.CLOCK] = Clock.at(started + dt.timedelta(minutes=19, seconds=1))
     assert sign_in(client).status_code == 303
 
 
@@ -821,7 +821,7 @@ def test_audit_times_and_comment_times_come_from_the_apps_clock(app, client, mod
     """PORTAL_TODAY (or a clock a test gives the app) sets the time of day too, so a comment, its
     moderation and their audit entries are all dated by the same clock."""
     moment = dt.datetime(2026, 12, 1, 23, 30, tzinfo=dt.UTC)
-    app.extensions["clock"] = Clock.at(moment)
+    app.extensions[context.CLOCK] = Clock.at(moment)
     comment(client, **GOOD)
     [saved] = stored(app)
     assert moderate(moderator, saved.id, action="approve").status_code == 303

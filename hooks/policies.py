@@ -35,7 +35,8 @@ from policy_portal.formats.pdf import PdfError
 from policy_portal.pages import policy_page as pages
 from policy_portal.pages import translated
 from policy_portal.problems import PolicyError
-from policy_portal.reading.history import HistoryUnavailableError, library_versions
+from policy_portal.reading.allowlist import no_alt_text
+from policy_portal.reading.history import HistoryUnavailableError, library_versions, recorded_versions
 from policy_portal.reading.library import Library, load_library
 from policy_portal.site import csp
 from policy_portal.site.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
@@ -86,8 +87,9 @@ def on_pre_build(config) -> None:
     try:
         _state["versions"] = library_versions(project, _state["library"])
     except HistoryUnavailableError as error:
-        _state["versions"] = {}
-        log.info("Only the current version of each policy is published: %s.", error)
+        _state["versions"] = recorded_versions(_state["library"])
+        log.info("Only the current version of each policy, and those in policies/earlier-versions/, "
+                 "are published: %s.", error)
 
 
 @event_priority(-200)  # after mkdocs-static-i18n's on_files, which cannot handle generated files
@@ -149,10 +151,7 @@ def on_page_context(context, page, config, nav):
 def on_page_content(html: str, page, config, files) -> str:
     missing = images_without_alt(html)
     if missing:
-        raise PluginError("\n".join(
-            f"{_source(page, config)}: image '{source}' has no alt text; describe it in the square "
-            "brackets, as in ![A cat on a sofa](cat.jpg), or mark a purely decorative image "
-            'role="presentation"' for source in missing))
+        raise PluginError("\n".join(f"{_source(page, config)}: {no_alt_text(source)}" for source in missing))
     if page.title and ("<" in page.title or ">" in page.title):
         # The theme writes the title into the page as it is (and unescapes it in <title>).
         raise PluginError(f"{_source(page, config)}: the title '{page.title[:60]}' contains < or >; "

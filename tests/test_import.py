@@ -142,7 +142,8 @@ def test_an_earlier_version_is_written_beside_the_others_as_approved(project: Pa
     assert out.startswith("Wrote policies/earlier-versions/complaints/2.md.\n")
     text = (project / "policies" / "earlier-versions" / "complaints" / "2.md").read_text(encoding="utf-8")
     assert text.startswith("---\ntitle: Complaints Policy\nstatus: approved\nversion: '2'\n"
-                           "approved_by: Board of Management\napproval_date: 2021-03-23\n---\n\n## 1. Introduction")
+                           "approved_by: Board of Management\napproval_date: 2021-03-23\n---\n\n"
+                           "## 1. Introduction")
     code, _, err = run(project, capsys, "check")
     assert code == 1
     assert {line.split(": ")[1] for line in err.splitlines()[1:]} == {
@@ -168,7 +169,8 @@ def test_rows_no_field_takes_are_kept_in_document_control_in_order():
     fields = control_fields([["Version:", "Version 3.1"], ["Review date", "to be agreed"],
                              ["Consultation", "Tenant Scrutiny Panel"], ["Lead officer", "Head of Housing"]])
     assert fields == {"version": "3.1", "owner": "Head of Housing",
-                      "document_control": {"Review date": "to be agreed", "Consultation": "Tenant Scrutiny Panel"}}
+                      "document_control": {"Review date": "to be agreed",
+                                           "Consultation": "Tenant Scrutiny Panel"}}
 
 
 def words(text: str) -> str:

@@ -116,6 +116,8 @@ def test_a_shallow_clone_says_how_to_get_the_history(repository: Path, tmp_path:
             "earlier versions of policies are missing and are not published. Run `git fetch "
             "--unshallow`") in caplog.text
     assert not (shallow / "site" / "policies" / "repairs" / "v1").exists()
+    from_files = shallow / "site" / "policies" / "complaints" / "changes-v1-to-v2" / "index.html"
+    assert from_files.is_file()  # policies/earlier-versions/ needs no history
 
 
 # Pull requests: `diff` and `check --base`

@@ -6,6 +6,7 @@ are answered and that builds into a page, large print and two PDFs with everythi
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pymupdf
@@ -14,6 +15,7 @@ from bs4 import BeautifulSoup
 
 from policy_portal.importing.document_control import control_fields, date_in
 from portal.cli import main
+from tests.conftest import ROOT, copy_project
 from tests.word_documents import CONTROL, complaints_document
 
 BODY = """## 1. Introduction
@@ -222,3 +224,31 @@ def test_an_imported_policy_builds_into_a_page_large_print_and_pdfs_with_everyth
                 assert plain(line, printed_links=True) in text, (name, line)
         for cell in cells:
             assert cell in text, (name, cell)
+
+
+GUIDE = ROOT / "docs" / "staff" / "importing.md"
+GUIDE_COMMANDS = [line for line in GUIDE.read_text(encoding="utf-8").splitlines()
+                  if line.startswith("policy-portal import")]
+README_COMMANDS = [line.split("#")[0].strip().removeprefix(".venv/bin/")
+                   for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+                   if line.startswith(".venv/bin/policy-portal import")]
+
+
+@pytest.mark.parametrize("command", sorted({*GUIDE_COMMANDS, *README_COMMANDS}))
+def test_every_import_command_in_the_guide_and_readme_works(command: str, tmp_path: Path, monkeypatch,
+                                                            capsys):
+    """Run as written, from the project folder, on a Word document of the name it gives, where the
+    file it writes is not there yet (the example has each: the guide uses the example policy)."""
+    project = copy_project(tmp_path / "project")
+    args = shlex.split(command)[1:]
+    slug = args[args.index("--slug") + 1] if "--slug" in args else "complaints"
+    version = args[args.index("--earlier-version") + 1] if "--earlier-version" in args else None
+    target = (project / "policies" / "earlier-versions" / slug / f"{version}.md" if version
+              else project / "policies" / f"{slug}.md")
+    target.unlink()
+    complaints_document(project / args[1])
+    monkeypatch.chdir(project)
+    assert main(args) == 0
+    assert capsys.readouterr().out.startswith(f"Wrote {target.relative_to(project)}")
+    assert target.read_text(encoding="utf-8").startswith("---\ntitle: Complaints Policy\n")
+    assert len(GUIDE_COMMANDS) == 3

@@ -176,13 +176,14 @@ class _Checker(HTMLParser):
             self.refuse(f"<{tag}> has a < or > inside it, which could end the tag early where the page "
                         "is put together; write &lt; or &gt; instead", written)
             return
+        refused = len(self.found)
         for name, value in attrs:
             message = _attribute_message(tag, name, value or "")
             if message is None and name in ADDRESS_ATTRIBUTES:
                 message = _address_message(value or "")
             if message:
                 self.refuse(message, *_clues(written, name, value or ""))
-        if tag == "img" and lacks_alt_text(dict(attrs)):
+        if tag == "img" and len(self.found) == refused and lacks_alt_text(dict(attrs)):  # else removed
             source = dict(attrs).get("src") or "(no src)"
             self.refuse(no_alt_text(source), written, f"]({source}", source)
         if tag not in VOID and not written.endswith("/>"):

@@ -9,6 +9,7 @@ import re
 import shlex
 from pathlib import Path
 
+import docx
 import pymupdf
 import pytest
 from bs4 import BeautifulSoup
@@ -257,3 +258,22 @@ def test_every_import_command_in_the_guide_and_readme_works(command: str, tmp_pa
     assert capsys.readouterr().out.startswith(f"Wrote {target.relative_to(project)}")
     assert target.read_text(encoding="utf-8").startswith("---\ntitle: Complaints Policy\n")
     assert len(GUIDE_COMMANDS) == 3
+
+
+def test_a_document_without_a_title_page_takes_its_title_from_the_first_heading(project: Path, tmp_path: Path,
+                                                                                capsys):
+    document = docx.Document()
+    document.add_heading("Pets Policy", level=1)
+    document.add_heading("Keeping a pet", level=2)
+    document.add_paragraph("You may keep a pet * if we agree_.")
+    document.add_heading("Dogs", level=3)
+    document.add_paragraph("Ask us first.", style="List Number")
+    document.add_paragraph("Keep it on a lead.", style="List Number")
+    document.add_paragraph("1. Not a list, as typed.")
+    document.save(tmp_path / "Pets.docx")
+    code, out, _ = run(project, capsys, "import", str(tmp_path / "Pets.docx"), "--slug", "pets-2025")
+    assert code == 0
+    assert out.startswith("Wrote policies/pets-2025.md.\n")
+    assert (project / "policies" / "pets-2025.md").read_text(encoding="utf-8") == (
+        "---\ntitle: Pets Policy\nstatus: draft\n---\n\n## Keeping a pet\n\nYou may keep a pet \\* if we "
+        "agree\\_.\n\n### Dogs\n\n1. Ask us first.\n2. Keep it on a lead.\n\n1\\. Not a list, as typed.\n")

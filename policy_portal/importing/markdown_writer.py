@@ -1,7 +1,8 @@
 """The HTML mammoth makes of a Word document, written as a policy's Markdown.
 
 Only what the policy format allows comes out (docs/staff/policy-format.md): `##` headings for
-Word's Heading 1 (the title is the page's only `#`), paragraphs and numbered clauses, bold,
+the highest level of Word heading left once the title is taken out (the title is the page's
+only `#`), and each lower level one more `#`; paragraphs and numbered clauses, bold,
 emphasis, links, bulleted and numbered lists (nested with four spaces, as Python-Markdown reads
 them), tables and images. Text is escaped just enough that it reads as text: staff edit this
 file by hand, so it should look like what they would have typed.
@@ -12,9 +13,10 @@ from __future__ import annotations
 import re
 
 INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}])")
-BLOCK_START = re.compile(r"^(\s*)(#|>|[-+*](?=\s)|\d+(?=[.)]\s)|=+\s*$|-+\s*$)")
+BLOCK_START = re.compile(r"^(\s*)(?:(#|>|[-+*](?=\s)|=+\s*$|-+\s*$)|(\d+)([.)])(?=\s))")
 """What would make a line of text a heading, quotation, list or underline in Markdown."""
 INDENT = "    "
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def escaped(text: str) -> str:
@@ -24,20 +26,26 @@ def escaped(text: str) -> str:
 
 def _line(text: str) -> str:
     """A paragraph's or list item's text, which must not start like a heading or list."""
-    return BLOCK_START.sub(lambda match: match.group(1) + "\\" + match.group(2), text)
+    def escape(match: re.Match[str]) -> str:
+        if match.group(3):  # "1. " would start a list: "1\. "
+            return f"{match.group(1)}{match.group(3)}\\{match.group(4)}"
+        return f"{match.group(1)}\\{match.group(2)}"
+    return BLOCK_START.sub(escape, text)
 
 
 def policy_markdown(root, image_folder: str) -> str:
     """The body of a policy file from the elements inside `root` (mammoth's HTML, parsed);
     images are written as `image_folder` + the HTML's src."""
-    blocks = [_block(element, image_folder) for element in root]
+    levels = [int(element.tag[1]) for element in root if element.tag in HEADINGS]
+    shift = 2 - min(levels, default=2)  # the highest heading left is a section: `##`
+    blocks = [_block(element, image_folder, shift) for element in root]
     return "\n\n".join(block for block in blocks if block.strip()) + "\n"
 
 
-def _block(element, images: str) -> str:
+def _block(element, images: str, shift: int) -> str:
     tag = element.tag
-    if tag in ("h1", "h2", "h3", "h4", "h5"):
-        return "#" * (int(tag[1]) + 1) + " " + _inline(element, images).strip()
+    if tag in HEADINGS:
+        return "#" * min(6, int(tag[1]) + shift) + " " + _inline(element, images).strip()
     if tag in ("ul", "ol"):
         return _list(element, images, 0)
     if tag == "table":

@@ -277,3 +277,21 @@ def test_a_document_without_a_title_page_takes_its_title_from_the_first_heading(
     assert (project / "policies" / "pets-2025.md").read_text(encoding="utf-8") == (
         "---\ntitle: Pets Policy\nstatus: draft\n---\n\n## Keeping a pet\n\nYou may keep a pet \\* if we "
         "agree\\_.\n\n### Dogs\n\n1. Ask us first.\n2. Keep it on a lead.\n\n1\\. Not a list, as typed.\n")
+
+
+def test_a_text_box_and_a_footer_are_listed_for_staff_to_check(project: Path, tmp_path: Path, capsys):
+    document = docx.Document()
+    document.add_heading("Rent Policy", level=1)
+    paragraph = document.add_paragraph("We set rents each April.")
+    paragraph._p.append(docx.oxml.parse_xml(
+        f"<w:r {docx.oxml.ns.nsdecls('w')} xmlns:v=\"urn:schemas-microsoft-com:vml\"><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r>"
+        "<w:t>Call us free on 0800 496 0750</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape>"
+        "</w:pict></w:r>"))
+    document.sections[0].footer.paragraphs[0].text = "Rent Policy v2 - page 1"
+    document.save(tmp_path / "Rent.docx")
+    code, out, _ = run(project, capsys, "import", str(tmp_path / "Rent.docx"))
+    assert code == 0
+    assert ("  - the page footer left out: 'Rent Policy v2 - page 1' (the site shows the association and "
+            "policy itself)\n  - 1 text box (for example: 'Call us free on 0800 496 0750') put where the box "
+            "is anchored in the text; check that the text reads in order\n") in out
+    assert "Call us free on 0800 496 0750" in (project / "policies" / "rent.md").read_text(encoding="utf-8")

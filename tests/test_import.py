@@ -284,7 +284,8 @@ def test_a_text_box_and_a_footer_are_listed_for_staff_to_check(project: Path, tm
     document.add_heading("Rent Policy", level=1)
     paragraph = document.add_paragraph("We set rents each April.")
     paragraph._p.append(docx.oxml.parse_xml(
-        f"<w:r {docx.oxml.ns.nsdecls('w')} xmlns:v=\"urn:schemas-microsoft-com:vml\"><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r>"
+        f"<w:r {docx.oxml.ns.nsdecls('w')} xmlns:v=\"urn:schemas-microsoft-com:vml\">"
+        "<w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r>"
         "<w:t>Call us free on 0800 496 0750</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape>"
         "</w:pict></w:r>"))
     document.sections[0].footer.paragraphs[0].text = "Rent Policy v2 - page 1"

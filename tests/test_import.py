@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 from policy_portal.importing.document_control import control_fields, date_in
 from portal.cli import main
 from tests.conftest import ROOT, copy_project
-from tests.word_documents import CONTROL, complaints_document
+from tests.word_documents import CONTROL, NUMBERING, add_numbering, clause, complaints_document
 
 BODY = """## 1. Introduction
 
@@ -296,3 +296,22 @@ def test_a_text_box_and_a_footer_are_listed_for_staff_to_check(project: Path, tm
             "policy itself)\n  - 1 text box (for example: 'Call us free on 0800 496 0750') put where the box "
             "is anchored in the text; check that the text reads in order\n") in out
     assert "Call us free on 0800 496 0750" in (project / "policies" / "rent.md").read_text(encoding="utf-8")
+
+
+def test_headings_numbered_by_their_style_keep_their_numbers(project: Path, tmp_path: Path, capsys):
+    """Word's usual way: the multi-level list is linked to the Heading 1 style, not to each heading."""
+    document = docx.Document()
+    add_numbering(document)
+    document.styles["Heading 1"].element.get_or_add_pPr().append(docx.oxml.parse_xml(
+        f'<w:numPr {docx.oxml.ns.nsdecls("w")}><w:ilvl w:val="0"/>'
+        f'<w:numId w:val="{NUMBERING}"/></w:numPr>'))
+    document.add_paragraph("Rent Policy", style="Title")
+    for section in ("Setting rents", "Service charges"):
+        document.add_heading(section, level=1)
+        clause(document, f"{section} are reviewed every year.")
+        clause(document, "We write to you first.")
+    document.save(tmp_path / "Rent.docx")
+    assert run(project, capsys, "import", str(tmp_path / "Rent.docx"))[0] == 0
+    assert (project / "policies" / "rent.md").read_text(encoding="utf-8").split("---\n\n")[1] == (
+        "## 1. Setting rents\n\n1.1 Setting rents are reviewed every year.\n\n1.2 We write to you first.\n\n"
+        "## 2. Service charges\n\n2.1 Service charges are reviewed every year.\n\n2.2 We write to you first.\n")

@@ -32,7 +32,7 @@ def png(width: int = 4, height: int = 3) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def _add_numbering(document: docx.Document) -> None:
+def add_numbering(document: docx.Document) -> None:
     """A multi-level list as Word writes one for numbered policies ("1." then "1.1"), and a
     two-level bullet list."""
     numbering = document.part.numbering_part.element
@@ -101,7 +101,7 @@ def complaints_document(path: Path, *,
     """A complaints policy as an association would have it in Word. `extras`: a comment, a
     tracked change and a header, which cannot be carried over."""
     document = docx.Document()
-    _add_numbering(document)
+    add_numbering(document)
     document.add_paragraph("Complaints Policy", style="Title")
     document.add_paragraph("Larkfield Homes", style="Subtitle")
     table = document.add_table(rows=0, cols=2)

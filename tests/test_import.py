@@ -314,4 +314,5 @@ def test_headings_numbered_by_their_style_keep_their_numbers(project: Path, tmp_
     assert run(project, capsys, "import", str(tmp_path / "Rent.docx"))[0] == 0
     assert (project / "policies" / "rent.md").read_text(encoding="utf-8").split("---\n\n")[1] == (
         "## 1. Setting rents\n\n1.1 Setting rents are reviewed every year.\n\n1.2 We write to you first.\n\n"
-        "## 2. Service charges\n\n2.1 Service charges are reviewed every year.\n\n2.2 We write to you first.\n")
+        "## 2. Service charges\n\n2.1 Service charges are reviewed every year.\n\n"
+        "2.2 We write to you first.\n")

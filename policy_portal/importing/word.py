@@ -157,19 +157,20 @@ def _shown(pattern: str, count: list[int], form: str) -> str:
 
 
 def _prefix(paragraph: etree._Element, properties: etree._Element | None, number: str) -> None:
-    run = etree.SubElement(paragraph, f"{{{W}}}r")
+    """Put `number` at the start of the paragraph's text, and turn its numbering off."""
+    run = etree.Element(f"{{{W}}}r")
     text = etree.SubElement(run, f"{{{W}}}t")
     text.text = f"{number} "
     text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    paragraph.remove(run)
-    paragraph.insert(0 if properties is None else list(paragraph).index(properties) + 1, run)
     if properties is None:
-        properties = etree.SubElement(paragraph, f"{{{W}}}pPr")
+        properties = etree.Element(f"{{{W}}}pPr")
         paragraph.insert(0, properties)
+    properties.addnext(run)
     numbering = properties.find("w:numPr", NS)
     if numbering is not None:
         properties.remove(numbering)
-    off = etree.SubElement(properties, f"{{{W}}}numPr")  # also turns off numbering from the style
+    off = etree.SubElement(properties, f"{{{W}}}numPr")  # numId 0 is "none", even over a style's
+    etree.SubElement(off, f"{{{W}}}ilvl").set(f"{{{W}}}val", "0")
     etree.SubElement(off, f"{{{W}}}numId").set(f"{{{W}}}val", "0")
 
 

@@ -17,6 +17,7 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po
 
 from policy_portal.config.languages import Language
+from policy_portal.month_date import MonthDate
 
 LOCALES = Path(__file__).parent / "locales"
 
@@ -46,8 +47,10 @@ class Words:
         return self.translations.get(message, message).format(**values)
 
     def date(self, day: dt.date) -> str:
-        """A date as the language writes it: 21 May 2024, 21 Mai 2024, 21 maja 2024."""
-        return format_date(day, "long", locale="en_GB" if self.language.default else self.language.code)
+        """A date as the language writes it: 21 May 2024, 21 Mai 2024, 21 maja 2024; a month alone
+        with the month's name as it stands by itself (LLLL): October 2024, październik 2024."""
+        locale = "en_GB" if self.language.default else self.language.code
+        return format_date(day, "LLLL y" if isinstance(day, MonthDate) else "long", locale=locale)
 
     def missing(self, messages: list[str]) -> list[str]:
         """Which of `messages` this language's catalogue does not translate yet."""

@@ -22,13 +22,13 @@ from policy_portal.importing.markdown_writer import policy_markdown
 from policy_portal.importing.word import WordError, read_word
 from policy_portal.reading.earlier import earlier_path
 from policy_portal.reading.policy import Status
+from policy_portal.reading.reader import SLUG
 from policy_portal.reading.schema import FIELDS
 from policy_portal.reading.starter import slug_for
 
 IMAGES = f"docs/{POLICY_PAGES}/images"
 """Policy images, one folder per policy: docs/ is copied into the site as it is, and from a
 policy's page (policies/<slug>/) `images/<slug>/chart.png` leads here, as it does for the PDFs."""
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass

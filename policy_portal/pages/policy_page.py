@@ -19,9 +19,10 @@ from policy_portal.config.languages import ENGLISH
 from policy_portal.config.messages import Words
 from policy_portal.config.settings import CONSULTATION_PATH, Association
 from policy_portal.consultations.rules import WindowState, window_state
+from policy_portal.pages.about_rows import document_rows
 from policy_portal.reading.library import Library
-from policy_portal.reading.policy import AUDIENCES, Policy, Status
-from policy_portal.text.formatting import file_size, join_words, long_date, md_text, plain_paragraph
+from policy_portal.reading.policy import AUDIENCES, HistoryEntry, Policy, Status
+from policy_portal.text.formatting import file_size, join_words, long_date, md_text, on_date, plain_paragraph
 
 ENGLISH_WORDS = Words(ENGLISH)
 OTHER_FORMATS_ID = "ask-for-this-policy-in-another-format"
@@ -80,8 +81,8 @@ def superseded_page(old: Policy, current: Policy, library: Library, association:
     """An earlier approved version, at policies/<slug>/v<version>.md, marked as no longer in force."""
     title = f"{old.title}, version {old.version} (superseded)"
     notice = notice_block("withdrawn", "Superseded — not in force.",
-                     f"This is version {md_text(old.version)} of the {md_text(old.title)}, approved on "
-                     f"{long_date(old.approval_date)}. It has been replaced by version "
+                     f"This is version {md_text(old.version)} of the {md_text(old.title)}, approved "
+                     f"{on_date(old.approval_date)}. It has been replaced by version "
                      f"{md_text(current.version)}. [Read the current version](../{current.slug}.md).")
     text = policy_markdown(old, library, association, today, versions=versions, link_prefix="../",
                            notice=notice)
@@ -135,11 +136,11 @@ def _status_notice(policy: Policy, library: Library, today: dt.date, link_prefix
             replaced = (f" It has been replaced by the [{md_text(successor.title)}]"
                         f"({link_prefix}{successor.slug}.md).")
         return notice_block("withdrawn", "Withdrawn — no longer in force.",
-                       f"This policy was withdrawn on {long_date(policy.withdrawn_date)}.{replaced} "
+                       f"This policy was withdrawn {on_date(policy.withdrawn_date)}.{replaced} "
                        "It is kept here for reference.")
     if policy.review_overdue(today):
         return notice_block("overdue", "Review overdue.",
-                       f"This policy was due for review on {long_date(policy.next_review)}. "
+                       f"This policy was due for review {on_date(policy.next_review)}. "
                        "It stays in force until the board approves a reviewed version.")
     return ""
 
@@ -179,7 +180,7 @@ def _metadata_panel(policy: Policy, today: dt.date) -> str:
         rows.append(("Next review", long_date(policy.next_review) + overdue))
     if policy.equality_impact_assessment:
         rows.append(("Equality impact assessment", long_date(policy.equality_impact_assessment)))
-    return metadata_panel(rows, ENGLISH_WORDS)
+    return metadata_panel(rows + document_rows(policy), ENGLISH_WORDS)
 
 
 def metadata_panel(rows: list[tuple[str, str]], words: Words) -> str:
@@ -198,7 +199,7 @@ def _history(policy: Policy, versions: Collection[str] = (), link_prefix: str = 
     pages = {*versions, policy.version} if policy.in_force else set(versions)
     rows = []
     for before, entry in zip([None, *policy.history], policy.history, strict=False):
-        version, changes = md_text(entry.version), md_text(" ".join(entry.changes.split()))
+        version, changes = md_text(entry.version), _changes(entry)
         if entry.version in versions:
             version = f"[{version}]({link_prefix}{policy.slug}/v{entry.version}.md)"
         if before and before.version in pages and entry.version in pages:
@@ -210,6 +211,14 @@ def _history(policy: Policy, versions: Collection[str] = (), link_prefix: str = 
     return "\n".join(["## Version history", "",
                       "| Version | Date approved | Approved by | What changed |",
                       "| --- | --- | --- | --- |", *rows])
+
+
+def _changes(entry: HistoryEntry) -> str:
+    """One change as text; several as a list, in HTML because a table cell cannot hold a Markdown list."""
+    if len(entry.changes) == 1:
+        return md_text(entry.changes_in_a_line)
+    items = "".join(f"<li>{md_text(' '.join(change.split()))}</li>" for change in entry.changes)
+    return f"<ul>{items}</ul>"
 
 
 def comparison_path(slug: str, before: str, after: str) -> str:

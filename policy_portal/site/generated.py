@@ -92,7 +92,7 @@ def _version_pages(policy: Policy, earlier: list[PublishedVersion], published: l
     names = [version.version for version in earlier]
     files = {f"{POLICIES}/{policy.slug}/v{version.version}.md": pages.superseded_page(
         version.policy, policy, library, association, today, names) for version in earlier}
-    notes = {entry.version: entry.changes for entry in policy.history}
+    notes = {entry.version: entry.changes_in_a_line for entry in policy.history}
     for before, after in pairwise(published):
         files[f"{POLICIES}/{pages.comparison_path(policy.slug, before.version, after.version)}"] = \
             comparison_page(before.policy, after.policy, notes.get(after.version, ""), policy.version)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from difflib import SequenceMatcher
 
+from policy_portal.month_date import MonthDate
+
 MARKDOWN_SPECIAL = str.maketrans({**{character: f"&#{ord(character)};" for character in "|*_[]`{}\\#~!"},
                                   "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 """Every character that could change Markdown's or HTML's meaning, as a numeric reference: one
@@ -13,8 +15,13 @@ pass, so no reference is itself escaped again (`&#x27;` once showed as text on p
 
 
 def long_date(day: dt.date) -> str:
-    """Dates as people write them in the UK: 14 May 2024."""
-    return f"{day.day} {day:%B %Y}"
+    """Dates as people write them in the UK: 14 May 2024; a month alone as October 2024."""
+    return f"{day:%B %Y}" if isinstance(day, MonthDate) else f"{day.day} {day:%B %Y}"
+
+
+def on_date(day: dt.date) -> str:
+    """'on 14 May 2024', or 'in October 2024' for a month alone: how a sentence says when."""
+    return f"in {long_date(day)}" if isinstance(day, MonthDate) else f"on {long_date(day)}"
 
 
 def join_words(words: list[str]) -> str:

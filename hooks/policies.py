@@ -117,6 +117,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     language, uri = _language(config), page.file.src_uri
     english = uri in ENGLISH_ONLY or getattr(page.file, "locale", language.code) != language.code
     page.meta["portal_english"] = english and not language.default  # overrides/main.html marks it
+    # An earlier version or a "what changed" page: search finds the policies in force, not these
+    page.meta["portal_not_searched"] = counterpart(uri) != uri
     if pages.INDEX_MARKER not in markdown:
         if uri == "index.md":
             raise PluginError(f"docs/index.md: the home page needs the line {pages.INDEX_MARKER} "

@@ -80,3 +80,10 @@ def test_check_refuses_earlier_versions_of_a_policy_that_is_not_there(project: P
         "2 problems in the policy files:\npolicies/earlier-versions/complaint/1.md:1: file name: there is "
         "no policy policies/complaint.md; the folder is named after the policy whose earlier version "
         "this is\n")
+
+
+def test_search_leaves_out_earlier_versions_and_what_changed(site: Path):
+    """Pagefind indexes only pages with data-pagefind-body: the policies in force, not these."""
+    assert page(site, "policies/complaints").find(attrs={"data-pagefind-body": True})
+    for path in ("policies/complaints/v1", "policies/complaints/changes-v1-to-v2"):
+        assert page(site, path).find(attrs={"data-pagefind-body": True}) is None

@@ -423,3 +423,77 @@ def test_staff_dashboard_shows_the_outbox(mail_app, client, smtp):
     line = words(soup(staff.get("/staff/")).find(class_="outbox-state"))
     assert line.startswith("Email: 2 sent, 0 waiting to be sent, 2 failing and being tried again, "
                            "0 given up on. Last error: ")
+
+
+def test_serve_sends_mail_when_smtp_url_is_set(project, smtp):
+    """As docs/staff/email.md says: `SMTP_URL=... policy-portal serve` sends what is waiting."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from consultation import create_app
+    from portal.cli import main
+    from tests.conftest import ROOT
+    from tests.smtp import free_port
+
+    assert main(["--project", str(project), "migrate"]) == 0
+    app = create_app(project, {"SESSION_COOKIE_SECURE": False, "SECRET_KEY": "mail test key"})
+    comment(app.test_client(), **GOOD, email="sam@example.com")
+    app.extensions["engine"].dispose()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SMTP_URL": smtp.url}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "portal.cli", "--project", str(project), "serve",
+                                "--port", str(free_port())], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 240  # the site is built first
+        while not smtp.inbox.messages and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.5)
+        assert [message["To"] for message in smtp.inbox.messages] == ["sam@example.com"]
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert "Sending email from the outbox while it runs (SMTP_URL is set)." in output
+
+
+def test_subscription_pages_in_the_browser(page, site_url: str, portal_database: str):
+    """Ask, confirm and stop the emails in Chromium, through the portal's server, with axe-core
+    checking every page on the way."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    from consultation.database import make_engine
+    from tests.test_browser import violations
+
+    axe = Axe()
+    heading = page.get_by_role("heading", level=1)
+    page.goto(site_url + "/consultations/")
+    page.get_by_role("link", name="Tell me by email when a consultation opens").click()
+    expect(heading).to_have_text("Tell me when a consultation opens")
+    assert violations(axe, page) == []
+    page.get_by_label("Email address").fill("not an address")
+    page.get_by_role("button", name="Send me a confirmation email").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter an email address in the right format")
+    assert violations(axe, page) == []
+    page.get_by_label("Email address").fill("browser@example.com")
+    page.get_by_role("button", name="Send me a confirmation email").press("Enter")
+    expect(heading).to_have_text("Check your email")
+    assert violations(axe, page) == []
+
+    engine = make_engine(portal_database)
+    with engine.connect() as connection:
+        token = connection.execute(select(Subscription.token).where(
+            Subscription.email == "browser@example.com")).scalar_one()
+    engine.dispose()
+    page.goto(f"{site_url}/consultations/subscribe/confirm/{token}")
+    assert violations(axe, page) == []
+    page.get_by_role("button", name="Yes, email me").click()
+    expect(heading).to_have_text("You will get emails about draft policies")
+    assert violations(axe, page) == []
+    page.get_by_role("link", name="Stop these emails").click()
+    expect(heading).to_have_text("Stop emails about draft policies")
+    assert violations(axe, page) == []
+    page.get_by_role("button", name="Stop the emails").click()
+    expect(heading).to_have_text("You will get no more emails about draft policies")
+    assert violations(axe, page) == []

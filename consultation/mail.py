@@ -111,7 +111,7 @@ def queue_outcome(db: Session, comment: Comment, *, policy_title: str, outcome_u
     key = f"outcome:{comment.id}"
     if not comment.email or db.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
         return None
-    decision = OUTCOMES.get(comment.response_outcome or "", "considered with every other comment")
+    decision = OUTCOMES.get(comment.response_outcome or "", "Considered with every other comment")
     return queue(db, "outcome", to=comment.email, comment_id=comment.id, dedupe_key=key,
                  subject=f"What we decided about your comment on the {policy_title}",
                  heading="What we decided about your comment", comment=comment,

@@ -497,3 +497,16 @@ def test_subscription_pages_in_the_browser(page, site_url: str, portal_database:
     page.get_by_role("button", name="Stop the emails").click()
     expect(heading).to_have_text("You will get no more emails about draft policies")
     assert violations(axe, page) == []
+
+
+def test_a_message_that_cannot_be_email_is_kept_for_staff_and_the_rest_still_go(mail_app, smtp):
+    with mail_app.app_context():
+        db = context.database()
+        for to in ("a@example.com\r\nBcc: victim@example.com", "b@example.com"):
+            mail.enqueue(db, to=to, subject="Hello", text="Hello", html="<p>Hello</p>", kind="receipt")
+        db.commit()
+    assert (send(mail_app).sent, send(mail_app, LATER).sent) == (1, 0)
+    assert [message["To"] for message in smtp.inbox.messages] == ["b@example.com"]
+    bad, _ = outbox(mail_app)
+    assert (bad.attempts, bad.sent_at) == (sending.MOST_ATTEMPTS, None)
+    assert bad.last_error.startswith("ValueError")

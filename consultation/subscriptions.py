@@ -24,6 +24,9 @@ from policy_portal import clock
 from policy_portal.consultations.rules import WindowState, window_state
 
 CONFIRM_AGAIN_AFTER = dt.timedelta(hours=1)
+UNCONFIRMED_KEPT = dt.timedelta(days=30)
+"""An address nobody confirmed is forgotten after this (by `erase-expired`): it may not even be
+the asker's."""
 """Asking again sooner sends no second confirmation, so the form cannot flood someone's inbox."""
 
 
@@ -93,6 +96,17 @@ def erase(db: Session, email: str) -> int:
     gone = db.execute(delete(OutboxMessage).where(OutboxMessage.to_key == key)).rowcount
     db.execute(delete(Subscription).where(Subscription.email_key == key))
     return gone
+
+
+def forget_unconfirmed(db: Session) -> int:
+    """Delete subscriptions never confirmed within `UNCONFIRMED_KEPT`, and every message to
+    them; return how many. The caller commits."""
+    stale = select(Subscription.email_key).where(Subscription.confirmed_at.is_(None),
+                                                 Subscription.created_at < now() - UNCONFIRMED_KEPT)
+    keys = list(db.scalars(stale))
+    db.execute(delete(OutboxMessage).where(OutboxMessage.to_key.in_(keys)))
+    db.execute(delete(Subscription).where(Subscription.email_key.in_(keys)))
+    return len(keys)
 
 
 def notify_open(db: Session) -> int:

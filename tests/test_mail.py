@@ -510,3 +510,23 @@ def test_a_message_that_cannot_be_email_is_kept_for_staff_and_the_rest_still_go(
     bad, _ = outbox(mail_app)
     assert (bad.attempts, bad.sent_at) == (sending.MOST_ATTEMPTS, None)
     assert bad.last_error.startswith("ValueError")
+
+
+def test_erase_expired_forgets_subscriptions_never_confirmed(mail_app, client, smtp, project, database_url,
+                                                             monkeypatch, capsys):
+    from portal.cli import main
+
+    _subscribe(client, "kept@example.com")
+    send(mail_app)
+    _confirm(client, smtp.inbox.messages[0])
+    _subscribe(client, "never@example.com")
+    with mail_app.app_context():
+        db = context.database()
+        db.execute(Subscription.__table__.update().values(created_at=store.now() - dt.timedelta(days=31)))
+        db.commit()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["--project", str(project), "erase-expired"]) == 0
+    assert "and 1 email subscription(s) never confirmed" in capsys.readouterr().out
+    with mail_app.app_context():
+        assert [s.email for s in context.database().scalars(select(Subscription))] == ["kept@example.com"]
+    assert [message.to for message in outbox(mail_app)] == ["kept@example.com"]

@@ -242,6 +242,15 @@ def test_subscribe_form_says_what_is_wrong(mail_app, client):
     assert outbox(mail_app) == []
 
 
+def test_subscribe_form_is_rate_limited_like_comments(mail_app, client):
+    mail_app.config["COMMENT_RATE_LIMIT"] = "2 per hour"
+    token = soup(client.get("/subscribe")).find("input", attrs={"name": "csrf_token"})["value"]
+    answers = [client.post("/subscribe", data={"csrf_token": token, "email": f"p{n}@example.com"}).status_code
+               for n in range(3)]
+    assert answers == [303, 303, 429]
+    assert len(outbox(mail_app)) == 2
+
+
 # Outcomes
 
 

@@ -67,6 +67,7 @@ def test_receipt_gives_the_reference_their_words_the_complaint_route_and_their_d
     assert received["Subject"] == ("Your comment on the draft Pets and Animals Policy: "
                                    f"reference {saved.reference}")
     assert received["Message-ID"] == json.loads(queued.headers)["Message-ID"]
+    assert received["Message-ID"].endswith("@larkfield-housing.example>")
     assert received["Auto-Submitted"] == "auto-generated"
     text = " ".join(body(received).split())
     assert f"Your reference is {saved.reference}" in text

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from consultation import context, mail
 from consultation.models import OutboxMessage, Subscription
-from consultation.store import as_utc, email_key, now
+from consultation.store import as_utc, email_key, now, record
 from policy_portal import clock
 from policy_portal.consultations.rules import WindowState, window_state
 
@@ -89,13 +89,17 @@ def unsubscribe(db: Session, token: str) -> bool:
     return True
 
 
-def erase(db: Session, email: str) -> int:
+def erase(db: Session, email: str, actor: str) -> int:
     """For an erasure request: delete the address's subscription and every message to it, sent
-    or not (they hold the person's words). The caller commits, with the rest of the erasure."""
+    or not (they hold the person's words), and say so in the audit log (without the address).
+    Returns how many messages. The caller commits, with the rest of the erasure."""
     key = email_key(email)
-    gone = db.execute(delete(OutboxMessage).where(OutboxMessage.to_key == key)).rowcount
-    db.execute(delete(Subscription).where(Subscription.email_key == key))
-    return gone
+    messages = db.execute(delete(OutboxMessage).where(OutboxMessage.to_key == key)).rowcount
+    subscribed = db.execute(delete(Subscription).where(Subscription.email_key == key)).rowcount
+    if messages or subscribed:
+        record(db, actor, "erased personal data", None,
+               f"{subscribed} email subscription(s) and {messages} email(s) to one address")
+    return messages
 
 
 def forget_unconfirmed(db: Session) -> int:

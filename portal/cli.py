@@ -344,7 +344,7 @@ def _personal_data(args: argparse.Namespace, app) -> int:
         db = context.database()
         found = store.comments_with_email(db, args.email)
         if args.erase:
-            messages = subscriptions.erase(db, args.email)  # committed with the comments
+            messages = subscriptions.erase(db, args.email, COMMAND_LINE)  # committed with the comments
             scrubbed = store.erase_personal_data(db, found, COMMAND_LINE, "erasure requested by the person")
             print(f"Erased the name and email address from {len(found)} comment(s), and any "
                   f"subscription and {messages} email(s) to the address.")

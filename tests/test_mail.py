@@ -293,6 +293,8 @@ def test_an_erased_address_gets_nothing(mail_app, client, smtp, project, databas
     with mail_app.app_context():
         db = context.database()
         assert list(db.scalars(select(Subscription))) == []
+        assert ("erased personal data", "1 email subscription(s) and 2 email(s) to one address") in [
+            (entry.action, entry.details) for entry in store.audit_log(db)]
         [erased] = db.scalars(select(Comment))
         assert mail.queue_receipt(db, erased, "Pets and Animals Policy") is None
         assert mail.queue_outcome(db, erased, policy_title="P", outcome_url="http://localhost/") is None

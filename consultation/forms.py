@@ -195,3 +195,16 @@ class ResponseForm(StrippedForm):
     def validate_section(self, field: SelectField) -> None:
         if field.data not in {choice.value for choice in field.choices}:
             raise StopValidation("Choose a section from the list")
+
+
+class SubscribeForm(StrippedForm):
+    """"Tell me when a consultation opens": an email address, and the honeypot comments have."""
+
+    email = EmailField("Email address", validators=[
+        DataRequired("Enter your email address"), MaxLength(MAX_EMAIL, "Your email address"),
+        Email("Enter an email address in the right format, like name@example.com"),
+    ])
+    website = StringField("Leave this box empty", validators=[_honeypot])
+
+    def problems(self) -> list[tuple[str, str]]:
+        return [(field.id, message) for field in (self.email, self.website) for message in field.errors]

@@ -28,7 +28,7 @@ from policy_portal import clock
 from policy_portal.checks.accessibility import images_without_alt
 from policy_portal.checks.translation_status import refuse_stale
 from policy_portal.config.languages import Language
-from policy_portal.config.settings import association_from, consultation_url_from
+from policy_portal.config.settings import association_from, consultation_url_from, outcome_weeks_from
 from policy_portal.formats.build import build_formats
 from policy_portal.formats.liblouis import BrailleError
 from policy_portal.formats.pdf import PdfError
@@ -69,6 +69,7 @@ def on_pre_build(config) -> None:
         _state["library"] = load_library(_project(config) / POLICIES, _project(config))
         _state["association"] = association_from(config.extra)
         _state["consultation_url"] = consultation_url_from(config.extra)
+        _state["outcome_weeks"] = outcome_weeks_from(config.extra)
         _state["today"] = clock.today()
         refuse_stale(_state["library"], config.extra)
     except (PolicyError, ValueError) as error:
@@ -77,7 +78,7 @@ def on_pre_build(config) -> None:
     try:
         build = build_formats(_state["library"], _state["association"], _state["today"], project / POLICIES,
                               Path(config.docs_dir), config.site_url or "/", project / CACHE,
-                              _state["consultation_url"])
+                              _state["consultation_url"], _state["outcome_weeks"])
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None
     _state["formats"] = build.formats
@@ -98,7 +99,7 @@ def on_files(files: Files, config) -> Files:
     if language.default:
         sources = generated_files(library, association, today, _project(config) / POLICIES, formats,
                                   config.site_url or "/", config.extra.get("edit_policies_url"),
-                                  _state["versions"], _state["consultation_url"])
+                                  _state["versions"], _state["consultation_url"], _state["outcome_weeks"])
     else:
         sources = translated_files(library, association, today, formats, language)
     for uri, source in sources.items():

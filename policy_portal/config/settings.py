@@ -160,3 +160,18 @@ def moderation_from(extra: dict[str, Any]) -> ModerationSettings:
         raise PolicyError(problems)
     return ModerationSettings(days, tuple(block.get("staff_names", [])),
                               tuple(block.get("offensive_words", [])))
+
+
+OUTCOME_WEEKS = 12
+"""The Cabinet Office Consultation Principles: publish the outcome within 12 weeks of closing."""
+
+
+def outcome_weeks_from(extra: dict[str, Any]) -> int:
+    """`extra.consultation_outcome_weeks`: how many weeks after a consultation closes its outcome
+    is due. Pages say the date, and say the outcome is late once it has passed."""
+    weeks = extra.get("consultation_outcome_weeks", OUTCOME_WEEKS)
+    if not isinstance(weeks, int) or isinstance(weeks, bool) or not 1 <= weeks <= 52:
+        raise PolicyError([Problem(CONFIG, 1, "extra.consultation_outcome_weeks",
+                                   f"'{weeks}' is not a number of weeks; write a whole number from "
+                                   f"1 to 52, such as {OUTCOME_WEEKS}")])
+    return weeks

@@ -16,6 +16,9 @@ Settings come from the environment, so nothing secret is ever in the repository:
 - `PORTAL_HOSTS`: the host names the portal answers to, comma-separated (`.example.org` takes
   every subdomain); default `127.0.0.1,localhost`. A request for any other name is refused, so a
   hostile page cannot reach a portal on loopback through a name it controls (DNS rebinding).
+- `PORTAL_URL`: the consultation app's public address, for the links in emails (default
+  `http://127.0.0.1:8000/consultations/`, where `policy-portal serve` runs it).
+- `SMTP_URL`, `MAIL_FROM`: where and as whom email is sent (see `consultation.sending`).
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
         TRUSTED_HOSTS=trusted_hosts(os.environ.get("PORTAL_HOSTS", "")),
+        PORTAL_URL=os.environ.get("PORTAL_URL", "http://127.0.0.1:8000/consultations/"),
     )
     app.config.update(settings or {})
     app.extensions["policies"] = PolicySource(project / "policies")

@@ -171,3 +171,53 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     details: Mapped[str] = mapped_column(Text, default="")
+
+
+class Subscription(Base):
+    """Someone who asked to be told when a consultation opens. Nothing is sent to them but the
+    confirmation until they follow its link (double opt-in); unsubscribing keeps the row, marked,
+    so a later "new consultation" run cannot write to them again. Erasure deletes it."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    """The email folded for matching (see `store.email_key`): one subscription an address."""
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    """Random; in the confirmation and unsubscribe links, so only the mailbox's owner has it."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxMessage(Base):
+    """One email, stored in the same transaction as what caused it and sent later by
+    `policy-portal send-mail`, so a mail server that is down loses nothing and a message is
+    marked sent only once the server has taken it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    """receipt, outcome, confirm or opened: what it is for, for staff and for deduplicating."""
+    to: Mapped[str] = mapped_column(String(254))
+    to_key: Mapped[str] = mapped_column(String(254), index=True)
+    """The address folded for matching (`store.email_key`), so erasure finds every message."""
+    subject: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    headers: Mapped[str] = mapped_column(Text, default="{}")
+    """Extra headers as JSON, Message-ID and List-Unsubscribe among them."""
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscriptions.id", ondelete="SET NULL"))
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    """Set for messages that must be queued once only (one "consultation open" per subscriber
+    and consultation): the unique constraint refuses a second."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """A sender that took the message holds it until then; another sender leaves it alone."""
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)

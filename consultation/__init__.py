@@ -33,12 +33,20 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import sessionmaker
 
-from consultation import context, errors, security, staff_views, views
+from consultation import (
+    context,
+    errors,
+    security,
+    staff_loop_views,  # noqa: F401  (adds its routes to the staff blueprint)
+    staff_views,
+    views,
+)
 from consultation.database import make_engine
 from consultation.policies import PolicySource
 from policy_portal.config.settings import (
     association_from,
     moderation_from,
+    outcome_weeks_from,
     read_config,
     read_extra_from,
     site_root_for_app,
@@ -75,6 +83,7 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
     extra = read_extra_from(config)
     app.extensions["association"] = association_from(extra)
     app.extensions["moderation"] = moderation_from(extra)
+    app.extensions["outcome_weeks"] = outcome_weeks_from(extra)
     app.extensions["site_root"] = site_root_for_app(config)
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine

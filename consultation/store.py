@@ -24,6 +24,7 @@ from consultation.models import (
     StaffUser,
 )
 from policy_portal.consultations.moderation import without_personal_details
+from policy_portal.consultations.rules import CHANNELS
 
 REFERENCE_LETTERS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 """No 0, 1, I, L or O, so a reference read out over the phone cannot be misheard."""
@@ -81,6 +82,10 @@ class NewComment:
     flags: str = "[]"
     consultation_closes: dt.date | None = None
     panel_invitation_id: int | None = None
+    channel: str = "online"
+    entered_by: str | None = None
+    """The staff member who typed in a comment received by phone, letter, email, at an event or
+    from an advocate; it is audited in the same transaction."""
 
 
 def save_comment(db: Session, new: NewComment) -> str:
@@ -96,6 +101,10 @@ def save_comment(db: Session, new: NewComment) -> str:
                           reference=new_reference(), created_at=now())
         db.add(comment)
         try:
+            if new.entered_by:
+                db.flush()  # gives it its number for the audit entry
+                record(db, new.entered_by, "entered comment", comment.id,
+                       f"{comment.reference}: received {CHANNELS[new.channel].lower()}")
             db.commit()
         except IntegrityError:  # the same form sent before or at the same moment, or a reference clash
             db.rollback()

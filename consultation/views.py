@@ -11,7 +11,7 @@ import json
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from consultation import context, panel, store
+from consultation import context, lifecycle, panel, store
 from consultation.forms import CommentForm
 from consultation.models import PanelInvitation
 from policy_portal import clock
@@ -39,9 +39,17 @@ operators' guide leave out, so the link never lands in a log."""
 blueprint.add_app_template_filter(long_date, "long_date")
 
 
+COMPLAINTS_POLICY = "complaints"
+"""The policy that says how to complain, linked from every confirmation and complaint-route
+message when the library has it."""
+
+
 @blueprint.app_context_processor
 def _site() -> dict:
-    return {"association": context.association(), "site_root": current_app.extensions["site_root"]}
+    site_root = current_app.extensions["site_root"]
+    complaints = (f"{site_root}policies/{COMPLAINTS_POLICY}/"
+                  if COMPLAINTS_POLICY in context.library().policies else None)
+    return {"association": context.association(), "site_root": site_root, "complaints_url": complaints}
 
 
 @blueprint.get("/")
@@ -59,7 +67,7 @@ def consultation(slug: str):
     refusal = _not_open(policy)
     if refusal:
         return render_template("consultation/not_open.html", policy=policy, reason=refusal,
-                               **_published(policy))
+                               **_published(policy), **lifecycle.facts(policy))
     return _page(policy)
 
 
@@ -110,6 +118,14 @@ def sent(slug: str):
     if not receipt or receipt["slug"] != policy.slug:
         return redirect(url_for(".consultation", slug=policy.slug))
     return render_template("consultation/sent.html", policy=policy, receipt=receipt)
+
+
+@blueprint.get("/<slug>/recommendations")
+def recommendations(slug: str):
+    """The tenant scrutiny panel's recommendations about a policy, and the board's responses."""
+    policy = _policy(slug)
+    return render_template("consultation/recommendations.html", policy=policy,
+                           recommendations=lifecycle.facts(policy)["recommendations"])
 
 
 @blueprint.get("/panel/")

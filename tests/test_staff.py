@@ -560,13 +560,17 @@ def as_role(app: Flask, role: str) -> FlaskClient:
     return client
 
 
+ADMINISTRATORS_ONLY = ("staff.invitations", "staff.outcome", "staff.recommendations_page")
+
+
 def expected_status(endpoint: str, role: str) -> int:
-    """The access table: staff pages need a signed-in member of staff, invitations an administrator."""
+    """The access table: staff pages need a signed-in member of staff; invitations, outcomes and
+    the panel's recommendations an administrator."""
     if not endpoint.startswith("staff.") or endpoint == "staff.sign_in":
         return 200
     if role in ("nobody", "panel member"):
         return 302
-    if endpoint == "staff.invitations" and role != "administrator":
+    if endpoint in ADMINISTRATORS_ONLY and role != "administrator":
         return 403
     return 200
 

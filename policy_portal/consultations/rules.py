@@ -121,6 +121,14 @@ CHANNELS = {
 people who are not online count equally; the keys are stored."""
 
 
+def recommendation_state(response_due: dt.date, answered: bool, today: dt.date) -> str:
+    """A scrutiny panel recommendation's state on its public page: answered, late (past the date
+    the board's response was due) or open."""
+    if answered:
+        return "answered"
+    return "late" if today > response_due else "open"
+
+
 def outcome_due(closes: dt.date, weeks: int = OUTCOME_WEEKS) -> dt.date:
     """The day the outcome should be published by: `weeks` after the closing day."""
     return closes + dt.timedelta(weeks=weeks)

@@ -39,6 +39,7 @@ from consultation import (
     security,
     staff_loop_views,  # noqa: F401  (adds its routes to the staff blueprint)
     staff_views,
+    subscription_views,
     views,
 )
 from consultation.database import make_engine
@@ -76,6 +77,8 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
         RATELIMIT_HEADERS_ENABLED=False,
         TRUSTED_HOSTS=trusted_hosts(os.environ.get("PORTAL_HOSTS", "")),
         PORTAL_URL=os.environ.get("PORTAL_URL", "http://127.0.0.1:8000/consultations/"),
+        SMTP_URL=os.environ.get("SMTP_URL"),
+        MAIL_FROM=os.environ.get("MAIL_FROM"),
     )
     app.config.update(settings or {})
     app.extensions["policies"] = PolicySource(project / "policies")
@@ -93,6 +96,7 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
     errors.init_app(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(staff_views.blueprint)
+    app.register_blueprint(subscription_views.blueprint)
     security.protect_submissions(app)
     return app
 

@@ -19,10 +19,9 @@ def offer(db: Session, comment: Comment, actor: str) -> bool:
     comment.complaint_offered_at = store.now()
     message = None
     if comment.email:
-        text, html = mail.render("complaint_route", comment=comment)
-        message = mail.enqueue(db, to=comment.email, subject="How to make a complaint", text=text,
-                               html=html, kind="complaint", comment_id=comment.id,
-                               dedupe_key=f"complaint:{comment.id}")
+        message = mail.queue(db, "complaint_route", to=comment.email, subject="How to make a complaint",
+                             heading="How to make a complaint", kind="complaint", comment_id=comment.id,
+                             dedupe_key=f"complaint:{comment.id}", comment=comment)
     how = "by email" if message else "no email address: offer it by phone or letter"
     store.record(db, actor, "offered complaint route", comment.id, f"{comment.reference}: {how}")
     db.commit()

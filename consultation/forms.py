@@ -281,3 +281,16 @@ class BoardResponseForm(StrippedForm):
     response = TextAreaField("The board's response", validators=[
         DataRequired("Enter the board's response"), MaxLength(MAX_COMMENT, "The response")])
     responded_on = DayField("The date the board responded")
+
+
+class SubscribeForm(StrippedForm):
+    """"Tell me when a consultation opens": an email address, and the honeypot comments have."""
+
+    email = EmailField("Email address", validators=[
+        DataRequired("Enter your email address"), MaxLength(MAX_EMAIL, "Your email address"),
+        Email("Enter an email address in the right format, like name@example.com"),
+    ])
+    website = StringField("Leave this box empty", validators=[_honeypot])
+
+    def problems(self) -> list[tuple[str, str]]:
+        return [(field.id, message) for field in (self.email, self.website) for message in field.errors]

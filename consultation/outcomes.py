@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from consultation import mail, store
 from consultation.models import Comment, Outcome
-from policy_portal.consultations.rules import CHANNELS, DECISIONS, OUTCOMES, RespondentType
+from policy_portal.consultations.rules import CHANNELS, DECISIONS, RespondentType
 from policy_portal.reading.policy import Policy
+from policy_portal.text.formatting import long_date
 
 WHOLE = "The whole draft"
 
@@ -46,24 +47,16 @@ def publish(db: Session, policy: Policy, *, decision: str, approved_version: str
                         decided_on=decided_on, summary=summary, closes=closes,
                         published_at=store.now(), published_by=actor)
     db.add(published)
-    told = 0
-    for comment in store.comments_on(db, policy.slug):
-        if comment.email and _tell(db, policy, published, comment):
-            told += 1
+    decided = (f"The board's decision on {long_date(decided_on)}: {DECISIONS[decision]}"
+               + (f" as version {published.approved_version}" if published.approved_version else "")
+               + f". {summary}")
+    page = mail.link("consultation.consultation", slug=policy.slug)
+    told = sum(mail.queue_outcome(db, comment, policy_title=policy.title, outcome_url=page, summary=decided)
+               is not None for comment in store.comments_on(db, policy.slug))
     store.record(db, actor, "published outcome", None,
                  f"{policy.slug}: {DECISIONS[decision]}; outcome emails queued to {told} respondents")
     db.commit()
     return published
-
-
-def _tell(db: Session, policy: Policy, published: Outcome, comment: Comment) -> bool:
-    """Queue the outcome email for one respondent; False when it must not be sent (erased)."""
-    values = {"policy": policy, "outcome": published, "comment": comment, "decisions": DECISIONS,
-              "outcomes": OUTCOMES, "page": mail.link("consultation.consultation", slug=policy.slug)}
-    text, html = mail.render("outcome", **values)
-    return mail.enqueue(db, to=comment.email, subject=f"What we decided: {policy.title}", text=text,
-                        html=html, kind="outcome", comment_id=comment.id,
-                        dedupe_key=f"outcome:{comment.id}") is not None
 
 
 @dataclass(frozen=True)

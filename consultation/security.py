@@ -27,12 +27,18 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
-RATE_LIMITS = {"consultation.comment": "COMMENT_RATE_LIMIT", "staff.sign_in": "SIGN_IN_RATE_LIMIT"}
-"""Views a stranger can post to, limited per address by the setting named: comments against
-floods, sign-in against password guessing (besides the per-account lock-out)."""
+RATE_LIMITS = {"consultation.comment": "COMMENT_RATE_LIMIT", "staff.sign_in": "SIGN_IN_RATE_LIMIT",
+               "subscriptions.subscribe": "COMMENT_RATE_LIMIT"}
+"""Views a stranger can post to, limited per address by the setting named: comments and
+subscriptions against floods, sign-in against password guessing (besides the per-account
+lock-out)."""
 CHECKS_OWN_TOKEN = ("consultation.comment",)
 """Views whose form checks its CSRF token itself, so a failed check gives the form back with the
 person's text and an error instead of the bare error page that CSRFProtect shows."""
+ONE_CLICK = ("subscriptions.unsubscribe",)
+"""Views that take a POST with no CSRF token: RFC 8058's one-click unsubscribe, which a mail
+program sends with no page or cookie. A forged request could only unsubscribe, and only someone
+holding the random token in the address, which is in their email alone."""
 
 
 UNKNOWN_NETWORK = "unknown"
@@ -81,7 +87,7 @@ def protect_submissions(app: Flask) -> None:
     """Called once the views are registered. One limiter an app, not one for the module, so apps
     made in one process (tests, several sites) keep their own counts."""
     limiter: Limiter = app.extensions["security.limiter"]
-    for endpoint in CHECKS_OWN_TOKEN:
+    for endpoint in (*CHECKS_OWN_TOKEN, *ONE_CLICK):
         app.extensions["security.csrf"].exempt(app.view_functions[endpoint])
     for endpoint, setting in RATE_LIMITS.items():
         rate = partial(_rate, setting)

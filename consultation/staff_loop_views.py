@@ -11,16 +11,19 @@ Every change is made by one function of `assisted`/`complaints`/`outcomes`/`reco
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 
-from consultation import auth, complaints, context, lifecycle, outcomes, recommendations, store
+from consultation import auth, complaints, context, lifecycle, mail, outcomes, recommendations, store
 from consultation.forms import AssistedForm, BoardResponseForm, OutcomeForm, RecommendationForm
-from consultation.models import Recommendation
+from consultation.models import Comment, Recommendation
 from consultation.staff_views import _posted, blueprint
 from policy_portal import clock
 from policy_portal.consultations.moderation import screen
 from policy_portal.consultations.rules import (
+    CHANNELS,
     DECISIONS,
     RespondentType,
     Stage,
@@ -57,7 +60,8 @@ def assisted(slug: str):
         section = next((part for part in sections(policy.body) if part.key == form.section.data), None)
         wording = form.suggested_wording.data if section else None
         screening = screen(form.comment.data, wording or None, current_app.extensions["moderation"])
-        reference = store.save_comment(context.database(), store.NewComment(
+        db, actor = context.database(), auth.actor(auth.current_user())
+        reference = store.save_comment(db, store.NewComment(
             submission_key=form.submission.data, policy_slug=policy.slug, policy_version=policy.version,
             section_key=section.key if section else None, section_title=section.title if section else None,
             respondent_type=form.respondent_type.data, name=form.name.data or None,
@@ -65,11 +69,19 @@ def assisted(slug: str):
             may_publish=form.may_publish.data == "yes",
             flags=json.dumps([vars(flag) for flag in screening.flags]), screened_body=screening.body,
             screened_wording=screening.wording, consultation_closes=policy.consultation.closes,
-            channel=form.channel.data, entered_by=auth.actor(auth.current_user())))
+            channel=form.channel.data, entered_by=actor), then=partial(_entered, db, actor, policy.title))
         return redirect(url_for("staff.assisted", slug=policy.slug, entered=reference), 303)
     problems = _problems(form)
     return render_template("staff/assisted.html", policy=policy, form=form, problems=problems,
                            closed=False, entered=request.args.get("entered")), 400 if problems else 200
+
+
+def _entered(db: Session, actor: str, policy_title: str, comment: Comment) -> None:
+    """What goes with a comment typed in by staff, in its transaction: the audit entry naming
+    who typed it in, and the receipt if the person gave an email address."""
+    store.record(db, actor, "entered comment", comment.id,
+                 f"{comment.reference}: received {CHANNELS[comment.channel].lower()}")
+    mail.queue_receipt(db, comment, policy_title)
 
 
 @blueprint.post("/comments/<int:comment_id>/complaint-route")

@@ -7,11 +7,12 @@ views only ask it, show the answer and store what the rules allow.
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from consultation import context, lifecycle, panel, store
+from consultation import context, lifecycle, mail, panel, store
 from consultation.forms import CommentForm
 from consultation.models import PanelInvitation
 from policy_portal import clock
@@ -88,7 +89,8 @@ def comment(slug: str, key: str):
         return _page(policy, {key: form}), 400
     wording = form.suggested_wording.data if section else None  # the general form has no such field
     screening = screen(form.comment.data, wording or None, current_app.extensions["moderation"])
-    reference = store.save_comment(context.database(), store.NewComment(
+    db = context.database()
+    reference = store.save_comment(db, store.NewComment(
         submission_key=form.submission.data,
         policy_slug=policy.slug,
         policy_version=policy.version,
@@ -105,7 +107,7 @@ def comment(slug: str, key: str):
         screened_wording=screening.wording,
         consultation_closes=policy.consultation.closes,
         panel_invitation_id=member.id if member else None,
-    ))
+    ), then=partial(mail.queue_receipt, db, policy_title=policy.title))
     session[SESSION_SENT] = {"slug": policy.slug, "reference": reference,
                              "section": section.title if section else None}
     return redirect(url_for(".sent", slug=policy.slug), 303)

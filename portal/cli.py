@@ -7,6 +7,7 @@ what staff run here and what `mkdocs build` does with the hooks can never disagr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import json
@@ -71,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     data = commands.add_parser("personal-data", help="export, or erase, what is held about an email address")
     data.add_argument("email")
     data.add_argument("--erase", action="store_true", help="erase the names and email addresses found")
+    send = commands.add_parser("send-mail", help="send the email waiting in the outbox (receipts, "
+                               "outcomes, new consultations) to SMTP_URL")
+    send.add_argument("--forever", action="store_true", help="keep running, sending every few seconds")
+    send.add_argument("--retry-failed", action="store_true",
+                      help="first try again the messages given up on after too many failures")
     backup = commands.add_parser("backup", help="copy the consultation database while the portal runs")
     backup.add_argument("target", type=Path, help="the file to write, for example backups/2026-11-23.sqlite")
     new = commands.add_parser("new", help="write a starter file for a new policy")
@@ -161,13 +167,21 @@ def serve(args: argparse.Namespace, project: Path) -> int:
     """Build, upgrade the database, and serve site and consultation on one port, for one person."""
     from werkzeug.serving import run_simple
 
+    from consultation.sending import MailSettingsError, start_sender
     from portal.server import PathOnlyLog, create_portal
 
     args.site_dir = project / "site"
     if build(args, project) or migrate(args, project):
         return 1
     portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
+    try:
+        sender = start_sender(portal.extensions["consultation"])
+    except MailSettingsError as error:
+        print(f"Not serving: {error}.", file=sys.stderr)
+        return 1
     print(f"Serving the portal at http://{args.host}:{args.port}/ (press Ctrl+C to stop).")
+    if sender is not None:
+        print("Sending email from the outbox while it runs (SMTP_URL is set).")
     run_simple(args.host, args.port, portal, threaded=True, request_handler=PathOnlyLog)
     return 0
 
@@ -300,15 +314,24 @@ def _scrub_report(scrubbed: bool) -> int:
 
 def personal_data(args: argparse.Namespace, project: Path) -> int:
     """For a subject access or erasure request: everything stored with that email address."""
-    from consultation import context, store
-
     app = _consultation_app(project)
+    try:
+        return _personal_data(args, app)
+    finally:
+        app.extensions["engine"].dispose()
+
+
+def _personal_data(args: argparse.Namespace, app) -> int:
+    from consultation import context, store, subscriptions
+
     with app.app_context():
         db = context.database()
         found = store.comments_with_email(db, args.email)
         if args.erase:
+            messages = subscriptions.erase(db, args.email)  # committed with the comments
             scrubbed = store.erase_personal_data(db, found, COMMAND_LINE, "erasure requested by the person")
-            print(f"Erased the name and email address from {len(found)} comment(s).")
+            print(f"Erased the name and email address from {len(found)} comment(s), and any "
+                  f"subscription and {messages} email(s) to the address.")
             return _scrub_report(scrubbed)
         store.record(db, COMMAND_LINE, "exported personal data", None,  # not the address itself
                      f"{len(found)} comment(s) held with one email address")
@@ -317,6 +340,39 @@ def personal_data(args: argparse.Namespace, project: Path) -> int:
                            for column in comment.__table__.columns} for comment in found],
                          indent=2, ensure_ascii=False))
     return 0
+
+
+def send_mail(args: argparse.Namespace, project: Path) -> int:
+    """Deliver the outbox once (from cron), or until stopped (--forever)."""
+    import threading
+
+    from consultation import context
+    from consultation.sending import MailSettingsError, mail_settings, retry_given_up, send_forever, send_once
+
+    app = _consultation_app(project)
+    try:
+        settings = mail_settings(app)
+    except MailSettingsError as error:
+        print(f"No email sent: {error}.", file=sys.stderr)
+        return 1
+    if settings is None:
+        print("No email sent: set SMTP_URL to the mail server, for example smtp+starttls://user:"
+              "password@mail.example.org:587 (see docs/staff/email.md).", file=sys.stderr)
+        return 1
+    if args.retry_failed:
+        with app.app_context():
+            print(f"Trying again {retry_given_up(context.database())} message(s) given up on.")
+    if args.forever:
+        print(f"Sending email to {settings[0]} every few seconds (press Ctrl+C to stop).", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how it stops
+            send_forever(lambda: send_once(app, *settings), threading.Event())
+        return 0
+    done = send_once(app, *settings)
+    print(f"Sent {done.sent} email(s).")
+    if done.failed:
+        print(f"{done.failed} email(s) could not be sent and will be tried again later; the staff "
+              "dashboard shows why.", file=sys.stderr)
+    return 1 if done.failed else 0
 
 
 def backup(args: argparse.Namespace, project: Path) -> int:
@@ -368,7 +424,8 @@ def new(args: argparse.Namespace, project: Path) -> int:
 
 COMMANDS = {"check": check, "diff": diff, "build": build, "serve": serve, "migrate": migrate,
             "invite": invite, "staff-add": staff_add, "staff-unlock": staff_unlock,
-            "erase-expired": erase_expired, "personal-data": personal_data, "backup": backup, "new": new}
+            "erase-expired": erase_expired, "personal-data": personal_data, "send-mail": send_mail,
+            "backup": backup, "new": new}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -193,7 +193,7 @@ def test_a_complaint_is_flagged_and_the_offer_is_recorded_and_emailed(app, clien
     assert ("offered complaint route", f"{saved.reference}: by email") in audit(app)
     [message] = [m for m in outbox(app) if m.kind == "complaint"]
     assert (message.to, message.subject) == ("sam@example.com", "How to make a complaint")
-    assert "call 0113 496 0750" in message.text and saved.reference in message.text
+    assert "phone 0113 496 0750" in message.text and saved.reference in message.text
     assert '<html lang="en">' in message.html and "/policies/complaints/" in message.html
     assert soup(moderator.get(f"/staff/comments/{saved.id}")).find("button", string=offer) is None
     token = soup(moderator.get("/staff/queue")).find("input", attrs={"name": "csrf_token"})["value"]
@@ -260,9 +260,11 @@ def test_the_consultation_page_through_closing_analysis_lateness_and_outcome(app
 
     emails = {m.to: m for m in outbox(app) if m.kind == "outcome"}
     assert sorted(emails) == ["pat@example.com", "sam@example.com"]
-    assert "What we did about your comment: Accepted. Answer to" in emails["sam@example.com"].text
-    assert "What we did about your comment: Partly accepted." in emails["pat@example.com"].text
-    assert "Approved with changes as version 1.0" in emails["pat@example.com"].html
+    assert "Our decision on your comment: Accepted" in emails["sam@example.com"].text
+    assert f"Answer to {online.reference}." in emails["sam@example.com"].text
+    assert "Our decision on your comment: Partly accepted" in emails["pat@example.com"].text
+    assert ("The board's decision on 16 March 2027: Approved with changes as version 1.0."
+            in emails["pat@example.com"].text)
     assert ("published outcome", "pets: Approved with changes; outcome emails queued to 2 respondents"
             ) in audit(app)
     after = soup(administrator.get("/staff/outcome/pets"))

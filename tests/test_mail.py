@@ -1,34 +1,290 @@
 """Email through the outbox, delivered to a real SMTP server (aiosmtpd) on loopback, on SQLite and
-on PostgreSQL: receipts, subscriptions, retries while the server is down, and erasure."""
+on PostgreSQL: receipts, outcomes, subscriptions, retries while the server is down, erasure."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
 from sqlalchemy import select
 
-from consultation import context, mail, store
-from consultation.models import OutboxMessage, Subscription
-from tests.consultation_pages import GOOD, comment, stored
+from consultation import context, mail, sending, store, subscriptions
+from consultation.models import Comment, OutboxMessage, Subscription
+from tests.consultation_pages import GOOD, comment, soup, stored, words
+from tests.smtp import SmtpServer
+
+LATER = dt.timedelta(days=1)
+"""Past every wait between attempts."""
 
 
-def outbox(app) -> list[OutboxMessage]:
+@pytest.fixture
+def mail_app(app: Flask, smtp: SmtpServer) -> Flask:
+    """The app sending to the test SMTP server, its email links pointing at the test client."""
+    app.config.update(SMTP_URL=smtp.url, PORTAL_URL="http://localhost/")
+    return app
+
+
+def send(app: Flask, later: dt.timedelta = dt.timedelta()) -> sending.Delivery:
+    """One run of `send-mail`, as if `later` from now."""
+    return sending.send_due(app.extensions["sessions"], *sending.mail_settings(app),
+                            at=lambda: store.now() + later)
+
+
+def outbox(app: Flask) -> list[OutboxMessage]:
     with app.app_context():
         return list(context.database().scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-def test_enqueue_adds_nothing_for_an_erased_comment_or_an_unsubscribed_address(app, client):
+def body(message, kind: str = "plain") -> str:
+    return message.get_body(preferencelist=(kind,)).get_content()
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path
+
+
+# Receipts
+
+
+def test_receipt_gives_the_reference_their_words_the_complaint_route_and_their_data_rights(mail_app, client,
+                                                                                           smtp):
+    comment(client, **GOOD, name="Sam Patel", email="sam@example.com",
+            suggested_wording="You may keep up to two cats.")
+    comment(client, **GOOD)  # no email address: no receipt
+    [saved, _] = stored(mail_app)
+    [queued] = outbox(mail_app)
+    assert (queued.kind, queued.to, queued.comment_id, queued.sent_at) == ("receipt", "sam@example.com",
+                                                                           saved.id, None)
+    assert send(mail_app).sent == 1
+    [received] = smtp.inbox.messages
+    assert received["To"] == "sam@example.com"
+    assert received["From"] == "Larkfield Housing Association <policies@larkfield-housing.example>"
+    assert received["Subject"] == ("Your comment on the draft Pets and Animals Policy: "
+                                   f"reference {saved.reference}")
+    assert received["Message-ID"] == json.loads(queued.headers)["Message-ID"]
+    assert received["Auto-Submitted"] == "auto-generated"
+    text = " ".join(body(received).split())
+    assert f"Your reference is {saved.reference}" in text
+    assert GOOD["comment"] in text and "You may keep up to two cats." in text
+    assert "The consultation closes on 21 December 2026" in text
+    assert ("You can make a complaint about how we ran this consultation or handled what you told "
+            "us. Phone 0113 496 0750, email policies@larkfield-housing.example or write to 4 Mill Yard, "
+            "Larkfield LK1 2AB.") in text
+    assert "http://localhost/policies/complaints/" in text
+    assert ("We keep your name and email address for 365 days after the consultation closes, then "
+            "erase them. To see what we hold about you, or to have it erased sooner, email "
+            "policies@larkfield-housing.example and quote your reference.") in text
+    html = soup_of(body(received, "html"))
+    assert html.html["lang"] == "en" and html.title.string == received["Subject"]
+    assert [words(h) for h in html.find_all("h1")] == ["We have your comment"]
+    assert html.find("table") is None
+    assert {words(a) for a in html.find_all("a")} >= {"our complaints policy",
+                                                      "Read the draft Pets and Animals Policy again"}
+    assert send(mail_app).sent == 0  # sent once only
+    [done] = outbox(mail_app)
+    assert done.sent_at is not None and done.attempts == 0
+
+
+def soup_of(html: str):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser")
+
+
+def test_receipt_escapes_what_the_person_wrote(mail_app, client, smtp):
+    comment(client, **{**GOOD, "comment": "<script>alert(1)</script> & <b>cats</b>"}, email="sam@example.com")
+    send(mail_app)
+    html = body(smtp.inbox.messages[0], "html")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;cats" in html
+    assert "<script>alert(1)</script> & <b>cats</b>" in body(smtp.inbox.messages[0])
+
+
+# Outages and concurrency
+
+
+def test_smtp_stopped_mid_run_loses_nothing_and_sends_nothing_twice(mail_app, client, smtp):
+    for number in range(3):
+        comment(client, **GOOD, email=f"person{number}@example.com")
+    smtp.inbox.stop_after_first(smtp)
+    first = send(mail_app)
+    smtp.inbox.stopping.join()
+    assert (first.sent, first.failed) == (1, 2)
+    waiting = [message for message in outbox(mail_app) if message.sent_at is None]
+    assert [message.attempts for message in waiting] == [1, 1]
+    assert all(message.last_error for message in waiting)
+
+    assert send(mail_app).sent == 0  # not due yet: the next attempt waits a minute
+    assert (send(mail_app, LATER).failed, [m.attempts for m in outbox(mail_app)]) == (2, [0, 2, 2])
+    with mail_app.app_context():
+        state = sending.outbox_state(context.database())
+    assert (state.sent, state.failing, state.queued, state.given_up) == (1, 2, 0, 0)
+    assert "Connection refused" in state.last_error
+
+    smtp.start()
+    assert send(mail_app, LATER * 2).sent == 2
+    assert send(mail_app, LATER * 3).sent == 0
+    assert sorted(m["To"] for m in smtp.inbox.messages) == [f"person{n}@example.com" for n in range(3)]
+    assert all(message.sent_at for message in outbox(mail_app))
+
+
+def test_a_message_failing_every_time_is_kept_for_staff_not_dropped(mail_app, client, smtp):
     comment(client, **GOOD, email="sam@example.com")
-    [saved] = stored(app)
-    with app.app_context():
+    smtp.stop()
+    for attempt in range(sending.MOST_ATTEMPTS + 2):
+        send(mail_app, LATER * (attempt + 1))
+    [kept] = outbox(mail_app)
+    assert (kept.attempts, kept.sent_at) == (sending.MOST_ATTEMPTS, None)
+    with mail_app.app_context():
         db = context.database()
-        store.erase_personal_data(db, [db.get(type(saved), saved.id)], "test", "asked")
-        db.add(Subscription(email="Gone@Example.com", email_key=store.email_key("gone@example.com"),
-                            token="t", created_at=store.now(), confirmed_at=store.now(),
-                            unsubscribed_at=store.now()))
+        assert sending.outbox_state(db).given_up == 1
+        assert sending.retry_given_up(db) == 1
+    smtp.start()
+    assert send(mail_app).sent == 1
+
+
+def test_two_senders_at_once_send_each_message_once(mail_app, smtp):
+    with mail_app.app_context():
+        db = context.database()
+        for number in range(30):
+            mail.enqueue(db, to=f"person{number}@example.com", subject=f"Message {number}",
+                         text="Hello", html="<p>Hello</p>", kind="receipt")
         db.commit()
-        message = {"subject": "s", "text": "t", "html": "<p>t</p>"}
-        assert mail.enqueue(db, to="sam@example.com", kind="receipt", comment_id=saved.id, **message) is None
-        assert mail.enqueue(db, to="gone@example.com", kind="opened", **message) is None
-        kept = mail.enqueue(db, to="gone@example.com", kind="receipt", **message)
+    results = []
+    senders = [threading.Thread(target=lambda: results.append(send(mail_app))) for _ in range(2)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    assert sum(result.sent for result in results) == 30
+    received = [message["Message-ID"] for message in smtp.inbox.messages]
+    assert len(received) == len(set(received)) == 30
+
+
+# Subscriptions
+
+
+def _subscribe(client, address: str) -> None:
+    page = soup(client.get("/subscribe"))
+    token = page.find("input", attrs={"name": "csrf_token"})["value"]
+    response = client.post("/subscribe", data={"csrf_token": token, "email": address})
+    assert response.status_code == 303
+    assert words(soup(client.get(response.headers["Location"])).h1) == "Check your email"
+
+
+def _confirm(client, message) -> None:
+    link = re.search(r"http://localhost(/subscribe/confirm/\S+)", body(message))[1]
+    page = soup(client.get(link))
+    assert words(page.h1) == "Confirm you want emails about draft policies"
+    form = page.find("form")
+    response = client.post(form["action"], data={"csrf_token": form.find("input")["value"]})
+    assert words(soup(response).h1) == "You will get emails about draft policies"
+
+
+def test_double_opt_in_then_one_click_unsubscribe(mail_app, client, smtp):
+    _subscribe(client, "Ann@Example.com")
+    _subscribe(client, "ann@example.com")  # asked twice: one confirmation within the hour
+    sending.send_once(mail_app, *sending.mail_settings(mail_app))
+    [confirmation] = smtp.inbox.messages  # the pets consultation is open, but nothing before confirming
+    assert confirmation["Subject"] == "Confirm you want emails about draft policies"
+
+    _confirm(client, confirmation)
+    sending.send_once(mail_app, *sending.mail_settings(mail_app))
+    sending.send_once(mail_app, *sending.mail_settings(mail_app))
+    [_, opened] = smtp.inbox.messages  # once only, however often send-mail runs
+    assert opened["Subject"] == "Have your say: the draft Pets and Animals Policy is open for comments"
+    assert "http://localhost/pets/" in body(opened)
+    assert opened["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    one_click = re.match(r"<(http://localhost/unsubscribe/[^>]+)>, <mailto:policies@larkfield-housing"
+                         r"\.example\?subject=Unsubscribe%20[^>]+>$", opened["List-Unsubscribe"])[1]
+    assert one_click in body(opened)
+
+    response = mail_app.test_client().post(path_of(one_click), data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200  # no CSRF token, no cookie: as a mail program sends it
+    assert words(soup(response).h1) == "You will get no more emails about draft policies"
+    with mail_app.app_context():
+        db = context.database()
+        [subscription] = db.scalars(select(Subscription))
+        assert subscription.unsubscribed_at is not None
+        assert subscriptions.notify_open(db) == 0
+        assert mail.enqueue(db, to="ann@example.com", subject="s", text="t", html="h", kind="opened") is None
+
+
+def test_unsubscribe_page_drops_what_is_queued(mail_app, client, smtp):
+    _subscribe(client, "ann@example.com")
+    send(mail_app)
+    _confirm(client, smtp.inbox.messages[0])
+    with mail_app.app_context():
+        assert subscriptions.notify_open(context.database()) == 1  # queued, not yet sent
+    link = re.search(r"http://localhost(/unsubscribe/\S+)", outbox(mail_app)[-1].text)[1]
+    page = soup(client.get(link))
+    assert words(page.h1) == "Stop emails about draft policies"
+    response = client.post(page.find("form")["action"])
+    assert words(soup(response).h1) == "You will get no more emails about draft policies"
+    assert send(mail_app).sent == 0
+    assert len(smtp.inbox.messages) == 1  # the confirmation only
+
+
+def test_subscribe_form_says_what_is_wrong(mail_app, client):
+    page = soup(client.get("/subscribe"))
+    token = page.find("input", attrs={"name": "csrf_token"})["value"]
+    response = client.post("/subscribe", data={"csrf_token": token, "email": "not an address"})
+    assert response.status_code == 400
+    assert words(soup(response).find(class_="error-summary")) == (
+        "There is a problem Enter an email address in the right format, like name@example.com")
+    assert client.post("/subscribe", data={"email": "ann@example.com"}).status_code == 400  # no CSRF token
+    assert client.get("/unsubscribe/not-a-token").status_code == 404
+    assert client.post("/unsubscribe/not-a-token").status_code == 404
+    assert outbox(mail_app) == []
+
+
+# Outcomes
+
+
+def test_queue_outcome_names_the_decision_on_their_own_comment_once(mail_app, client, smtp):
+    comment(client, **GOOD, email="sam@example.com")
+    comment(client, **GOOD)
+    send(mail_app)
+    with mail_app.app_context():
+        db = context.database()
+        mine, anonymous = db.scalars(select(Comment).order_by(Comment.id))
+        mine.response_outcome, mine.response_text = "partly", "We now allow two cats without asking."
+        outcome = {"policy_title": "Pets and Animals Policy", "outcome_url": "http://localhost/outcome/pets/"}
+        assert mail.queue_outcome(db, mine, **outcome) is not None
+        assert mail.queue_outcome(db, anonymous, **outcome) is None
         db.commit()
-    assert [(m.to, m.kind, m.attempts) for m in outbox(app)] == [("gone@example.com", "receipt", 0)]
-    assert kept.headers.startswith('{"Message-ID": "<')
+        assert mail.queue_outcome(db, mine, **outcome) is None  # published again: not sent again
+    assert send(mail_app).sent == 1
+    received = smtp.inbox.messages[-1]
+    assert received["Subject"] == "What we decided about your comment on the Pets and Animals Policy"
+    text = " ".join(body(received).split())
+    assert "Our decision on your comment: Partly accepted" in text
+    assert "We now allow two cats without asking." in text and "http://localhost/outcome/pets/" in text
+    assert "You can make a complaint" in text
+
+
+# Erasure
+
+
+def test_an_erased_address_gets_nothing(mail_app, client, smtp, project, database_url, monkeypatch, capsys):
+    from portal.cli import main
+
+    comment(client, **GOOD, email="Sam@Example.com")
+    _subscribe(client, "sam@example.com")
+    assert len(outbox(mail_app)) == 2
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["--project", str(project), "personal-data", "SAM@example.com", "--erase"]) == 0
+    assert "and any subscription and 2 email(s) to the address" in capsys.readouterr().out
+    assert outbox(mail_app) == []
+    with mail_app.app_context():
+        db = context.database()
+        assert list(db.scalars(select(Subscription))) == []
+        [erased] = db.scalars(select(Comment))
+        assert mail.queue_receipt(db, erased, "Pets and Animals Policy") is None
+        assert mail.queue_outcome(db, erased, policy_title="P", outcome_url="http://localhost/") is None
+    assert sending.send_once(mail_app, *sending.mail_settings(mail_app)).sent == 0
+    assert smtp.inbox.messages == []

@@ -344,12 +344,19 @@ def _personal_data(args: argparse.Namespace, app) -> int:
 
 def send_mail(args: argparse.Namespace, project: Path) -> int:
     """Deliver the outbox once (from cron), or until stopped (--forever)."""
+    app = _consultation_app(project)
+    try:
+        return _send_mail(args, app)
+    finally:
+        app.extensions["engine"].dispose()
+
+
+def _send_mail(args: argparse.Namespace, app) -> int:
     import threading
 
     from consultation import context
     from consultation.sending import MailSettingsError, mail_settings, retry_given_up, send_forever, send_once
 
-    app = _consultation_app(project)
     try:
         settings = mail_settings(app)
     except MailSettingsError as error:

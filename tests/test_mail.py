@@ -288,3 +288,138 @@ def test_an_erased_address_gets_nothing(mail_app, client, smtp, project, databas
         assert mail.queue_outcome(db, erased, policy_title="P", outcome_url="http://localhost/") is None
     assert sending.send_once(mail_app, *sending.mail_settings(mail_app)).sent == 0
     assert smtp.inbox.messages == []
+
+
+# Settings
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("smtp://127.0.0.1:2525", ("smtp", "127.0.0.1", 2525, None, None)),
+    ("smtp://localhost", ("smtp", "localhost", 25, None, None)),
+    ("smtps://user:p%40ss@mail.example.org:465", ("smtps", "mail.example.org", 465, "user", "p@ss")),
+    ("smtp+starttls://portal%40example.org:secret@mail.example.org",
+     ("smtp+starttls", "mail.example.org", 587, "portal@example.org", "secret")),
+])
+def test_smtp_url_is_read(url, expected):
+    server = sending.smtp_server(url)
+    assert (server.scheme, server.host, server.port, server.username, server.password) == expected
+    assert "secret" not in str(server) and "p@ss" not in str(server)
+
+
+@pytest.mark.parametrize(("url", "problem"), [
+    ("mail.example.org:25", "SMTP_URL must start with smtp://, smtp+starttls:// or smtps://"),
+    ("http://mail.example.org", "SMTP_URL must start with smtp://, smtp+starttls:// or smtps://"),
+    ("smtp://mail.example.org:twenty-five", "SMTP_URL has a port that is not a number from 1 to 65535"),
+    ("smtps://:465", "SMTP_URL has no server name"),
+    ("smtp://mail.example.org/inbox", "SMTP_URL must end after the port"),
+    ("smtp://user:pw@mail.example.org", "SMTP_URL gives a password to send over plain smtp://"),
+])
+def test_a_bad_smtp_url_is_refused_with_what_is_wrong(url, problem):
+    with pytest.raises(sending.MailSettingsError, match=re.escape(problem)):
+        sending.smtp_server(url)
+
+
+# The commands
+
+
+def test_send_mail_command_from_cron(project, database_url, smtp, monkeypatch, capsys):
+    from consultation import create_app
+    from portal.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "mail test key")
+    app = create_app(project, {"SESSION_COOKIE_SECURE": False})
+    comment(app.test_client(), **GOOD, email="sam@example.com")
+    assert main(["--project", str(project), "send-mail"]) == 1
+    assert "No email sent: set SMTP_URL to the mail server" in capsys.readouterr().err
+    monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:port")
+    assert main(["--project", str(project), "send-mail"]) == 1
+    assert capsys.readouterr().err == ("No email sent: SMTP_URL has a port that is not a number from 1 "
+                                       "to 65535.\n")
+    monkeypatch.setenv("SMTP_URL", smtp.url)
+    assert main(["--project", str(project), "send-mail"]) == 0
+    assert capsys.readouterr().out.endswith("Sent 1 email(s).\n")
+    smtp.stop()
+    comment(app.test_client(), **GOOD, email="jo@example.com")
+    assert main(["--project", str(project), "send-mail"]) == 1
+    assert "1 email(s) could not be sent and will be tried again later" in capsys.readouterr().err
+    smtp.start()
+    with app.app_context():  # as if every attempt had failed
+        db = context.database()
+        db.execute(OutboxMessage.__table__.update().values(attempts=sending.MOST_ATTEMPTS))
+        db.commit()
+    assert main(["--project", str(project), "send-mail"]) == 0
+    assert main(["--project", str(project), "send-mail", "--retry-failed"]) == 0
+    assert "Trying again 1 message(s) given up on.\nSent 1 email(s)." in capsys.readouterr().out
+    assert [message["To"] for message in smtp.inbox.messages] == ["sam@example.com", "jo@example.com"]
+    app.extensions["engine"].dispose()
+
+
+def test_send_mail_forever_keeps_sending_until_stopped(project, smtp, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from consultation import create_app
+    from tests.conftest import ROOT
+
+    database = f"sqlite:///{tmp_path / 'forever.sqlite'}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database, "SMTP_URL": smtp.url,
+           "SECRET_KEY": "mail test key"}
+    process = subprocess.Popen([sys.executable, "-m", "portal.cli", "--project", str(project), "send-mail",
+                                "--forever"], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().startswith(f"Sending email to {smtp.url} every few seconds")
+        app = create_app(project, {"DATABASE_URL": database, "SESSION_COOKIE_SECURE": False,
+                                   "SECRET_KEY": "mail test key"})
+        comment(app.test_client(), **GOOD, email="sam@example.com")
+        deadline = time.monotonic() + 30
+        while not smtp.inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [message["To"] for message in smtp.inbox.messages] == ["sam@example.com"]
+        app.extensions["engine"].dispose()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        process.stdout.close()
+
+
+def test_the_portal_sends_mail_while_it_serves(mail_app, client, smtp):
+    """`policy-portal serve` starts this thread when SMTP_URL is set."""
+    import time
+
+    comment(client, **GOOD, email="sam@example.com")
+    stop = sending.start_sender(mail_app)
+    try:
+        deadline = time.monotonic() + 30
+        while not smtp.inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for thread in threading.enumerate():
+            if thread.name == "send-mail":
+                thread.join(timeout=30)
+    assert [message["To"] for message in smtp.inbox.messages] == ["sam@example.com"]
+    mail_app.config["SMTP_URL"] = None
+    assert sending.start_sender(mail_app) is None  # email off: no thread
+
+
+def test_staff_dashboard_shows_the_outbox(mail_app, client, smtp):
+    from tests.test_staff import add_staff, sign_in
+
+    comment(client, **GOOD, email="sam@example.com")
+    comment(client, **GOOD, email="jo@example.com")
+    send(mail_app)
+    comment(client, **GOOD, email="ann@example.com")
+    smtp.stop()
+    comment(client, **GOOD, email="bo@example.com")
+    send(mail_app)  # both fail
+    smtp.start()
+    add_staff(mail_app)
+    staff = mail_app.test_client()
+    sign_in(staff)
+    line = words(soup(staff.get("/staff/")).find(class_="outbox-state"))
+    assert line.startswith("Email: 2 sent, 0 waiting to be sent, 2 failing and being tried again, "
+                           "0 given up on. Last error: ")

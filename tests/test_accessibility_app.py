@@ -58,6 +58,7 @@ def _public_pages(app: Flask) -> dict[str, TestResponse]:
     }
     pages["thank you"] = comment(tenant, **GOOD)
     pages["thank you"] = tenant.get(pages["thank you"].headers["Location"])
+    pages["panel recommendations"] = tenant.get(f"{PETS}recommendations")
     return pages
 
 
@@ -79,11 +80,26 @@ def _staff_pages(app: Flask) -> dict[str, TestResponse]:
         "error 403": moderator.get("/staff/invitations/pets"),
         "invitations": admin.get("/staff/invitations/pets"),
     }
+    pages |= {"enter a comment": moderator.get("/staff/assisted/pets"),
+              "outcome": admin.get("/staff/outcome/pets"),
+              "recommendations": admin.get("/staff/recommendations/pets")}
+    entering = _form_token(pages["enter a comment"], "Save the comment")
+    pages["enter a comment with errors"] = moderator.post("/staff/assisted/pets",
+                                                          data={"csrf_token": entering})
+    adding = soup(pages["recommendations"]).find("input", attrs={"name": "add-csrf_token"})["value"]
+    pages["recommendations with errors"] = admin.post("/staff/recommendations/pets",
+                                                      data={"add-csrf_token": adding})
     token = soup(pages["comment"]).find("input", attrs={"name": "moderate-csrf_token"})["value"]
     pages["comment with errors"] = moderator.post(comment_page, data={"moderate-csrf_token": token})
     pages["invitations with error"] = admin.post(
         "/staff/invitations/pets", data={**_csrf(pages["invitations"]), "member_name": ""})
     return pages
+
+
+def _form_token(response: TestResponse, button: str) -> str:
+    """The CSRF token of the form with this button (the page's first is the sign-out form's)."""
+    form = soup(response).find("button", string=button).find_parent("form")
+    return form.find("input", attrs={"name": "csrf_token"})["value"]
 
 
 def _unreachable_error_pages(app: Flask) -> dict[str, str]:
@@ -124,6 +140,9 @@ def test_every_page_type_was_rendered(pages: dict[str, Path]):
     assert headings["error 413"] == "What you sent was too long"
     assert headings["error 405"] == "Something went wrong with that request"
     assert headings["error 400"] == "Something went wrong with that form"
+    assert headings["enter a comment with errors"].startswith("Enter a comment on the Pets")
+    assert headings["recommendations with errors"].startswith("The scrutiny panel's recommendations")
+    assert headings["outcome"] == "The outcome of the consultation on the Pets and Animals Policy"
 
 
 def test_nu_html_checker_finds_no_errors(pages: dict[str, Path]):
@@ -131,7 +150,8 @@ def test_nu_html_checker_finds_no_errors(pages: dict[str, Path]):
 
 
 @pytest.mark.parametrize("name", ["draft with errors", "sign-in with error", "comment with errors",
-                                  "invitations with error"])
+                                  "invitations with error", "enter a comment with errors",
+                                  "recommendations with errors"])
 def test_form_errors_are_told_to_screen_readers(pages: dict[str, Path], name: str):
     """After a failed submit: the page's H1 comes first, then the error summary, which takes focus
     on load without JavaScript; each field with an error says so (WCAG 3.3.1, 4.1.2, 2.4.3)."""

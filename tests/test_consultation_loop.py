@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from consultation import context
@@ -20,6 +22,7 @@ from policy_portal.pages.policy_page import policy_markdown
 from policy_portal.problems import PolicyError
 from policy_portal.reading.library import load_library
 from policy_portal.text.sections import WHOLE_DRAFT
+from portal.cli import main
 from tests.consultation_pages import GOOD, PETS, SECTION, SECTION_TITLE, comment, soup, stored, words
 from tests.test_staff import add_staff, audit, moderate, respond, sign_in
 
@@ -308,3 +311,34 @@ def test_a_comment_stored_before_channels_counts_as_online(app, client):
     comment(client, **GOOD)
     with app.app_context():
         assert context.database().scalar(select(Comment.channel)) == "online"
+
+
+# What changed between the consulted draft and the approved text
+
+
+def test_the_site_shows_what_changed_between_the_consulted_draft_and_the_approved_version(project):
+    """The draft is committed under consultation, then approved with a change: the site gets a
+    page comparing the two, where the outcome links; the draft itself is unchanged in history."""
+    pets = project / "policies" / "pets.md"
+    draft = pets.read_text(encoding="utf-8")
+    for args in (("init", "-q", "-b", "main"), ("config", "user.email", "tests@larkfield.example"),
+                 ("config", "user.name", "Tests"), ("add", "-A"), ("commit", "-q", "-m", "Pets draft")):
+        subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True)
+    head, _, body = draft.partition("\n---\n")
+    head = head.split("consultation:\n")[0].replace("status: consultation", "status: approved")
+    head = head.replace('version: "0.2"', 'version: "1.0"')
+    approved = (f"{head}approved_by: Board of Management\napproval_date: 2027-03-16\n"
+                "effective_date: 2027-04-01\nreview_cycle_years: 3\nhistory:\n  - version: \"1.0\"\n"
+                "    date: 2027-03-16\n    approved_by: Board of Management\n"
+                "    changes: Two cats no longer need permission, after the consultation.\n---\n"
+                + body.replace("a cat", "a third cat", 1))
+    pets.write_text(approved, encoding="utf-8")
+    subprocess.run(["git", "-C", str(project), "commit", "-qam", "Pets approved"], check=True,
+                   capture_output=True)
+    assert main(["--project", str(project), "build"]) == 0
+    page = BeautifulSoup((project / "site/policies/pets/changes-v0.2-to-v1.0/index.html").read_text(),
+                         "html.parser")
+    assert words(page.find("h1")) == ("Pets and Animals Policy: what changed from the draft consulted on "
+                                      "(version 0.2) to version 1.0")
+    assert "Two cats no longer need permission" in words(page.find(class_="policy-notice"))
+    assert page.find("ins") is not None

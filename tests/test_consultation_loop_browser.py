@@ -168,6 +168,8 @@ def test_one_consultation_from_open_to_outcome(browser: Browser, portal: dict, s
     expect(channels.get_by_role("row", name="By phone 1")).to_be_visible()
     expect(channels.get_by_role("row", name="Online, on this website 1")).to_be_visible()
     expect(public.locator("main")).to_contain_text("Dogs are allowed in flats with a garden.")
+    changes = public.get_by_role("link", name=re.compile("^What changed between the draft you commented on"))
+    expect(changes).to_have_attribute("href", "/policies/pets/changes-v0.2-to-v1.0/")
     assert violations(axe, public) == []
 
     # Both respondents are emailed the decision on their own comment; the caller has had a receipt

@@ -98,4 +98,9 @@ def _version_pages(policy: Policy, earlier: list[PublishedVersion], published: l
     for before, after in pairwise(published):
         files[f"{POLICIES}/{pages.comparison_path(policy.slug, before.version, after.version)}"] = \
             comparison_page(before.policy, after.policy, notes.get(after.version, ""), policy.version)
+    for version in published:
+        if version.consulted is not None:  # the consultation's outcome links here
+            files[f"{POLICIES}/{pages.comparison_path(policy.slug, version.consulted.version, version.version)}"] \
+                = comparison_page(version.consulted, version.policy, notes.get(version.version, ""),
+                                  policy.version, consulted=True)
     return files

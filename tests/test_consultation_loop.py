@@ -224,6 +224,10 @@ def test_the_consultation_page_through_closing_analysis_lateness_and_outcome(app
         moderate(moderator, saved.id, action="approve")
         respond(moderator, saved.id, outcome=outcome, explanation=f"Answer to {saved.reference}.")
 
+    report = json.loads(moderator.get("/staff/reports/pets/report.json").get_data(as_text=True))
+    assert report["totals"]["by_channel"] == {"Online, on this website": 2, "By phone": 1}
+    assert [row["channel"] for row in report["comments"]] == ["Online, on this website"] * 2 + ["By phone"]
+
     monkeypatch.setenv("PORTAL_TODAY", "2026-12-22")
     page = soup(client.get(PETS))
     assert words(page.find("h1")) == "Pets and Animals Policy: consultation closed"

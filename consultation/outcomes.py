@@ -33,6 +33,11 @@ def outcome(db: Session, policy_slug: str) -> Outcome | None:
     return db.scalar(select(Outcome).where(Outcome.policy_slug == policy_slug))
 
 
+def published(db: Session) -> list[Outcome]:
+    """Every published outcome, the latest first, for the list of consultations."""
+    return list(db.scalars(select(Outcome).order_by(Outcome.published_at.desc(), Outcome.id.desc())))
+
+
 def publish(db: Session, policy: Policy, *, decision: str, approved_version: str | None,
             decided_on: dt.date, summary: str, closes: dt.date, actor: str) -> Outcome:
     """Publish the board's decision on the draft, with an audit entry and one email to each

@@ -12,7 +12,7 @@ from functools import partial
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from consultation import context, lifecycle, mail, panel, store
+from consultation import context, lifecycle, mail, outcomes, panel, store
 from consultation.forms import CommentForm
 from consultation.models import PanelInvitation
 from policy_portal import clock
@@ -59,7 +59,11 @@ def index():
     states = [(policy, window_state(policy, today)) for policy in context.library()]
     return render_template("consultation/index.html",
                            open_now=[policy for policy, state in states if state is WindowState.OPEN],
-                           upcoming=[policy for policy, state in states if state is WindowState.NOT_YET_OPEN])
+                           upcoming=[policy for policy, state in states if state is WindowState.NOT_YET_OPEN],
+                           closed=[policy for policy, state in states if state is WindowState.CLOSED],
+                           decided=[(outcome, context.library().policies[outcome.policy_slug])
+                                    for outcome in outcomes.published(context.database())
+                                    if outcome.policy_slug in context.library().policies])
 
 
 @blueprint.get("/<slug>/")

@@ -233,6 +233,8 @@ def test_the_consultation_page_through_closing_analysis_lateness_and_outcome(app
     assert words(page.find("h1")) == "Pets and Animals Policy: consultation closed"
     assert "We are analysing your feedback" in words(page)
     assert "We will publish the outcome on this page by 15 March 2027" in words(page)
+    closed = soup(client.get("/")).find("h2", string="Closed: we are analysing your feedback").find_next("ul")
+    assert words(closed) == "Pets and Animals Policy : comments closed 21 December 2026"
     monkeypatch.setenv("PORTAL_TODAY", "2027-03-16")
     assert "The outcome was due on 15 March 2027 and is late" in words(soup(client.get(PETS)))
 
@@ -264,6 +266,9 @@ def test_the_consultation_page_through_closing_analysis_lateness_and_outcome(app
         "How the responses reached us": [["Online, on this website", "2"], ["By phone", "1"]],
     }
     assert f"Answer to {phoned.reference}." in words(page.find(id="published-heading").find_parent("section"))
+    listed = soup(client.get("/"))
+    decided = listed.find("h2", string="What we decided").find_next("ul")
+    assert words(decided) == "Pets and Animals Policy : decided 16 March 2027"
 
     emails = {m.to: m for m in outbox(app) if m.kind == "outcome"}
     assert sorted(emails) == ["pat@example.com", "sam@example.com"]

@@ -11,7 +11,7 @@ request's Host header, which a visitor chooses.
 from __future__ import annotations
 
 import json
-import uuid
+from email.utils import make_msgid
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, render_template
@@ -46,7 +46,8 @@ def enqueue(db: Session, *, to: str, subject: str, text: str, html: str, kind: s
     if kind in LIST_KINDS and db.scalar(select(Subscription.id).where(
             Subscription.email_key == key, Subscription.unsubscribed_at.is_not(None))):
         return None
-    headers = {"Message-ID": f"<{uuid.uuid4()}@policy-portal>", **(headers or {})}
+    domain = context.association().email.rpartition("@")[2]  # the sender's, as spam filters expect
+    headers = {"Message-ID": make_msgid(domain=domain), **(headers or {})}
     message = OutboxMessage(kind=kind, to=to.strip(), to_key=key, subject=subject, text=text, html=html,
                             headers=json.dumps(headers), comment_id=comment_id,
                             subscription_id=subscription_id, dedupe_key=dedupe_key, created_at=now(),
@@ -111,7 +112,7 @@ def queue_outcome(db: Session, comment: Comment, *, policy_title: str, outcome_u
     key = f"outcome:{comment.id}"
     if not comment.email or db.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
         return None
-    decision = OUTCOMES.get(comment.response_outcome or "", "considered with every other comment")
+    decision = OUTCOMES.get(comment.response_outcome or "", "Considered with every other comment")
     return queue(db, "outcome", to=comment.email, comment_id=comment.id, dedupe_key=key,
                  subject=f"What we decided about your comment on the {policy_title}",
                  heading="What we decided about your comment", comment=comment,

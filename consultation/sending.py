@@ -209,7 +209,7 @@ def send_due(sessions: sessionmaker, server: SmtpServer, sender: Address,
                 try:
                     smtp = smtp or connect(server)
                     smtp.send_message(as_email(message, sender))
-                except (OSError, smtplib.SMTPException) as error:
+                except (OSError, smtplib.SMTPException, ValueError) as error:
                     _failed(db, message, error, at())
                     done.failed += 1
                     if not isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -224,10 +224,13 @@ def send_due(sessions: sessionmaker, server: SmtpServer, sender: Address,
 
 def _failed(db: Session, message: OutboxMessage, error: Exception, at: dt.datetime) -> None:
     """Count the attempt and wait before the next. When the server refuses this message or its
-    address for good (a 5xx reply to it), it is not tried again and stays for staff to see; a
+    address for good (a 5xx reply to it), or the message cannot be made into an email (an
+    address no header can hold), it is not tried again and stays for staff to see; a
     refused sender or password is the settings' fault, not the message's, so that is retried."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         permanent = all(code >= 500 for code, _ in error.recipients.values())
+    elif isinstance(error, ValueError):  # the message cannot be written as email at all
+        permanent = True
     else:
         permanent = isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
     message.attempts = MOST_ATTEMPTS if permanent else message.attempts + 1

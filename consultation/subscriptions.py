@@ -19,11 +19,14 @@ from sqlalchemy.orm import Session
 
 from consultation import context, mail
 from consultation.models import OutboxMessage, Subscription
-from consultation.store import as_utc, email_key, now
+from consultation.store import as_utc, email_key, now, record
 from policy_portal import clock
 from policy_portal.consultations.rules import WindowState, window_state
 
 CONFIRM_AGAIN_AFTER = dt.timedelta(hours=1)
+UNCONFIRMED_KEPT = dt.timedelta(days=30)
+"""An address nobody confirmed is forgotten after this (by `erase-expired`): it may not even be
+the asker's."""
 """Asking again sooner sends no second confirmation, so the form cannot flood someone's inbox."""
 
 
@@ -86,13 +89,28 @@ def unsubscribe(db: Session, token: str) -> bool:
     return True
 
 
-def erase(db: Session, email: str) -> int:
+def erase(db: Session, email: str, actor: str) -> int:
     """For an erasure request: delete the address's subscription and every message to it, sent
-    or not (they hold the person's words). The caller commits, with the rest of the erasure."""
+    or not (they hold the person's words), and say so in the audit log (without the address).
+    Returns how many messages. The caller commits, with the rest of the erasure."""
     key = email_key(email)
-    gone = db.execute(delete(OutboxMessage).where(OutboxMessage.to_key == key)).rowcount
-    db.execute(delete(Subscription).where(Subscription.email_key == key))
-    return gone
+    messages = db.execute(delete(OutboxMessage).where(OutboxMessage.to_key == key)).rowcount
+    subscribed = db.execute(delete(Subscription).where(Subscription.email_key == key)).rowcount
+    if messages or subscribed:
+        record(db, actor, "erased personal data", None,
+               f"{subscribed} email subscription(s) and {messages} email(s) to one address")
+    return messages
+
+
+def forget_unconfirmed(db: Session) -> int:
+    """Delete subscriptions never confirmed within `UNCONFIRMED_KEPT`, and every message to
+    them; return how many. The caller commits."""
+    stale = select(Subscription.email_key).where(Subscription.confirmed_at.is_(None),
+                                                 Subscription.created_at < now() - UNCONFIRMED_KEPT)
+    keys = list(db.scalars(stale))
+    db.execute(delete(OutboxMessage).where(OutboxMessage.to_key.in_(keys)))
+    db.execute(delete(Subscription).where(Subscription.email_key.in_(keys)))
+    return len(keys)
 
 
 def notify_open(db: Session) -> int:

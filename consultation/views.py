@@ -22,6 +22,7 @@ from policy_portal.consultations.rules import (
     RespondentType,
     WindowState,
     allowed_respondents,
+    outcome_due,
     panel_only,
     window_state,
 )
@@ -123,7 +124,9 @@ def sent(slug: str):
     receipt = session.get(SESSION_SENT)
     if not receipt or receipt["slug"] != policy.slug:
         return redirect(url_for(".consultation", slug=policy.slug))
-    return render_template("consultation/sent.html", policy=policy, receipt=receipt)
+    return render_template("consultation/sent.html", policy=policy, receipt=receipt,
+                           outcome_due=outcome_due(policy.consultation.closes,
+                                                   current_app.extensions["outcome_weeks"]))
 
 
 @blueprint.get("/<slug>/recommendations")

@@ -12,7 +12,10 @@ import datetime as dt
 import getpass
 import json
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policy_portal import clock
 from policy_portal.checks.changes import change_problems, changed_policies, summary
@@ -28,6 +31,9 @@ from policy_portal.reading.library import Library, load_library
 from policy_portal.reading.starter import reference_for, slug_for, starter_text
 from policy_portal.site.preview import changed_pages
 from policy_portal.text.formatting import long_date
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 CONFIG = "mkdocs.yml"
 POLICIES = "policies"
@@ -226,6 +232,15 @@ def _consultation_app(project: Path):
     return app
 
 
+def _with_app(project: Path, command: Callable[[Flask], int]) -> int:
+    """Run a command with the consultation app, closing its database connections after."""
+    app = _consultation_app(project)
+    try:
+        return command(app)
+    finally:
+        app.extensions["engine"].dispose()
+
+
 def staff_add(args: argparse.Namespace, project: Path) -> int:
     """The password is typed twice (not shown), or read from standard input when piped."""
     from consultation import auth, context, store
@@ -284,22 +299,27 @@ def staff_unlock(args: argparse.Namespace, project: Path) -> int:
 
 
 def erase_expired(args: argparse.Namespace, project: Path) -> int:
-    from consultation import context, store
+    return _with_app(project, partial(_erase_expired, args))
+
+
+def _erase_expired(args: argparse.Namespace, app) -> int:
+    from consultation import context, store, subscriptions
     from consultation.database import scrub_erased
 
-    app = _consultation_app(project)
     days = app.extensions["moderation"].retention_days
     last_kept = clock.today() - dt.timedelta(days=days)
     with app.app_context():
         db = context.database()
         comments = store.personal_data_past(db, last_kept)
         invitations = store.invitations_past(db, last_kept)
+        unconfirmed = subscriptions.forget_unconfirmed(db)  # committed with the comments
         scrubbed = store.erase_personal_data(db, comments, COMMAND_LINE,
                                              f"kept {days} days after the consultation closed", invitations)
         if args.scrub and not (comments or invitations):  # erasing scrubs already
             scrubbed = scrub_erased(app.extensions["engine"])
     print(f"Erased names and email addresses from {len(comments)} comment(s) and {len(invitations)} "
-          f"panel invitation(s) from consultations that closed before {long_date(last_kept)}.")
+          f"panel invitation(s) from consultations that closed before {long_date(last_kept)}, and "
+          f"{unconfirmed} email subscription(s) never confirmed.")
     return _scrub_report(scrubbed)
 
 
@@ -314,11 +334,7 @@ def _scrub_report(scrubbed: bool) -> int:
 
 def personal_data(args: argparse.Namespace, project: Path) -> int:
     """For a subject access or erasure request: everything stored with that email address."""
-    app = _consultation_app(project)
-    try:
-        return _personal_data(args, app)
-    finally:
-        app.extensions["engine"].dispose()
+    return _with_app(project, partial(_personal_data, args))
 
 
 def _personal_data(args: argparse.Namespace, app) -> int:
@@ -328,7 +344,7 @@ def _personal_data(args: argparse.Namespace, app) -> int:
         db = context.database()
         found = store.comments_with_email(db, args.email)
         if args.erase:
-            messages = subscriptions.erase(db, args.email)  # committed with the comments
+            messages = subscriptions.erase(db, args.email, COMMAND_LINE)  # committed with the comments
             scrubbed = store.erase_personal_data(db, found, COMMAND_LINE, "erasure requested by the person")
             print(f"Erased the name and email address from {len(found)} comment(s), and any "
                   f"subscription and {messages} email(s) to the address.")
@@ -344,11 +360,7 @@ def _personal_data(args: argparse.Namespace, app) -> int:
 
 def send_mail(args: argparse.Namespace, project: Path) -> int:
     """Deliver the outbox once (from cron), or until stopped (--forever)."""
-    app = _consultation_app(project)
-    try:
-        return _send_mail(args, app)
-    finally:
-        app.extensions["engine"].dispose()
+    return _with_app(project, partial(_send_mail, args))
 
 
 def _send_mail(args: argparse.Namespace, app) -> int:

@@ -67,6 +67,7 @@ def test_receipt_gives_the_reference_their_words_the_complaint_route_and_their_d
     assert received["Subject"] == ("Your comment on the draft Pets and Animals Policy: "
                                    f"reference {saved.reference}")
     assert received["Message-ID"] == json.loads(queued.headers)["Message-ID"]
+    assert received["Message-ID"].endswith("@larkfield-housing.example>")
     assert received["Auto-Submitted"] == "auto-generated"
     text = " ".join(body(received).split())
     assert f"Your reference is {saved.reference}" in text
@@ -242,6 +243,15 @@ def test_subscribe_form_says_what_is_wrong(mail_app, client):
     assert outbox(mail_app) == []
 
 
+def test_subscribe_form_is_rate_limited_like_comments(mail_app, client):
+    mail_app.config["COMMENT_RATE_LIMIT"] = "2 per hour"
+    token = soup(client.get("/subscribe")).find("input", attrs={"name": "csrf_token"})["value"]
+    answers = [client.post("/subscribe", data={"csrf_token": token, "email": f"p{n}@example.com"}).status_code
+               for n in range(3)]
+    assert answers == [303, 303, 429]
+    assert len(outbox(mail_app)) == 2
+
+
 # Outcomes
 
 
@@ -283,6 +293,8 @@ def test_an_erased_address_gets_nothing(mail_app, client, smtp, project, databas
     with mail_app.app_context():
         db = context.database()
         assert list(db.scalars(select(Subscription))) == []
+        assert ("erased personal data", "1 email subscription(s) and 2 email(s) to one address") in [
+            (entry.action, entry.details) for entry in store.audit_log(db)]
         [erased] = db.scalars(select(Comment))
         assert mail.queue_receipt(db, erased, "Pets and Animals Policy") is None
         assert mail.queue_outcome(db, erased, policy_title="P", outcome_url="http://localhost/") is None
@@ -423,3 +435,110 @@ def test_staff_dashboard_shows_the_outbox(mail_app, client, smtp):
     line = words(soup(staff.get("/staff/")).find(class_="outbox-state"))
     assert line.startswith("Email: 2 sent, 0 waiting to be sent, 2 failing and being tried again, "
                            "0 given up on. Last error: ")
+
+
+def test_serve_sends_mail_when_smtp_url_is_set(project, smtp):
+    """As docs/staff/email.md says: `SMTP_URL=... policy-portal serve` sends what is waiting."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from consultation import create_app
+    from portal.cli import main
+    from tests.conftest import ROOT
+    from tests.smtp import free_port
+
+    assert main(["--project", str(project), "migrate"]) == 0
+    app = create_app(project, {"SESSION_COOKIE_SECURE": False, "SECRET_KEY": "mail test key"})
+    comment(app.test_client(), **GOOD, email="sam@example.com")
+    app.extensions["engine"].dispose()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SMTP_URL": smtp.url}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "portal.cli", "--project", str(project), "serve",
+                                "--port", str(free_port())], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 240  # the site is built first
+        while not smtp.inbox.messages and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.5)
+        assert [message["To"] for message in smtp.inbox.messages] == ["sam@example.com"]
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert "Sending email from the outbox while it runs (SMTP_URL is set)." in output
+
+
+def test_subscription_pages_in_the_browser(page, site_url: str, portal_database: str):
+    """Ask, confirm and stop the emails in Chromium, through the portal's server, with axe-core
+    checking every page on the way."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    from consultation.database import make_engine
+    from tests.test_browser import violations
+
+    axe = Axe()
+    heading = page.get_by_role("heading", level=1)
+    page.goto(site_url + "/consultations/")
+    page.get_by_role("link", name="Tell me by email when a consultation opens").click()
+    expect(heading).to_have_text("Tell me when a consultation opens")
+    assert violations(axe, page) == []
+    page.get_by_label("Email address").fill("not an address")
+    page.get_by_role("button", name="Send me a confirmation email").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter an email address in the right format")
+    assert violations(axe, page) == []
+    page.get_by_label("Email address").fill("browser@example.com")
+    page.get_by_role("button", name="Send me a confirmation email").press("Enter")
+    expect(heading).to_have_text("Check your email")
+    assert violations(axe, page) == []
+
+    engine = make_engine(portal_database)
+    with engine.connect() as connection:
+        token = connection.execute(select(Subscription.token).where(
+            Subscription.email == "browser@example.com")).scalar_one()
+    engine.dispose()
+    page.goto(f"{site_url}/consultations/subscribe/confirm/{token}")
+    assert violations(axe, page) == []
+    page.get_by_role("button", name="Yes, email me").click()
+    expect(heading).to_have_text("You will get emails about draft policies")
+    assert violations(axe, page) == []
+    page.get_by_role("link", name="Stop these emails").click()
+    expect(heading).to_have_text("Stop emails about draft policies")
+    assert violations(axe, page) == []
+    page.get_by_role("button", name="Stop the emails").click()
+    expect(heading).to_have_text("You will get no more emails about draft policies")
+    assert violations(axe, page) == []
+
+
+def test_a_message_that_cannot_be_email_is_kept_for_staff_and_the_rest_still_go(mail_app, smtp):
+    with mail_app.app_context():
+        db = context.database()
+        for to in ("a@example.com\r\nBcc: victim@example.com", "b@example.com"):
+            mail.enqueue(db, to=to, subject="Hello", text="Hello", html="<p>Hello</p>", kind="receipt")
+        db.commit()
+    assert (send(mail_app).sent, send(mail_app, LATER).sent) == (1, 0)
+    assert [message["To"] for message in smtp.inbox.messages] == ["b@example.com"]
+    bad, _ = outbox(mail_app)
+    assert (bad.attempts, bad.sent_at) == (sending.MOST_ATTEMPTS, None)
+    assert bad.last_error.startswith("ValueError")
+
+
+def test_erase_expired_forgets_subscriptions_never_confirmed(mail_app, client, smtp, project, database_url,
+                                                             monkeypatch, capsys):
+    from portal.cli import main
+
+    _subscribe(client, "kept@example.com")
+    send(mail_app)
+    _confirm(client, smtp.inbox.messages[0])
+    _subscribe(client, "never@example.com")
+    with mail_app.app_context():
+        db = context.database()
+        db.execute(Subscription.__table__.update().values(created_at=store.now() - dt.timedelta(days=31)))
+        db.commit()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["--project", str(project), "erase-expired"]) == 0
+    assert "and 1 email subscription(s) never confirmed" in capsys.readouterr().out
+    with mail_app.app_context():
+        assert [s.email for s in context.database().scalars(select(Subscription))] == ["kept@example.com"]
+    assert [message.to for message in outbox(mail_app)] == ["kept@example.com"]

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consultation import mail, store
@@ -46,12 +47,17 @@ def publish(db: Session, policy: Policy, *, decision: str, approved_version: str
     if decision not in DECISIONS:
         raise OutcomeError("Choose what the board decided")
     if outcome(db, policy.slug) is not None:
-        raise OutcomeError(f"The outcome of the consultation on the {policy.title} is already published")
+        raise _already(policy)
     published = Outcome(policy_slug=policy.slug, consulted_version=policy.version, decision=decision,
                         approved_version=None if decision == "withdrawn" else approved_version,
                         decided_on=decided_on, summary=summary, closes=closes,
                         published_at=store.now(), published_by=actor)
     db.add(published)
+    try:
+        db.flush()  # the unique policy_slug refuses an outcome another administrator just published
+    except IntegrityError:
+        db.rollback()
+        raise _already(policy) from None
     decided = (f"The board's decision on {long_date(decided_on)}: {DECISIONS[decision]}"
                + (f" as version {published.approved_version}" if published.approved_version else "")
                + f". {summary}")
@@ -62,6 +68,10 @@ def publish(db: Session, policy: Policy, *, decision: str, approved_version: str
                  f"{policy.slug}: {DECISIONS[decision]}; outcome emails queued to {told} respondents")
     db.commit()
     return published
+
+
+def _already(policy: Policy) -> OutcomeError:
+    return OutcomeError(f"The outcome of the consultation on the {policy.title} is already published")
 
 
 @dataclass(frozen=True)

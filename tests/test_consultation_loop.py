@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import threading
 
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from consultation import context
+from consultation import context, outcomes
 from consultation.models import Comment, OutboxMessage
 from policy_portal.config.settings import load_association, outcome_weeks_from
 from policy_portal.consultations.moderation import complaint_flags
@@ -283,6 +284,34 @@ def test_the_consultation_page_through_closing_analysis_lateness_and_outcome(app
     assert after.find("button", string=PUBLISH) is None and "Published on 16 March 2027" not in words(after)
     assert "Published on" in words(after)
     assert len([m for m in outbox(app) if m.kind == "outcome"]) == 2
+
+
+def test_two_administrators_publishing_at_once_publish_one_outcome_and_email_once(app, client, monkeypatch):
+    comment(client, **{**GOOD, "email": "sam@example.com"})
+    monkeypatch.setenv("PORTAL_TODAY", "2027-01-05")
+    start, results = threading.Barrier(2), []
+
+    def publish(name: str) -> None:
+        with app.test_request_context("/"):
+            policy = context.library()["pets"]
+            start.wait()
+            try:
+                outcomes.publish(context.database(), policy, decision="withdrawn", approved_version=None,
+                                 decided_on=dt.date(2027, 1, 5), summary="Withdrawn.", closes=CLOSES,
+                                 actor=name)
+                results.append("published")
+            except outcomes.OutcomeError as problem:
+                results.append(str(problem))
+
+    threads = [threading.Thread(target=publish, args=(name,)) for name in ("Ada", "Bea")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["The outcome of the consultation on the Pets and Animals Policy is already "
+                               "published", "published"]
+    assert [m.to for m in outbox(app) if m.kind == "outcome"] == ["sam@example.com"]
+    assert [action for action, _ in audit(app)].count("published outcome") == 1
 
 
 # The scrutiny panel's recommendations

@@ -183,3 +183,20 @@ def test_one_consultation_from_open_to_outcome(browser: Browser, portal: dict, s
     assert "Approved with changes as version 1.0" in body(pat)
     assert [m["Subject"] for m in smtp.inbox.to("pat@example.com")].count("How to make a complaint") == 1
     assert "Sent 0 email(s)." in send_mail(project, capsys)  # nothing sent twice
+
+
+def test_the_panels_recommendations_pages_pass_axe(browser: Browser, portal: dict, axe: Axe):
+    """The administrator records a recommendation; the public page tracks it."""
+    url = portal["url"]
+    administrator = staff_page(browser, url, "ada@larkfield.example")
+    administrator.get_by_role("link", name=f"Panel recommendations about the {PETS}").click()
+    administrator.get_by_label("The panel's recommendation").fill("Let tenants keep two cats without asking.")
+    administrator.get_by_label("The date the panel made it").fill("2026-11-20")
+    administrator.get_by_label("The date the board must respond by").fill("2026-12-18")
+    administrator.get_by_role("button", name="Record the recommendation").click()
+    expect(administrator.get_by_role("status")).to_have_text("The recommendation has been recorded.")
+    assert violations(axe, administrator) == []
+    public = browser.new_context().new_page()
+    public.goto(url + "/consultations/pets/recommendations")
+    expect(public.locator("main")).to_contain_text("Open: the board will answer by 18 December 2026")
+    assert violations(axe, public) == []

@@ -22,7 +22,15 @@ from typing import Any
 
 from flask import Flask
 
-from consultation import context, errors, security, staff_views, subscription_views, views
+from consultation import (
+    context,
+    errors,
+    security,
+    staff_loop_views,  # noqa: F401  (adds its routes to the staff blueprint)
+    staff_views,
+    subscription_views,
+    views,
+)
 from consultation.database import make_engine
 from policy_portal.config.environment import setting
 from policy_portal.project import Project, load_project

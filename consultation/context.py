@@ -72,5 +72,9 @@ def moderation() -> ModerationSettings:
     return project().moderation
 
 
+def outcome_weeks() -> int:
+    return project().outcome_weeks
+
+
 def site_root() -> str:
     return project().site_root

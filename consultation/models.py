@@ -128,6 +128,13 @@ class Comment(Base):
     """When the consultation closed, kept because the policy file loses its dates once approved;
     the retention period for names and emails runs from it."""
     personal_data_erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(20), default="online", server_default="online")
+    """How the comment reached us (a key of rules.CHANNELS): online, or typed in by staff."""
+    entered_by: Mapped[str | None] = mapped_column(String(300))
+    """The staff member who typed in a comment received another way (as the audit log names them)."""
+    complaint_offered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """When a moderator recorded offering the complaints procedure to its writer (Housing
+    Ombudsman Complaint Handling Code 1.3), for a comment that expresses dissatisfaction."""
 
     panel_invitation: Mapped[PanelInvitation | None] = relationship()
 
@@ -221,3 +228,44 @@ class OutboxMessage(Base):
     """A sender that took the message holds it until then; another sender leaves it alone."""
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Outcome(Base):
+    """What the board decided about a consulted draft, published by staff on the consultation
+    page. Kept here, not in the policy file: once approved, the file is the new version and no
+    longer has its consultation, and publishing it queues the email to every respondent in the
+    same transaction."""
+
+    __tablename__ = "outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_slug: Mapped[str] = mapped_column(String(100), unique=True)
+    consulted_version: Mapped[str] = mapped_column(String(10))
+    """The draft's version people commented on, which stays as it was."""
+    decision: Mapped[str] = mapped_column(String(30))
+    """A key of rules.DECISIONS."""
+    approved_version: Mapped[str | None] = mapped_column(String(10))
+    """The version the board approved; None when the draft was withdrawn."""
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    """What was decided and why, in plain words, for everyone."""
+    closes: Mapped[dt.date] = mapped_column(Date)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    published_by: Mapped[str] = mapped_column(String(300))
+
+
+class Recommendation(Base):
+    """A formal recommendation of the tenant scrutiny panel about a policy, which the board must
+    answer by a date; tracked in public until it is answered."""
+
+    __tablename__ = "recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_slug: Mapped[str] = mapped_column(String(100), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    made_on: Mapped[dt.date] = mapped_column(Date)
+    response_due: Mapped[dt.date] = mapped_column(Date)
+    response: Mapped[str | None] = mapped_column(Text)
+    responded_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(300))

@@ -17,6 +17,7 @@ from consultation.sending import outbox_state
 from policy_portal import clock
 from policy_portal.consultations.moderation import HIDE_REASONS, Flag
 from policy_portal.consultations.rules import (
+    CHANNELS,
     OUTCOMES,
     RespondentType,
     invitation_ends,
@@ -105,7 +106,7 @@ def comment(comment_id: int):
                 for form in (moderate, respond) for field in form for message in field.errors]
     return render_template("staff/comment.html", comment=found, policy=policy, moderate=moderate,
                            respond=respond, flags=_flags(found), problems=problems,
-                           hide_reasons=HIDE_REASONS, outcomes=OUTCOMES,
+                           hide_reasons=HIDE_REASONS, outcomes=OUTCOMES, channels=CHANNELS,
                            done=request.args.get("done")), 400 if problems else 200
 
 

@@ -83,6 +83,10 @@ class NewComment:
     flags: str = "[]"
     consultation_closes: dt.date | None = None
     panel_invitation_id: int | None = None
+    channel: str = "online"
+    entered_by: str | None = None
+    """The staff member who typed in a comment received by phone, letter, email, at an event or
+    from an advocate."""
 
 
 def save_comment(db: Session, new: NewComment, then: Callable[[Comment], object] | None = None) -> str:

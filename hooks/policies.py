@@ -98,7 +98,8 @@ def on_pre_build(config) -> None:
         raise PluginError(str(error)) from None
     try:
         build = build_formats(project.library, project.association, today, project.policies,
-                              project.docs, config.site_url or "/", project.cache, project.consultation_url)
+                              project.docs, config.site_url or "/", project.cache, project.consultation_url,
+                              project.outcome_weeks)
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None
     log.info("PDFs: %d made, %d unchanged and reused.", build.pdfs_made, build.pdfs_reused)
@@ -118,7 +119,7 @@ def on_files(files: Files, config) -> Files:
     if language.default:
         sources = generated_files(build.library, project.association, build.today, project.policies,
                                   build.formats, config.site_url or "/", project.edit_policies_url,
-                                  build.versions, project.consultation_url)
+                                  build.versions, project.consultation_url, project.outcome_weeks)
     else:
         sources = translated_files(build.library, project.association, build.today, build.formats, language)
     for uri, source in sources.items():

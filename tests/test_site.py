@@ -22,9 +22,9 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from policy_portal.config.settings import CONSULTATION_PATH, load_association
+from policy_portal.config.settings import CONSULTATION_PATH
 from policy_portal.pages.policy_page import policy_page
-from policy_portal.reading.library import load_library
+from policy_portal.project import load_project
 from policy_portal.site import csp
 from portal.cli import main
 from tests.conftest import ROOT
@@ -139,13 +139,14 @@ def test_overdue_review_is_announced(site: Path):
 
 @pytest.mark.parametrize(("today", "expected"), [
     ("2026-11-01", "Comments open on 9 November 2026 and close on 21 December 2026. Comment on this draft."),
-    ("2026-12-22", "Comments closed on 21 December 2026. We are considering what people told us."),
+    ("2026-12-22", "Comments closed on 21 December 2026. We are analysing your feedback. We will publish "
+                   "the outcome on [the consultation page](/consultations/pets/) by 15 March 2027."),
 ])
 def test_draft_page_gives_the_consultation_dates_on_any_day(today: str, expected: str):
     """The site is static: built before or after the consultation, it must still say the truth."""
-    library = load_library(ROOT / "policies")
-    association = load_association(ROOT / "mkdocs.yml")
-    markdown = policy_page(library["pets"], library, association, dt.date.fromisoformat(today))
+    project = load_project(ROOT)
+    library = project.library
+    markdown = policy_page(library["pets"], library, project.association, dt.date.fromisoformat(today))
     link = "[Comment on this draft](/consultations/pets/)"
     assert expected in markdown.replace(link, "Comment on this draft")
 

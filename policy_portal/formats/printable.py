@@ -17,7 +17,7 @@ import markdown
 
 from policy_portal.config.languages import ENGLISH, Language
 from policy_portal.config.messages import Words
-from policy_portal.config.settings import CONSULTATION_PATH, Association
+from policy_portal.config.settings import CONSULTATION_PATH, OUTCOME_WEEKS, Association
 from policy_portal.pages.policy_page import page_title, policy_markdown
 from policy_portal.reading.library import Library
 from policy_portal.reading.policy import Policy
@@ -47,11 +47,12 @@ def _html(text: str) -> str:
 def printable_html(policy: Policy, library: Library, association: Association, today: dt.date,
                    told_us: str | None, *, large_print: bool, policies_url: str,
                    stylesheet: str | None = None, back_link: str | None = None,
-                   consultation_url: str = CONSULTATION_PATH) -> str:
+                   consultation_url: str = CONSULTATION_PATH, outcome_weeks: int = OUTCOME_WEEKS) -> str:
     """The whole document for an English policy. `policies_url` is where policy pages live,
     relative (for the web page) or absolute (for a PDF, which has no address of its own);
     `stylesheet` is linked if given; `consultation_url` is where a draft's "Comment" link goes."""
-    text = policy_markdown(policy, library, association, today, told_us, consultation_url=consultation_url)
+    text = policy_markdown(policy, library, association, today, told_us, consultation_url=consultation_url,
+                           outcome_weeks=outcome_weeks)
     return printable_document(text,
                               page_title(policy), policy.summary, association, ENGLISH,
                               large_print=large_print, policies_url=policies_url, stylesheet=stylesheet,

@@ -28,6 +28,9 @@ class PublishedVersion:
     commit: str
     """The commit that published it; "" for a version kept in policies/earlier-versions/."""
     policy: Policy
+    consulted: Policy | None = None
+    """The draft people were consulted on just before this version was approved, as it stood
+    when last committed under consultation, so the site can show what changed after it."""
 
 
 def git(project: Path, *args: str) -> str:
@@ -68,11 +71,15 @@ def published_versions(project: Path, policy: Policy,
     those `recorded` in files that git does not have."""
     commits = git(project, "log", "--reverse", "--format=%H", "--", policy.path).split()
     found: dict[str, PublishedVersion] = {}
+    draft = None
     for commit in commits:
         text = file_at(project, commit, policy.path)
         old, problems = read_policy_text(text, policy.path, policy.slug) if text else (None, [])
-        if old and not problems and old.status is Status.APPROVED and old.version not in found:
-            found[old.version] = PublishedVersion(old.version, commit, old)
+        if old and not problems and old.status is Status.CONSULTATION:
+            draft = old
+        elif old and not problems and old.status is Status.APPROVED and old.version not in found:
+            found[old.version] = PublishedVersion(old.version, commit, old, draft)
+            draft = None
     return _in_order(_from_files(policy, recorded or []) | found)
 
 

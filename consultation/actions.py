@@ -32,11 +32,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from consultation import context, store
+from consultation import complaints, context, mail, outcomes, sending, store, subscriptions
 from consultation.database import scrub_erased
-from consultation.models import ALL_NETWORKS, AuditEntry, Comment, PanelInvitation, SignInFailure, StaffUser
+from consultation.models import (
+    ALL_NETWORKS,
+    AuditEntry,
+    Comment,
+    OutboxMessage,
+    Outcome,
+    PanelInvitation,
+    Recommendation,
+    SignInFailure,
+    StaffUser,
+    Subscription,
+)
 from policy_portal.consultations.moderation import HIDE_REASONS, without_personal_details
-from policy_portal.consultations.rules import OUTCOMES
+from policy_portal.consultations.rules import CHANNELS, DECISIONS, OUTCOMES
+from policy_portal.reading.policy import Policy
 
 if TYPE_CHECKING:
     from consultation.auth import Limit
@@ -96,11 +108,18 @@ class NewComment:
     flags: str = "[]"
     consultation_closes: dt.date | None = None
     panel_invitation_id: int | None = None
+    channel: str = "online"
+    entered_by: str | None = None
+    """The staff member who typed in a comment received by phone, letter, email, at an event or
+    from an advocate."""
 
 
-def save_comment(new: NewComment) -> str:
-    """Store a comment once and return its reference. A comment from the public is not an act of
-    staff, so it has no audit entry: the comment is its own record.
+def save_comment(new: NewComment, policy_title: str | None = None) -> str:
+    """Store a comment once and return its reference; with the draft's title, its receipt is
+    queued in the same transaction when an email address was given, so neither is stored
+    without the other. A comment from the public is not an act of staff, so it has no audit
+    entry (the comment is its own record); one typed in by staff (`entered_by`) has one, naming
+    them and how it reached us.
 
     A form sent twice (a double click, or "send again" after a slow answer) carries the same
     submission key; the second time, the first comment's reference is returned and nothing more
@@ -113,6 +132,13 @@ def save_comment(new: NewComment) -> str:
                 comment = Comment(**vars(new), email_key=store.email_key(new.email) if new.email else None,
                                   reference=new_reference(), created_at=now)
                 db.add(comment)
+                if policy_title is not None or new.entered_by:
+                    db.flush()  # the comment's id, for its receipt and entry
+                if policy_title is not None:
+                    _queue(db, mail.receipt(db, comment, policy_title))
+                if new.entered_by:
+                    _audit(db, now, new.entered_by, "entered comment", comment.id,
+                           f"{comment.reference}: received {CHANNELS[comment.channel].lower()}")
         except IntegrityError:  # the same form sent before or at the same moment, or a reference clash
             existing = store.reference_for_submission(context.database(), new.submission_key)
             if existing:
@@ -291,24 +317,29 @@ def erase_personal_data(comments: list[Comment], actor: str, why: str,
     the panel invitation a comment was made with; the anonymised comments, their responses and
     the counts stay, so reports remain true. Then no old copy is left in the database's files:
     False if that could not be finished now (see `database.scrub_erased`)."""
-    invitations = {invitation.id: invitation for invitation in invitations}
     with _transaction() as (db, now):
-        for comment in comments:
-            for field in ERASED_TEXT:
-                setattr(comment, field, without_personal_details(getattr(comment, field), comment.name))
-            comment.name = comment.email = comment.email_key = None
-            comment.flags = json.dumps([{**flag, "start": 0, "end": 0, "text": "(erased)"}  # lengths tell too
-                                        for flag in json.loads(comment.flags)])
-            comment.personal_data_erased_at = now
-            _audit(db, now, actor, "erased personal data", comment.id, f"{comment.reference}: {why}")
-            if comment.panel_invitation is not None:
-                invitations[comment.panel_invitation.id] = comment.panel_invitation
-        for invitation in invitations.values():
-            if invitation.member_name != store.ERASED_NAME:
-                invitation.member_name = store.ERASED_NAME
-                _audit(db, now, actor, "erased personal data", None,
-                       f"panel invitation {invitation.id}: {why}")
+        _erase(db, now, comments, actor, why, invitations)
     return scrub_erased(db.get_bind()) if comments or invitations else True
+
+
+def _erase(db: Session, now: dt.datetime, comments: list[Comment], actor: str, why: str,
+           invitations: list[PanelInvitation]) -> None:
+    invitations = {invitation.id: invitation for invitation in invitations}
+    for comment in comments:
+        for field in ERASED_TEXT:
+            setattr(comment, field, without_personal_details(getattr(comment, field), comment.name))
+        comment.name = comment.email = comment.email_key = None
+        comment.flags = json.dumps([{**flag, "start": 0, "end": 0, "text": "(erased)"}  # lengths tell too
+                                    for flag in json.loads(comment.flags)])
+        comment.personal_data_erased_at = now
+        db.execute(delete(OutboxMessage).where(OutboxMessage.comment_id == comment.id))  # their words
+        _audit(db, now, actor, "erased personal data", comment.id, f"{comment.reference}: {why}")
+        if comment.panel_invitation is not None:
+            invitations[comment.panel_invitation.id] = comment.panel_invitation
+    for invitation in invitations.values():
+        if invitation.member_name != store.ERASED_NAME:
+            invitation.member_name = store.ERASED_NAME
+            _audit(db, now, actor, "erased personal data", None, f"panel invitation {invitation.id}: {why}")
 
 
 @dataclass(frozen=True)
@@ -317,18 +348,219 @@ class Erasure:
     invitations: int
     scrubbed: bool
     """False when an old copy of what was erased may still be in the database's files."""
+    subscriptions: int = 0
+    """Email subscriptions deleted: the person's own, or those nobody confirmed in time."""
+    emails: int = 0
+    """Emails deleted with them, sent or not (they hold the person's words)."""
 
 
 def erase_person(email: str, actor: str) -> Erasure:
     """For an erasure request: everything held with the email address (see
-    `store.comments_with_email`)."""
-    found = store.comments_with_email(context.database(), email)
-    return Erasure(len(found), 0, erase_personal_data(found, actor, "erasure requested by the person"))
+    `store.comments_with_email`), its subscription and every email to it, in one transaction."""
+    key = store.email_key(email)
+    with _transaction() as (db, now):
+        emails = db.execute(delete(OutboxMessage).where(OutboxMessage.to_key == key)).rowcount
+        subscribed = db.execute(delete(Subscription).where(Subscription.email_key == key)).rowcount
+        if emails or subscribed:  # said in the log without the address
+            _audit(db, now, actor, "erased personal data", None,
+                   f"{subscribed} email subscription(s) and {emails} email(s) to one address")
+        found = store.comments_with_email(db, email)
+        _erase(db, now, found, actor, "erasure requested by the person", [])
+    scrubbed = scrub_erased(db.get_bind()) if found or emails or subscribed else True
+    return Erasure(len(found), 0, scrubbed, subscribed, emails)
 
 
 def erase_expired(last_kept: dt.date, actor: str, why: str) -> Erasure:
-    """Everything from consultations that closed before `last_kept`, and invitations that ended
-    before it."""
-    db = context.database()
-    comments, invitations = store.personal_data_past(db, last_kept), store.invitations_past(db, last_kept)
-    return Erasure(len(comments), len(invitations), erase_personal_data(comments, actor, why, invitations))
+    """Everything from consultations that closed before `last_kept`, invitations that ended
+    before it, and subscriptions nobody confirmed within `subscriptions.UNCONFIRMED_KEPT` (with
+    every message to them: the address may not even be the asker's), in one transaction."""
+    with _transaction() as (db, now):
+        comments, invitations = store.personal_data_past(db, last_kept), store.invitations_past(db, last_kept)
+        _erase(db, now, comments, actor, why, invitations)
+        stale = list(db.scalars(select(Subscription.email_key).where(
+            Subscription.confirmed_at.is_(None),
+            Subscription.created_at < now - subscriptions.UNCONFIRMED_KEPT)))
+        emails = db.execute(delete(OutboxMessage).where(OutboxMessage.to_key.in_(stale))).rowcount
+        db.execute(delete(Subscription).where(Subscription.email_key.in_(stale)))
+    scrubbed = scrub_erased(db.get_bind()) if comments or invitations else True
+    return Erasure(len(comments), len(invitations), scrubbed, len(stale), emails)
+
+
+# Email: the outbox (see `consultation.mail`), subscriptions and the sender
+
+
+def _queue(db: Session, message: OutboxMessage | None) -> OutboxMessage | None:
+    """Add a message `consultation.mail` made to the outbox, in the caller's transaction; None is
+    a message that must not be sent (see `mail.message`)."""
+    if message is not None:
+        db.add(message)
+    return message
+
+
+def subscribe(email: str) -> None:
+    """Ask to be told of new consultations: queue the confirmation, unless the address is
+    subscribed already or was sent one within `subscriptions.CONFIRM_AGAIN_AFTER`. No audit
+    entry: it is the person's own act, and the subscription is its record."""
+    key = store.email_key(email)
+    try:
+        with _transaction() as (db, now):
+            found = subscriptions.by_address(db, key)
+            if found is None:
+                found = Subscription(email=email.strip(), email_key=key, token=secrets.token_urlsafe(32),
+                                     created_at=now)
+                db.add(found)
+            elif not subscriptions.confirm_afresh(found, now):
+                return  # subscribed already, or sent a confirmation within the hour
+            else:
+                found.email, found.created_at = email.strip(), now
+                found.confirmed_at = found.unsubscribed_at = None
+                found.token = secrets.token_urlsafe(32)
+            db.flush()  # its id, for the message
+            _queue(db, subscriptions.confirmation(db, found))
+    except IntegrityError:  # the same address asked at the same moment: that request sends it
+        pass
+
+
+def confirm_subscription(token: str) -> Subscription | None:
+    """Confirm the subscription the link is for; None for a link that is not one of ours or
+    was unsubscribed since."""
+    with _transaction() as (db, now):
+        found = subscriptions.by_token(db, token)
+        if found is None or found.unsubscribed_at is not None:
+            return None
+        if found.confirmed_at is None:
+            found.confirmed_at = now
+    return found
+
+
+def unsubscribe(token: str) -> bool:
+    """Stop every email to subscribers at this address, those queued included; False for a link
+    that is not one of ours. Unsubscribing twice is not an error (mail programs retry)."""
+    with _transaction() as (db, now):
+        found = subscriptions.by_token(db, token)
+        if found is None:
+            return False
+        if found.unsubscribed_at is None:
+            found.unsubscribed_at = now
+        db.execute(delete(OutboxMessage).where(OutboxMessage.to_key == found.email_key,
+                                               OutboxMessage.kind.in_(mail.LIST_KINDS),
+                                               OutboxMessage.sent_at.is_(None)))
+    return True
+
+
+def notify_open() -> int:
+    """Queue "a consultation has opened" for each confirmed subscriber and each consultation
+    open today, once only (see `subscriptions.opened_messages`); return how many. 0 when another
+    sender queued them at the same moment: the unique `dedupe_key` refuses the second."""
+    try:
+        with _transaction() as (db, _):
+            messages = subscriptions.opened_messages(db, context.clock().today())
+            for message in messages:
+                _queue(db, message)
+    except IntegrityError:
+        return 0
+    return len(messages)
+
+
+def claim_mail(at: dt.datetime, limit: int, claim_for: dt.timedelta) -> list[int]:
+    """Take up to `limit` messages due at `at` for this sender until `at + claim_for`, in a
+    transaction of its own that ends before any is sent: so no other sender takes them, and a
+    sender that dies leaves them to be taken again when the claim runs out. One statement picks
+    and marks them; on PostgreSQL it skips rows another sender is claiming (FOR UPDATE SKIP
+    LOCKED), on SQLite the write lock makes senders take turns."""
+    with _transaction() as (db, _):
+        due = (select(OutboxMessage.id).where(*sending.due(at)).order_by(OutboxMessage.id).limit(limit)
+               .with_for_update(skip_locked=True))
+        claimed = db.scalars(update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
+                             .values(claimed_until=at + claim_for).returning(OutboxMessage.id)).all()
+    return sorted(claimed)
+
+
+def mark_sent(message: OutboxMessage, at: dt.datetime) -> None:
+    """Once the mail server has accepted the message, and in a transaction of its own: a
+    failure with the next message must not undo it, or it would be sent twice."""
+    with _transaction():
+        message.sent_at, message.claimed_until, message.last_error = at, None, None
+
+
+def mark_failed(message: OutboxMessage, error: str, permanent: bool, at: dt.datetime) -> None:
+    """Count a failed attempt and wait before the next (see `sending.wait_after`); a permanent
+    failure is not tried again and stays for staff to see. Its own transaction, like `mark_sent`."""
+    with _transaction():
+        message.attempts = sending.MOST_ATTEMPTS if permanent else message.attempts + 1
+        message.next_attempt_at = at + sending.wait_after(message.attempts)
+        message.claimed_until = None
+        message.last_error = error[:500]
+
+
+def retry_given_up(actor: str) -> int:
+    """Try again the messages given up on (after fixing the settings, say); return how many."""
+    with _transaction() as (db, now):
+        count = db.execute(update(OutboxMessage).where(OutboxMessage.sent_at.is_(None),
+                                                       OutboxMessage.attempts >= sending.MOST_ATTEMPTS)
+                           .values(attempts=0, next_attempt_at=now)).rowcount
+        if count:
+            _audit(db, now, actor, "retried emails", None, f"{count} email(s) given up on, tried again")
+    return count
+
+
+# Closing the loop: outcomes, the complaint route, the panel's recommendations
+
+
+def publish_outcome(policy: Policy, *, decision: str, approved_version: str | None, decided_on: dt.date,
+                    summary: str, closes: dt.date, actor: str) -> Outcome:
+    """Publish the board's decision on the draft, with an audit entry and one email to each
+    respondent who gave an address (naming the decision on their own comment), in one
+    transaction. Published once: a second attempt is refused, so nobody is emailed twice."""
+    if decision not in DECISIONS:
+        raise outcomes.OutcomeError("Choose what the board decided")
+    try:
+        with _transaction() as (db, now):
+            if outcomes.outcome(db, policy.slug) is not None:
+                raise outcomes.already_published(policy)
+            published = Outcome(policy_slug=policy.slug, consulted_version=policy.version, decision=decision,
+                                approved_version=None if decision == "withdrawn" else approved_version,
+                                decided_on=decided_on, summary=summary, closes=closes,
+                                published_at=now, published_by=actor)
+            db.add(published)
+            db.flush()  # the unique policy_slug refuses an outcome another administrator just published
+            told = sum(_queue(db, message) is not None
+                       for message in outcomes.outcome_messages(db, policy, published))
+            _audit(db, now, actor, "published outcome", None,
+                   f"{policy.slug}: {DECISIONS[decision]}; outcome emails queued to {told} respondents")
+    except IntegrityError:
+        raise outcomes.already_published(policy) from None
+    return published
+
+
+def offer_complaint(comment: Comment, actor: str) -> bool:
+    """Record that the complaint route was offered to the comment's writer, and queue the email
+    saying how to complain when they gave an address. True when an email was queued."""
+    with _transaction() as (db, now):
+        comment.complaint_offered_at = now
+        message = _queue(db, complaints.email(db, comment)) if comment.email else None
+        how = "by email" if message else "no email address: offer it by phone or letter"
+        _audit(db, now, actor, "offered complaint route", comment.id, f"{comment.reference}: {how}")
+    return message is not None
+
+
+def add_recommendation(policy_slug: str, text: str, made_on: dt.date, response_due: dt.date,
+                       actor: str) -> Recommendation:
+    """A formal recommendation of the tenant scrutiny panel, which the board must answer."""
+    with _transaction() as (db, now):
+        recommendation = Recommendation(policy_slug=policy_slug, text=text, made_on=made_on,
+                                        response_due=response_due, created_at=now, created_by=actor)
+        db.add(recommendation)
+        db.flush()  # its number, for the entry
+        _audit(db, now, actor, "recorded recommendation", None,
+               f"{policy_slug} recommendation {recommendation.id}: board to respond by {response_due}")
+    return recommendation
+
+
+def answer_recommendation(recommendation: Recommendation, response: str, responded_on: dt.date,
+                          actor: str) -> None:
+    """The board's response to a recommendation."""
+    with _transaction() as (db, now):
+        recommendation.response, recommendation.responded_on = response, responded_on
+        _audit(db, now, actor, "recorded board response", None,
+               f"{recommendation.policy_slug} recommendation {recommendation.id}: answered {responded_on}")

@@ -9,8 +9,11 @@ the actor in the audit log.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -22,6 +25,7 @@ from consultation.database import backup_sqlite, scrub_erased, upgrade
 from consultation.models import ALL_NETWORKS
 from consultation.panel import invite as make_invitation
 from consultation.panel import name_problem
+from consultation.sending import MailSettingsError, mail_settings, send_forever, send_once
 from policy_portal.clock import Clock
 from policy_portal.config.settings import CONSULTATION_PATH
 from policy_portal.consultations.rules import invitation_ends, invitation_problem
@@ -145,7 +149,8 @@ def erase_expired(app: Flask, scrub: bool) -> Said:
         scrubbed = scrub_erased(context.engine(app))
     return Said(f"Erased names and email addresses from {erasure.comments} comment(s) and "
                 f"{erasure.invitations} panel invitation(s) from consultations that closed before "
-                f"{long_date(last_kept)}.", _unscrubbed(scrubbed))
+                f"{long_date(last_kept)}, and {erasure.subscriptions} email subscription(s) never "
+                "confirmed.", _unscrubbed(scrubbed))
 
 
 def _unscrubbed(scrubbed: bool) -> str | None:
@@ -161,7 +166,8 @@ def personal_data(app: Flask, email: str, erase: bool) -> Said:
     with app.app_context():
         if erase:
             erasure = actions.erase_person(email, COMMAND_LINE)
-            return Said(f"Erased the name and email address from {erasure.comments} comment(s).",
+            return Said(f"Erased the name and email address from {erasure.comments} comment(s), and any "
+                        f"subscription and {erasure.emails} email(s) to the address.",
                         _unscrubbed(erasure.scrubbed))
         found = store.comments_with_email(context.database(), email)
         actions.record(COMMAND_LINE, "exported personal data",  # not the address itself
@@ -169,6 +175,32 @@ def personal_data(app: Flask, email: str, erase: bool) -> Said:
         return Said(json.dumps([{column.name: _plain(getattr(comment, column.name))
                                  for column in comment.__table__.columns} for comment in found],
                                indent=2, ensure_ascii=False))
+
+
+def send_mail(app: Flask, retry_failed: bool, forever: bool, progress: Callable[[str], object]) -> Said:
+    """Deliver the outbox once (from cron), or every few seconds until Ctrl+C (`forever`, saying
+    so through `progress` as it starts). Fails when email is off or its settings are wrong, and
+    when a message could not be sent, so cron reports it."""
+    try:
+        settings = mail_settings(app)
+    except MailSettingsError as error:
+        raise CommandError(f"No email sent: {error}.") from None
+    if settings is None:
+        raise CommandError("No email sent: set SMTP_URL to the mail server, for example smtp+starttls://"
+                           "user:password@mail.example.org:587 (see docs/staff/email.md).")
+    retried = ""
+    if retry_failed:
+        with app.app_context():
+            retried = f"Trying again {actions.retry_given_up(COMMAND_LINE)} message(s) given up on.\n"
+    if forever:
+        progress(f"{retried}Sending email to {settings[0]} every few seconds (press Ctrl+C to stop).")
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how it stops
+            send_forever(lambda: send_once(app, *settings), threading.Event())
+        return Said("Stopped sending email.")
+    done = send_once(app, *settings)
+    failed = (f"{done.failed} email(s) could not be sent and will be tried again later; the staff "
+              "dashboard shows why.") if done.failed else None
+    return Said(f"{retried}Sent {done.sent} email(s).", failed)
 
 
 def _plain(value):

@@ -50,10 +50,15 @@ def clock(app: Flask | None = None) -> Clock:
     return (app or current_app).extensions[CLOCK]
 
 
+def sessions(app: Flask | None = None) -> sessionmaker[Session]:
+    """Makes database sessions: for work outside a request, such as sending the outbox."""
+    return (app or current_app).extensions[SESSIONS]
+
+
 def database() -> Session:
     """One session a request, closed when the request ends."""
     if "db" not in g:
-        g.db = current_app.extensions[SESSIONS]()
+        g.db = sessions()()
     return g.db
 
 
@@ -75,6 +80,10 @@ def association() -> Association:
 
 def moderation() -> ModerationSettings:
     return project().moderation
+
+
+def outcome_weeks() -> int:
+    return project().outcome_weeks
 
 
 def site_root() -> str:

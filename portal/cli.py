@@ -93,6 +93,11 @@ def make_parser() -> argparse.ArgumentParser:
     data = commands.add_parser("personal-data", help="export, or erase, what is held about an email address")
     data.add_argument("email")
     data.add_argument("--erase", action="store_true", help="erase the names and email addresses found")
+    send = commands.add_parser("send-mail", help="send the email waiting in the outbox (receipts, "
+                               "outcomes, new consultations) to SMTP_URL")
+    send.add_argument("--forever", action="store_true", help="keep running, sending every few seconds")
+    send.add_argument("--retry-failed", action="store_true",
+                      help="first try again the messages given up on after too many failures")
     backup = commands.add_parser("backup", help="copy the consultation database while the portal runs")
     backup.add_argument("target", type=Path, help="the file to write, for example backups/2026-11-23.sqlite")
     init = commands.add_parser("init", help="put your association's details into mkdocs.yml, in every "
@@ -106,6 +111,12 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--reference", help="its reference code (default: initials and a number)")
     new.add_argument("--slug", help="its file name without .md, which is also its web address "
                      "(default: made from the title, 'Complaints Policy' -> complaints)")
+    word = commands.add_parser("import", help="make a draft policy file from a Word document (.docx)")
+    word.add_argument("document", type=Path, help="the Word document, for example Complaints.docx")
+    word.add_argument("--slug", help="the policy's file name without .md (default: made from its title)")
+    word.add_argument("--earlier-version", metavar="VERSION",
+                      help="instead, keep the document as this earlier approved version of the "
+                           "policy --slug, in policies/earlier-versions/")
     return parser
 
 
@@ -199,13 +210,21 @@ def serve(args: argparse.Namespace, project: Project) -> int:
     """Build, upgrade the database, and serve site and consultation on one port, for one person."""
     from werkzeug.serving import run_simple
 
+    from consultation.sending import MailSettingsError, start_sender
     from portal.server import PathOnlyLog, create_portal
 
     args.site_dir = project.site
     if build(args, project) or migrate(args, project):
         return 1
     portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
+    try:
+        sender = start_sender(portal.extensions["consultation"])
+    except MailSettingsError as error:
+        print(f"Not serving: {error}.", file=sys.stderr)
+        return 1
     print(f"Serving the portal at http://{args.host}:{args.port}/ (press Ctrl+C to stop).")
+    if sender is not None:
+        print("Sending email from the outbox while it runs (SMTP_URL is set).")
     run_simple(args.host, args.port, portal, threaded=True, request_handler=PathOnlyLog)
     return 0
 
@@ -254,6 +273,14 @@ def personal_data(args: argparse.Namespace, project: Project) -> int:
     from consultation import commands
 
     return _on_database(project, lambda app: commands.personal_data(app, args.email, args.erase))
+
+
+def send_mail(args: argparse.Namespace, project: Project) -> int:
+    """Deliver the outbox once (from cron), or until stopped (--forever)."""
+    from consultation import commands
+
+    return _on_database(project, lambda app: commands.send_mail(
+        app, args.retry_failed, args.forever, progress=lambda line: print(line, flush=True)))
 
 
 def backup(args: argparse.Namespace, project: Project) -> int:
@@ -342,9 +369,41 @@ def init(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
+def import_word(args: argparse.Namespace, project: Project) -> int:
+    """Never overwrites: if a file it would write is there, it writes nothing and says so."""
+    from policy_portal.importing.draft import import_word as make_file
+    from policy_portal.importing.word import WordError
+
+    if args.earlier_version and not args.slug:
+        print("Give --slug with --earlier-version: the policy this is an earlier version of.",
+              file=sys.stderr)
+        return 1
+    try:
+        imported = make_file(args.document, project.root, args.slug, args.earlier_version)
+    except WordError as error:
+        print(f"Nothing was imported: {error}.", file=sys.stderr)
+        return 1
+    images = imported.images
+    print(f"Wrote {imported.path.relative_to(project.root)}"
+          + (f" and {len(images)} image{'s' if len(images) != 1 else ''} in "
+             f"{images[0].parent.relative_to(project.root)}/" if images else "") + ".")
+    if imported.not_carried:
+        print("\nNot carried over; check these against the document:")
+        print("\n".join(f"  - {note}" for note in imported.not_carried))
+    if imported.without_alt:
+        print("\nImages without alt text (describe each in its square brackets):")
+        print("\n".join(f"  - {source}" for source in imported.without_alt))
+    if imported.to_fill:
+        print(f"\nThe document did not give: {', '.join(imported.to_fill)}.")
+    print("\nRun `policy-portal check`: it lists what is still to fill in, with the line of each.")
+    return 0
+
+
 COMMANDS = {"check": check, "diff": diff, "build": build, "serve": serve, "migrate": migrate,
             "invite": invite, "staff-add": staff_add, "staff-unlock": staff_unlock,
-            "erase-expired": erase_expired, "personal-data": personal_data, "backup": backup, "new": new}
+            "erase-expired": erase_expired, "personal-data": personal_data, "send-mail": send_mail,
+            "backup": backup, "new": new,
+            "import": import_word}
 
 if __name__ == "__main__":
     sys.exit(main())

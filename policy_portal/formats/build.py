@@ -12,7 +12,7 @@ from pathlib import Path
 
 from policy_portal.config.languages import Language
 from policy_portal.config.messages import Words
-from policy_portal.config.settings import CONSULTATION_PATH, Association
+from policy_portal.config.settings import CONSULTATION_PATH, OUTCOME_WEEKS, Association
 from policy_portal.formats.braille import BrailleJob, braille_table, make_braille
 from policy_portal.formats.pdf import PdfJob, make_pdfs
 from policy_portal.formats.printable import (
@@ -68,23 +68,25 @@ class FormatsBuild:
 
 def build_formats(library: Library, association: Association, today: dt.date, policies: Path,
                   docs: Path, site_url: str, cache: Path,
-                  consultation_url: str = CONSULTATION_PATH) -> FormatsBuild:
+                  consultation_url: str = CONSULTATION_PATH,
+                  outcome_weeks: int = OUTCOME_WEEKS) -> FormatsBuild:
     """Every policy's formats in English, and every translation's in its language, keyed by
     (slug, language code). `policies`: the policies folder; `docs`: the site's own pages, with
     the stylesheets and any images; `site_url`: the site's public address, for the links inside
     PDFs; `cache`: where PDFs and Braille files are kept between builds; `consultation_url`: where
-    drafts' "Comment" links go."""
+    drafts' "Comment" links go; `outcome_weeks`: when a closed draft's outcome is due."""
     jobs, braille_jobs, pages, order = [], {}, {}, []
     english = library.languages.default
     for policy in library:
         summary = told_us(policies, policy.slug)
         text = policy_markdown(policy, library, association, today, summary,
-                               consultation_url=consultation_url)
+                               consultation_url=consultation_url, outcome_weeks=outcome_weeks)
         jobs += _pdf_jobs(text, page_title(policy), policy.summary, association, english, site_url, docs)
         braille_jobs[policy.slug, english.code] = _braille_job(text, english, site_url)
         pages[policy.slug, english.code] = printable_html(
             policy, library, association, today, summary, large_print=True, policies_url="../../",
-            stylesheet=f"../../../{LARGE_PRINT_STYLE}", back_link="../", consultation_url=consultation_url)
+            stylesheet=f"../../../{LARGE_PRINT_STYLE}", back_link="../", consultation_url=consultation_url,
+            outcome_weeks=outcome_weeks)
         order.append((policy.slug, english.code))
     for by_language in library.translations.values():
         for translation in by_language.values():

@@ -17,7 +17,7 @@ import markdown
 
 from policy_portal.config.languages import ENGLISH, Language
 from policy_portal.config.messages import Words
-from policy_portal.config.settings import CONSULTATION_PATH, Association
+from policy_portal.config.settings import CONSULTATION_PATH, OUTCOME_WEEKS, Association
 from policy_portal.pages.policy_page import page_title, policy_markdown
 from policy_portal.reading.library import Library
 from policy_portal.reading.policy import Policy
@@ -27,6 +27,8 @@ POLICY_LINK = re.compile(r'href="([a-z0-9-]+)\.md(#[^"]*)?"')
 TABLE_START = '<div class="table-scroll" role="region" tabindex="0" aria-label="{label}"><table>'
 """In large print a wide table cannot fit a phone; it scrolls by itself (WCAG 1.4.10 allows
 that for tables) and takes keyboard focus so it can be scrolled without a mouse."""
+IMAGE_SOURCE = re.compile(r'(<img\b[^>]*?\ssrc=")(?![a-z][a-z0-9+.-]*:|/|#)([^"]*)"', re.IGNORECASE)
+"""A relative image address, which a policy writes from its page's place (policies/<slug>/)."""
 HEADER_CELL = re.compile(r"<th(?=[ >])(?![^>]*\bscope=)")
 """Markdown tables put header cells only in the first row, so each heads its column."""
 
@@ -45,11 +47,12 @@ def _html(text: str) -> str:
 def printable_html(policy: Policy, library: Library, association: Association, today: dt.date,
                    told_us: str | None, *, large_print: bool, policies_url: str,
                    stylesheet: str | None = None, back_link: str | None = None,
-                   consultation_url: str = CONSULTATION_PATH) -> str:
+                   consultation_url: str = CONSULTATION_PATH, outcome_weeks: int = OUTCOME_WEEKS) -> str:
     """The whole document for an English policy. `policies_url` is where policy pages live,
     relative (for the web page) or absolute (for a PDF, which has no address of its own);
     `stylesheet` is linked if given; `consultation_url` is where a draft's "Comment" link goes."""
-    text = policy_markdown(policy, library, association, today, told_us, consultation_url=consultation_url)
+    text = policy_markdown(policy, library, association, today, told_us, consultation_url=consultation_url,
+                           outcome_weeks=outcome_weeks)
     return printable_document(text,
                               page_title(policy), policy.summary, association, ENGLISH,
                               large_print=large_print, policies_url=policies_url, stylesheet=stylesheet,
@@ -75,6 +78,7 @@ def printable_document(text: str, title: str, summary: str, association: Associa
     """A page's Markdown as a standalone document in `language`, with its `lang` and `dir`."""
     words = Words(language)
     body = HEADER_CELL.sub('<th scope="col"', policy_html(text, policies_url))  # which cells a header heads
+    body = IMAGE_SOURCE.sub(lambda match: f'{match.group(1)}{policies_url}{match.group(2)}"', body)
     numbers = iter(range(1, body.count("<table>") + 1))
     body = body.replace("</table>", "</table></div>")
     body = re.sub("<table>", lambda _: TABLE_START.format(label=escape(words(

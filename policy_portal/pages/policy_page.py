@@ -17,8 +17,8 @@ import yaml
 
 from policy_portal.config.languages import ENGLISH
 from policy_portal.config.messages import Words
-from policy_portal.config.settings import CONSULTATION_PATH, Association
-from policy_portal.consultations.rules import WindowState, window_state
+from policy_portal.config.settings import CONSULTATION_PATH, OUTCOME_WEEKS, Association
+from policy_portal.consultations.rules import WindowState, outcome_due, window_state
 from policy_portal.pages.about_rows import document_rows
 from policy_portal.reading.library import Library
 from policy_portal.reading.policy import AUDIENCES, HistoryEntry, Policy, Status
@@ -63,7 +63,7 @@ def front_matter(title: str, description: str) -> str:
 def policy_page(policy: Policy, library: Library, association: Association, today: dt.date,
                 told_us: str | None = None, formats: Formats | None = None,
                 edit_url: str | None = None, versions: Collection[str] = (),
-                consultation_url: str = CONSULTATION_PATH) -> str:
+                consultation_url: str = CONSULTATION_PATH, outcome_weeks: int = OUTCOME_WEEKS) -> str:
     """The whole Markdown page for one policy, with front matter for the site generator.
     `edit_url`: where staff edit policy files (a repository's edit address), if configured;
     `versions`: earlier versions that have pages of their own, linked from the version history;
@@ -72,7 +72,7 @@ def policy_page(policy: Policy, library: Library, association: Association, toda
             f'<span class="visually-hidden"> ({escape(policy.title)}, for staff)</span></a></p>\n'
             if edit_url else "")
     text = policy_markdown(policy, library, association, today, told_us, formats, versions=versions,
-                           consultation_url=consultation_url)
+                           consultation_url=consultation_url, outcome_weeks=outcome_weeks)
     return f"{front_matter(page_title(policy), policy.summary)}\n\n{text}{edit}"
 
 
@@ -92,16 +92,18 @@ def superseded_page(old: Policy, current: Policy, library: Library, association:
 def policy_markdown(policy: Policy, library: Library, association: Association, today: dt.date,
                     told_us: str | None = None, formats: Formats | None = None, *,
                     versions: Collection[str] = (), link_prefix: str = "", notice: str | None = None,
-                    consultation_url: str = CONSULTATION_PATH) -> str:
+                    consultation_url: str = CONSULTATION_PATH,
+                    outcome_weeks: int = OUTCOME_WEEKS) -> str:
     """One policy as Markdown: the site page's text, and the large-print and PDF versions' (which
     have no Formats box: a PDF cannot list its own size). `told_us` is the consultation summary,
     shown once the policy is approved; `link_prefix` leads from the page to the policies folder;
     `notice` replaces the status notice (an earlier version's); `consultation_url` is where a
-    draft's "Comment on this draft" link goes, followed by the policy's name."""
+    draft's "Comment on this draft" link goes, followed by the policy's name; `outcome_weeks`:
+    how long after closing day its outcome is due."""
     parts = [
         f"# {md_text(policy.title)}",
         notice if notice is not None else _status_notice(policy, library, today, link_prefix,
-                                                         consultation_url),
+                                                         consultation_url, outcome_weeks),
         _metadata_panel(policy, today),
         formats_box(formats) if formats else "",
         f"## Summary\n\n{plain_paragraph(policy.summary)}",
@@ -121,9 +123,9 @@ def notice_block(kind: str, heading: str, text: str) -> str:
 
 
 def _status_notice(policy: Policy, library: Library, today: dt.date, link_prefix: str,
-                   consultation_url: str) -> str:
+                   consultation_url: str, outcome_weeks: int = OUTCOME_WEEKS) -> str:
     if policy.status is Status.CONSULTATION and policy.consultation:
-        dates = _consultation_dates(policy, today, consultation_url)
+        dates = _consultation_dates(policy, today, consultation_url, outcome_weeks)
         return notice_block("draft", "Draft — not in force.",
                        f"This is a proposed policy. It does not apply yet. {dates}")
     if policy.status is Status.DRAFT:
@@ -145,7 +147,8 @@ def _status_notice(policy: Policy, library: Library, today: dt.date, link_prefix
     return ""
 
 
-def _consultation_dates(policy: Policy, today: dt.date, consultation_url: str) -> str:
+def _consultation_dates(policy: Policy, today: dt.date, consultation_url: str,
+                        outcome_weeks: int) -> str:
     """When comments open and close, and the link to comment. The site is static, so the link is
     there whatever the date: the consultation app says whether comments are open on the day."""
     window = policy.consultation
@@ -158,7 +161,25 @@ def _consultation_dates(policy: Policy, today: dt.date, consultation_url: str) -
         case WindowState.NOT_YET_OPEN:
             return f"Comments open on {opens} and close on {closes}. {link}."
         case _:
-            return f"Comments closed on {closes}. We are considering what people told us."
+            after = _awaiting_outcome(policy, today, consultation_url, outcome_weeks)
+            return f"Comments closed on {closes}. {after}"
+
+
+def _awaiting_outcome(policy: Policy, today: dt.date, consultation_url: str, outcome_weeks: int) -> str:
+    """After closing day: that we are analysing the feedback and when the outcome is due, or
+    that it is late and when staff now expect it. The site is built daily and cannot know when
+    the outcome is published in the consultation app, so it links there for it."""
+    window = policy.consultation
+    due = outcome_due(window.closes, outcome_weeks)
+    link = f"[the consultation page]({consultation_url}{policy.slug}/)"
+    if today <= due:
+        return (f"We are analysing your feedback. We will publish the outcome on {link} "
+                f"by {long_date(due)}.")
+    expected = (f"We now expect to publish it by {long_date(window.outcome_expected)}"
+                if window.outcome_expected and window.outcome_expected >= today
+                else "We will give a new date soon")
+    return (f"The outcome was due on {long_date(due)} and is late. {expected}: "
+            f"it will be on {link}.")
 
 
 def _metadata_panel(policy: Policy, today: dt.date) -> str:

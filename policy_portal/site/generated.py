@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from policy_portal.pages import policy_page as pages
 from policy_portal.pages.comparison import comparison_page
-from policy_portal.config.settings import CONSULTATION_PATH
+from policy_portal.config.settings import CONSULTATION_PATH, OUTCOME_WEEKS
 from policy_portal.site.feeds import changes_feed, consultations_feed
 from policy_portal.formats.build import PolicyFormats
 from policy_portal.reading.history import PublishedVersion
@@ -34,9 +34,11 @@ ENGLISH_ONLY = frozenset({REVIEWS})
 def generated_files(library: Library, association: Association, today: dt.date, policies: Path,
                     formats: dict[tuple[str, str], PolicyFormats], site_url: str, edit_url: str | None = None,
                     versions: dict[str, list[PublishedVersion]] | None = None,
-                    consultation_url: str = CONSULTATION_PATH) -> dict[str, str | Path]:
+                    consultation_url: str = CONSULTATION_PATH,
+                    outcome_weeks: int = OUTCOME_WEEKS) -> dict[str, str | Path]:
     """`versions`: each policy's approved versions from the repository's history, if it is here;
-    `consultation_url`: where the consultation app runs, which drafts and their feed link to."""
+    `consultation_url`: where the consultation app runs, which drafts and their feed link to;
+    `outcome_weeks`: how long after closing day a consultation's outcome is due."""
     files: dict[str, str | Path] = {}
     for policy in library:
         built = formats[policy.slug, library.languages.default.code]
@@ -44,7 +46,7 @@ def generated_files(library: Library, association: Association, today: dt.date, 
         earlier = [version for version in published if version.version != policy.version]
         files[f"{POLICIES}/{policy.slug}.md"] = pages.policy_page(
             policy, library, association, today, told_us(policies, policy.slug), built.links, edit_url,
-            [version.version for version in earlier], consultation_url)
+            [version.version for version in earlier], consultation_url, outcome_weeks)
         files.update({f"{POLICIES}/{path}": source for path, source in built.files(policy.slug).items()})
         files.update(_version_pages(policy, earlier, published, library, association, today))
     host = urlsplit(site_url).hostname or "localhost"
@@ -96,4 +98,9 @@ def _version_pages(policy: Policy, earlier: list[PublishedVersion], published: l
     for before, after in pairwise(published):
         files[f"{POLICIES}/{pages.comparison_path(policy.slug, before.version, after.version)}"] = \
             comparison_page(before.policy, after.policy, notes.get(after.version, ""), policy.version)
+    for version in published:
+        if version.consulted is not None:  # the consultation's outcome links here
+            files[f"{POLICIES}/{pages.comparison_path(policy.slug, version.consulted.version, version.version)}"] \
+                = comparison_page(version.consulted, version.policy, notes.get(version.version, ""),
+                                  policy.version, consulted=True)
     return files

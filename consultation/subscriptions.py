@@ -1,0 +1,82 @@
+"""Emails about new consultations, for people who ask for them.
+
+Double opt-in: asking sends one email, with a link to confirm; nothing else is sent to the
+address until it is confirmed, so nobody can sign up someone else. Every message after that has
+a one-click unsubscribe (RFC 8058: the `List-Unsubscribe` and `List-Unsubscribe-Post` headers a
+mail program turns into an "Unsubscribe" button) and a link to a page with a button.
+
+This module finds subscriptions and makes their messages; `consultation.actions` makes the
+changes (`subscribe`, `confirm_subscription`, `unsubscribe`, `notify_open`, and the erasures).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consultation import context, mail
+from consultation.models import OutboxMessage, Subscription
+from consultation.store import as_utc
+from policy_portal.consultations.rules import WindowState, window_state
+
+CONFIRM_AGAIN_AFTER = dt.timedelta(hours=1)
+"""Asking again sooner sends no second confirmation, so the form cannot flood someone's inbox."""
+UNCONFIRMED_KEPT = dt.timedelta(days=30)
+"""An address nobody confirmed is forgotten after this (by `erase-expired`): it may not even be
+the asker's."""
+
+
+def by_address(db: Session, email_key: str) -> Subscription | None:
+    return db.scalar(select(Subscription).where(Subscription.email_key == email_key))
+
+
+def by_token(db: Session, token: str) -> Subscription | None:
+    return db.scalar(select(Subscription).where(Subscription.token == token)) if token else None
+
+
+def confirm_afresh(found: Subscription, now: dt.datetime) -> bool:
+    """Whether asking again for an address already known sends a new confirmation: not while
+    it is subscribed, nor within `CONFIRM_AGAIN_AFTER` of the last one. The page shown
+    afterwards is the same whatever happened, so it does not tell anyone whether an address is
+    subscribed."""
+    return found.unsubscribed_at is not None or (found.confirmed_at is None and
+                                                  now - as_utc(found.created_at) >= CONFIRM_AGAIN_AFTER)
+
+
+def confirmation(db: Session, found: Subscription) -> OutboxMessage | None:
+    """The email with the link that confirms a subscription (`actions.subscribe` queues it)."""
+    return mail.rendered(db, "confirm", to=found.email, subscription_id=found.id,
+                         subject="Confirm you want emails about draft policies",
+                         heading="Confirm you want emails about draft policies",
+                         confirm_url=mail.link("subscriptions.confirm", token=found.token))
+
+
+def opened_messages(db: Session, today: dt.date) -> list[OutboxMessage]:
+    """"A consultation has opened", for each confirmed subscriber and each consultation open
+    `today`, not yet queued: each message's `dedupe_key` names the subscriber and the
+    consultation (draft and opening date), and one already queued is never queued again
+    (`actions.notify_open` queues them)."""
+    subscribers = list(db.scalars(select(Subscription).where(
+        Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None))))
+    opened = [policy for policy in context.library() if window_state(policy, today) is WindowState.OPEN]
+    wanted = {f"opened:{subscriber.id}:{policy.slug}:{policy.consultation.opens}": (subscriber, policy)
+              for subscriber in subscribers for policy in opened}
+    done = set(db.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(wanted))))
+    messages = []
+    for key, (subscriber, policy) in wanted.items():
+        if key in done:
+            continue
+        unsubscribe_url = mail.link("subscriptions.unsubscribe", token=subscriber.token)
+        messages.append(mail.rendered(
+            db, "opened", to=subscriber.email, subscription_id=subscriber.id, dedupe_key=key,
+            subject=f"Have your say: the draft {policy.title} is open for comments",
+            heading=f"The draft {policy.title} is open for comments", policy_title=policy.title,
+            closes=policy.consultation.closes, unsubscribe_url=unsubscribe_url,
+            policy_url=mail.link("consultation.consultation", slug=policy.slug),
+            headers={"List-Unsubscribe": f"<{unsubscribe_url}>, <mailto:{context.association().email}"
+                                         f"?subject=Unsubscribe%20{subscriber.token}>",
+                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        ))
+    return [message for message in messages if message is not None]

@@ -364,6 +364,9 @@ def test_send_mail_command_from_cron(project, database_url, smtp, monkeypatch, c
     assert main(["--project", str(project), "send-mail", "--retry-failed"]) == 0
     assert "Trying again 1 message(s) given up on.\nSent 1 email(s)." in capsys.readouterr().out
     assert [message["To"] for message in smtp.inbox.messages] == ["sam@example.com", "jo@example.com"]
+    with app.app_context():
+        assert ("command line", "retried emails", "1 email(s) given up on, tried again") in [
+            (entry.actor, entry.action, entry.details) for entry in store.audit_log(context.database())]
     app.extensions["engine"].dispose()
 
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 
-import markdown
 import pyphen
 
 from policy_portal.problems import PolicyError, Problem
 from policy_portal.reading.policy import Policy
-from policy_portal.text.sections import EXTENSIONS, headings
+from policy_portal.text.extensions import TEXT_EXTENSIONS, converter
+from policy_portal.text.sections import headings
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
 WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*|\d[\d,.]*")
@@ -70,7 +70,7 @@ def _syllables(word: str) -> int:
 
 def readability(body: str) -> Readability:
     parser = _Text()
-    parser.feed(markdown.markdown(body, extensions=EXTENSIONS))
+    parser.feed(converter(TEXT_EXTENSIONS).convert(body))
     sentences = [sentence.strip() for block in parser.blocks for sentence in SENTENCE_END.split(block)
                  if WORD.search(sentence)]
     words = [word for sentence in sentences for word in WORD.findall(sentence)]

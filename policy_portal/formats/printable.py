@@ -13,15 +13,13 @@ import re
 from functools import lru_cache
 from html import escape
 
-import markdown
-
 from policy_portal.config.languages import ENGLISH, Language
 from policy_portal.config.messages import Words
 from policy_portal.config.settings import CONSULTATION_PATH, Association
 from policy_portal.pages.policy_page import page_title, policy_markdown
 from policy_portal.reading.library import Library
 from policy_portal.reading.policy import Policy
-from policy_portal.text.sections import SITE_EXTENSIONS
+from policy_portal.text.extensions import converter
 
 POLICY_LINK = re.compile(r'href="([a-z0-9-]+)\.md(#[^"]*)?"')
 TABLE_START = '<div class="table-scroll" role="region" tabindex="0" aria-label="{label}"><table>'
@@ -31,7 +29,7 @@ HEADER_CELL = re.compile(r"<th(?=[ >])(?![^>]*\bscope=)")
 """Markdown tables put header cells only in the first row, so each heads its column."""
 
 
-_CONVERTER = markdown.Markdown(extensions=SITE_EXTENSIONS)
+_CONVERTER = converter()
 
 
 @lru_cache(maxsize=16)

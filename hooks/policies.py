@@ -32,11 +32,11 @@ from policy_portal.config.settings import association_from, consultation_url_fro
 from policy_portal.formats.build import build_formats
 from policy_portal.formats.liblouis import BrailleError
 from policy_portal.formats.pdf import PdfError
-from policy_portal.pages import policy_page as pages
-from policy_portal.pages import translated
+from policy_portal.pages.context import PageContext
+from policy_portal.pages.policy_list import INDEX_MARKER, policy_list, translated_policy_list
 from policy_portal.problems import PolicyError
 from policy_portal.reading.history import HistoryUnavailableError, library_versions
-from policy_portal.reading.library import Library, load_library
+from policy_portal.reading.library import load_library
 from policy_portal.site import csp
 from policy_portal.site.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
 from policy_portal.site.search import SearchIndexError, index_site
@@ -67,17 +67,15 @@ def on_pre_build(config) -> None:
         return
     try:
         _state["library"] = load_library(_project(config) / POLICIES, _project(config))
-        _state["association"] = association_from(config.extra)
-        _state["consultation_url"] = consultation_url_from(config.extra)
-        _state["today"] = clock.today()
+        _state["context"] = PageContext(_state["library"], association_from(config.extra), clock.today(),
+                                        consultation_url=consultation_url_from(config.extra))
         refuse_stale(_state["library"], config.extra)
     except (PolicyError, ValueError) as error:
         raise PluginError(str(error)) from None
     project = _project(config)
     try:
-        build = build_formats(_state["library"], _state["association"], _state["today"], project / POLICIES,
-                              Path(config.docs_dir), config.site_url or "/", project / CACHE,
-                              _state["consultation_url"])
+        build = build_formats(_state["context"], project / POLICIES, Path(config.docs_dir),
+                              config.site_url or "/", project / CACHE)
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None
     _state["formats"] = build.formats
@@ -92,15 +90,12 @@ def on_pre_build(config) -> None:
 
 @event_priority(-200)  # after mkdocs-static-i18n's on_files, which cannot handle generated files
 def on_files(files: Files, config) -> Files:
-    library: Library = _state["library"]
-    language = _language(config)
-    association, today, formats = _state["association"], _state["today"], _state["formats"]
+    language, context, formats = _language(config), _state["context"], _state["formats"]
     if language.default:
-        sources = generated_files(library, association, today, _project(config) / POLICIES, formats,
-                                  config.site_url or "/", config.extra.get("edit_policies_url"),
-                                  _state["versions"], _state["consultation_url"])
+        sources = generated_files(context, _project(config) / POLICIES, formats, config.site_url or "/",
+                                  config.extra.get("edit_policies_url"), _state["versions"])
     else:
-        sources = translated_files(library, association, today, formats, language)
+        sources = translated_files(context, formats, language)
     for uri, source in sources.items():
         file = (File.generated(config, uri, content=source) if isinstance(source, str)
                 else File.generated(config, uri, abs_src_path=str(source)))
@@ -115,15 +110,15 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     language, uri = _language(config), page.file.src_uri
     english = uri in ENGLISH_ONLY or getattr(page.file, "locale", language.code) != language.code
     page.meta["portal_english"] = english and not language.default  # overrides/main.html marks it
-    if pages.INDEX_MARKER not in markdown:
+    if INDEX_MARKER not in markdown:
         if uri == "index.md":
-            raise PluginError(f"docs/index.md: the home page needs the line {pages.INDEX_MARKER} "
+            raise PluginError(f"docs/index.md: the home page needs the line {INDEX_MARKER} "
                               "where the list of policies goes")
         return markdown
-    library = _state["library"]
-    listing = (pages.policy_list(library, _state["today"]) if language.default or english
-               else translated.policy_list(library, language))
-    return markdown.replace(pages.INDEX_MARKER, listing)
+    context = _state["context"]
+    listing = (policy_list(context) if language.default or english
+               else translated_policy_list(context.in_language(language, "")))
+    return markdown.replace(INDEX_MARKER, listing)
 
 
 def on_page_context(context, page, config, nav):

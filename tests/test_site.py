@@ -23,6 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from policy_portal.config.settings import CONSULTATION_PATH, load_association
+from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_page import policy_page
 from policy_portal.reading.library import load_library
 from policy_portal.site import csp
@@ -145,7 +146,8 @@ def test_draft_page_gives_the_consultation_dates_on_any_day(today: str, expected
     """The site is static: built before or after the consultation, it must still say the truth."""
     library = load_library(ROOT / "policies")
     association = load_association(ROOT / "mkdocs.yml")
-    markdown = policy_page(library["pets"], library, association, dt.date.fromisoformat(today))
+    context = PageContext(library, association, dt.date.fromisoformat(today))
+    markdown = policy_page(context, library["pets"])
     link = "[Comment on this draft](/consultations/pets/)"
     assert expected in markdown.replace(link, "Comment on this draft")
 

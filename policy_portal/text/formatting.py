@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from difflib import SequenceMatcher
 
+from babel.dates import format_date
+
 MARKDOWN_SPECIAL = str.maketrans({**{character: f"&#{ord(character)};" for character in "|*_[]`{}\\#~!"},
                                   "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 """Every character that could change Markdown's or HTML's meaning, as a numeric reference: one
 pass, so no reference is itself escaped again (`&#x27;` once showed as text on pages)."""
 
 
-def long_date(day: dt.date) -> str:
-    """Dates as people write them in the UK: 14 May 2024."""
-    return f"{day.day} {day:%B %Y}"
+def long_date(day: dt.date, locale: str = "en_GB") -> str:
+    """A date as people write it, by Unicode's locale data: 14 May 2024 in the UK, 14 Mai 2024 in
+    Welsh. The one date format: pages in every language (`Words.date`), feeds, emails and the
+    consultation app."""
+    return format_date(day, "long", locale=locale)
 
 
 def join_words(words: list[str]) -> str:

@@ -37,9 +37,12 @@ def _escaping(escape_text: Callable[[str], str]) -> Callable[[Any], Any]:
 
 
 def _environment(escape_text: Callable[[str], str]) -> Environment:
+    """Templates are package data, read once: `auto_reload` would look at each file's date on
+    every page."""
     return Environment(loader=PackageLoader("policy_portal.pages", "templates"), autoescape=True,
                        finalize=_escaping(escape_text), undefined=StrictUndefined, trim_blocks=True,
-                       lstrip_blocks=True, comment_start_string="{##", comment_end_string="##}")
+                       lstrip_blocks=True, comment_start_string="{##", comment_end_string="##}",
+                       auto_reload=False)
 
 
 _ENVIRONMENTS = {".html": _environment(escape), ".md": _environment(md_text)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from babel.dates import format_date
 
@@ -14,10 +15,12 @@ MARKDOWN_SPECIAL = str.maketrans({**{character: f"&#{ord(character)};" for chara
 pass, so no reference is itself escaped again (`&#x27;` once showed as text on pages)."""
 
 
+@lru_cache(maxsize=4096)
 def long_date(day: dt.date, locale: str = "en_GB") -> str:
     """A date as people write it, by Unicode's locale data: 14 May 2024 in the UK, 14 Mai 2024 in
     Welsh. The one date format: pages in every language (`Words.date`), feeds, emails and the
-    consultation app."""
+    consultation app. Cached: a build writes the same few dates thousands of times, and Babel
+    takes longer than the page's templates to write one."""
     return format_date(day, "long", locale=locale)
 
 

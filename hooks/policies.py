@@ -117,7 +117,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         return markdown
     context = _state["context"]
     listing = (policy_list(context) if language.default or english
-               else translated_policy_list(context.in_language(language, "")))
+               else translated_policy_list(context.in_language(language, "../")))  # from /<code>/
     return markdown.replace(INDEX_MARKER, listing)
 
 

@@ -268,7 +268,7 @@ def _related(context: PageContext, policy: Policy, link_prefix: str) -> str:
     if not items:
         return ""
     heading = "Related policies and documents" if english else words("Related policies")
-    return render("related.md", heading=heading, items=items)
+    return render("related.md", heading=trusted(heading), items=items)
 
 
 def policy_title(context: PageContext, policy: Policy) -> str:

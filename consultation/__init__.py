@@ -62,7 +62,6 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
         COMMENT_RATE_LIMIT=os.environ.get("COMMENT_RATE_LIMIT", "20 per hour"),
         SIGN_IN_RATE_LIMIT="30 per hour",
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        RATELIMIT_HEADERS_ENABLED=False,
         TRUSTED_HOSTS=trusted_hosts(os.environ.get("PORTAL_HOSTS", "")),
     )
     app.config.update(settings or {})

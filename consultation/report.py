@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass
+from html import unescape
 
 from consultation.models import Comment
-from policy_portal.consultations.moderation import HIDE_REASONS
+from policy_portal.consultations.moderation import HIDE_REASONS, NAME_REMOVED, REPLACEMENTS
 from policy_portal.consultations.rules import OUTCOMES, RespondentType
 from policy_portal.reading.policy import AUDIENCES, Policy
 from policy_portal.text.formatting import long_date, md_text
@@ -129,9 +131,9 @@ class Report:
             if not (comment.moderation == "approved" and comment.may_publish and comment.response_outcome):
                 continue  # only what its writer agreed we may publish, once answered
             lines += [f"### On {md_text(comment.section_title or 'the whole draft')}", "",
-                      f"**You said:** {md_text(_one_line(self.shown_text(comment)))}", "",
+                      f"**You said:** {_quoted(self.shown_text(comment))}", "",
                       f"**We did:** {OUTCOMES[comment.response_outcome]}. "
-                      f"{md_text(_one_line(comment.response_text))}", ""]
+                      f"{_quoted(comment.response_text)}", ""]
         return "\n".join(lines)
 
 
@@ -146,3 +148,18 @@ def _cell(value: object) -> object:
 
 def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
+
+
+NOTES = [*REPLACEMENTS.values(), NAME_REMOVED]
+"""What moderation puts in place of personal details: `[phone number removed]`."""
+ESCAPED_NOTE = re.compile("(?:" + "|".join(re.escape(md_text(note)) for note in NOTES) + r")(?![(:])")
+"""A note escaped by md_text, and not followed by what would make it a link. Every other bracket
+in the text stays escaped, so the note cannot be the label of a link with ( after it, nor of a
+link definition with : after it, nor meet a definition of its own: it can only be text."""
+
+
+def _quoted(text: str | None) -> str:
+    """A comment or reply on one line, every character that could change Markdown's meaning escaped
+    (md_text), but the notes of what moderation removed readable in the file, as people read them
+    on the site: `[phone number removed]`, not `&#91;phone number removed&#93;`."""
+    return ESCAPED_NOTE.sub(lambda match: unescape(match.group()), md_text(_one_line(text)))

@@ -1,20 +1,32 @@
-"""Security for every response: CSRF checks, security headers and the rate limit on comments;
-and `client_network`, which says whose requests count together in a limit.
+"""Security for every response: CSRF checks, security headers and the rate limits on comments
+and sign-in; and `client_network`, which says whose requests count together in a limit.
 
 The app runs no JavaScript and loads nothing from other sites, so its content security policy
 can forbid scripts outright.
+
+The rate limits use the `limits` library directly, not through Flask-Limiter: Flask-Limiter
+evaluated its limits twice for each limited POST (once before the request, once in the view's
+decorator) and once for every other request, where two settings and one check before the view
+are all this app needs. Counts live where `RATELIMIT_STORAGE_URI` says: in each process's memory
+by default, or in Redis (`redis://...`), which every worker of every server shares. While Redis
+cannot be reached, each worker counts in its own memory (and logs why), so the limits still hold,
+per worker, and nobody's comment is lost to an error page.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from functools import partial
+import logging
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
+from limits import parse
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
+log = logging.getLogger(__name__)
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'none'", "style-src 'self'", "img-src 'self'", "form-action 'self'",
     "frame-ancestors 'none'", "base-uri 'none'",
@@ -28,8 +40,9 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
 RATE_LIMITS = {"consultation.comment": "COMMENT_RATE_LIMIT", "staff.sign_in": "SIGN_IN_RATE_LIMIT"}
-"""Views a stranger can post to, limited per address by the setting named: comments against
-floods, sign-in against password guessing (besides the per-account lock-out)."""
+"""Views a stranger can post to, limited per network by the setting named ("20 per hour"):
+comments against floods, sign-in against password guessing (besides the per-account lock-out).
+Each POST to one of them counts once, refused or not; other methods are not counted."""
 CHECKS_OWN_TOKEN = ("consultation.comment",)
 """Views whose form checks its CSRF token itself, so a failed check gives the form back with the
 person's text and an error instead of the bare error page that CSRFProtect shows."""
@@ -71,30 +84,40 @@ class AppOnlySession(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
+    """One limiter an app, not one for the module, so apps made in one process (tests, several
+    sites) keep their own counts unless their storage is shared. The limit is checked after the
+    CSRF check (registered first), so a forged sign-in is refused without being counted."""
     app.session_interface = AppOnlySession()
     app.extensions["security.csrf"] = CSRFProtect(app)
     app.after_request(add_headers)
-    app.extensions["security.limiter"] = Limiter(_requesting_network, app=app)
+    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"], wrap_exceptions=True)
+    app.extensions["security.limiter"] = FixedWindowRateLimiter(storage)
+    fallback = storage if isinstance(storage, MemoryStorage) else MemoryStorage()
+    app.extensions["security.limiter_fallback"] = FixedWindowRateLimiter(fallback)
+    app.before_request(_limit_submissions)
 
 
 def protect_submissions(app: Flask) -> None:
-    """Called once the views are registered. One limiter an app, not one for the module, so apps
-    made in one process (tests, several sites) keep their own counts."""
-    limiter: Limiter = app.extensions["security.limiter"]
+    """Called once the views are registered: the views that check their own CSRF token."""
     for endpoint in CHECKS_OWN_TOKEN:
         app.extensions["security.csrf"].exempt(app.view_functions[endpoint])
-    for endpoint, setting in RATE_LIMITS.items():
-        rate = partial(_rate, setting)
-        app.view_functions[endpoint] = limiter.limit(rate, methods=["POST"])(app.view_functions[endpoint])
 
 
-def _requesting_network() -> str:
-    """Rate limits count per network, so one IPv6 /64 cannot send from a fresh address each time."""
-    return client_network(request.remote_addr)
-
-
-def _rate(setting: str) -> str:
-    return current_app.config[setting]
+def _limit_submissions() -> None:
+    """Count a POST to a limited view against its network's limit; refuse it (429) past the limit.
+    Rate limits count per network, so one IPv6 /64 cannot send from a fresh address each time."""
+    setting = RATE_LIMITS.get(request.endpoint or "")
+    if setting is None or request.method != "POST":
+        return
+    rate = parse(current_app.config[setting])
+    counted = (request.endpoint, client_network(request.remote_addr))
+    try:
+        allowed = current_app.extensions["security.limiter"].hit(rate, *counted)
+    except StorageError as error:
+        log.error("Rate-limit storage unavailable, counting in this process only: %s", error.storage_error)
+        allowed = current_app.extensions["security.limiter_fallback"].hit(rate, *counted)
+    if not allowed:
+        abort(429)
 
 
 def add_headers(response: Response) -> Response:

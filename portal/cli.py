@@ -10,20 +10,33 @@ import argparse
 import datetime as dt
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
 from policy_portal import clock
 from policy_portal.checks.changes import change_problems, changed_policies, summary
+from policy_portal.checks.example_leftovers import example_leftovers, example_warnings
 from policy_portal.checks.plain_english import plain_english_from, plain_english_warnings, readability
 from policy_portal.checks.reviews import review_warnings
 from policy_portal.checks.translation_status import refuse_stale, translation_report
 from policy_portal.config.messages import Words, used_messages
 from policy_portal.config.settings import CONSULTATION_PATH, read_extra
+from policy_portal.config.setup import (
+    QUESTIONS,
+    Details,
+    SetupError,
+    current_details,
+    option,
+    staff_names_from,
+    write_details,
+)
 from policy_portal.consultations.rules import STAFF_ROLES, invitation_ends, invitation_problem
 from policy_portal.problems import PolicyError
 from policy_portal.reading.history import HistoryUnavailableError
 from policy_portal.reading.library import Library, load_library
+from policy_portal.reading.placeholders import draft_placeholders
+from policy_portal.reading.reader import SLUG
 from policy_portal.reading.starter import reference_for, slug_for, starter_text
 from policy_portal.site.preview import changed_pages
 from policy_portal.text.formatting import long_date
@@ -33,6 +46,17 @@ POLICIES = "policies"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. When whoever reads the output stops early (`check | head`), stop quietly."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # here, not at exit, so a reader gone away is caught below
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's documented advice
+        return 1
+    return code
+
+
+def _run(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="policy-portal", description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=Path.cwd(),
                         help="the folder with mkdocs.yml and policies/ (default: this folder)")
@@ -47,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("build", help="check the policies and build the site")
     build.add_argument("--site-dir", type=Path, help="where to write the site (default: site/)")
     serve = commands.add_parser("serve", help="build the site and serve it")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, "
+                       "this computer only; 0.0.0.0 lets other computers on the network in)")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
     commands.add_parser("migrate", help="create or upgrade the consultation database")
     invite = commands.add_parser("invite", help="make a personal link for a scrutiny panel member")
     invite.add_argument("policy", help="the policy's file name without .md, for example pets")
@@ -73,11 +98,17 @@ def main(argv: list[str] | None = None) -> int:
     data.add_argument("--erase", action="store_true", help="erase the names and email addresses found")
     backup = commands.add_parser("backup", help="copy the consultation database while the portal runs")
     backup.add_argument("target", type=Path, help="the file to write, for example backups/2026-11-23.sqlite")
+    init = commands.add_parser("init", help="put your association's details into mkdocs.yml, in every "
+                               "place they go; asks for each one not given as an option")
+    for field, question in QUESTIONS.items():
+        init.add_argument(option(field), dest=field, help=question)
     new = commands.add_parser("new", help="write a starter file for a new policy")
     new.add_argument("title", help='the policy\'s title, for example "Complaints Policy"')
     new.add_argument("--category", default="General", help="the home page group it goes in")
     new.add_argument("--owner", default="Head of Governance", help="the job role that owns it")
     new.add_argument("--reference", help="its reference code (default: initials and a number)")
+    new.add_argument("--slug", help="its file name without .md, which is also its web address "
+                     "(default: made from the title, 'Complaints Policy' -> complaints)")
     args = parser.parse_args(argv)
     project = args.project.resolve()
     try:
@@ -94,19 +125,12 @@ def check(args: argparse.Namespace, project: Path) -> int:
     refuse_stale(library, extra)  # as the build does, if mkdocs.yml says so
     count = len(library.policies)
     print(f"{count} polic{'y' if count == 1 else 'ies'} checked: no problems.")
-    settings = plain_english_from(extra)
     print("\nPlain English (reading ease: about 60 or more is plain English):")
     for policy in library:
         result = readability(policy.body)
         longest = result.longest[0][0] if result.longest else 0
         print(f"  {policy.path}: reading ease {result.reading_ease:.0f}, longest sentence {longest} words")
-    warnings = review_warnings(library, clock.today())
-    for policy in library:
-        warnings += plain_english_warnings(policy, settings)
-    warnings.sort()
-    if warnings:
-        print(f"\n{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
-        print("\n".join(f"  {warning}" for warning in warnings))
+    print_warnings(library, extra, project)
     print_translations(library)
     if args.base:
         problems = [problem for change in changed_policies(project, args.base, library.policies)
@@ -115,6 +139,18 @@ def check(args: argparse.Namespace, project: Path) -> int:
             raise PolicyError(problems)
         print(f"\nCompared with {args.base}: every changed policy has a new version where it needs one.")
     return 0
+
+
+def print_warnings(library: Library, extra: dict, project: Path) -> None:
+    """What `check` and `build` both say should be fixed but does not stop publishing."""
+    settings = plain_english_from(extra)
+    warnings = review_warnings(library, clock.today()) + example_warnings(project)
+    for policy in library:
+        warnings += plain_english_warnings(policy, settings) + draft_placeholders(policy)
+    warnings.sort()
+    if warnings:
+        print(f"\n{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
+        print("\n".join(f"  {warning}" for warning in warnings))
 
 
 def print_translations(library: Library) -> None:
@@ -154,6 +190,7 @@ def build(args: argparse.Namespace, project: Path) -> int:
               "above and build again.", file=sys.stderr)
         return 1
     print(f"Built the site in {site_dir}.")
+    print_warnings(load_library(project / POLICIES, project), read_extra(project / CONFIG), project)
     return 0
 
 
@@ -343,13 +380,19 @@ COMMAND_LINE = "command line"
 
 
 def new(args: argparse.Namespace, project: Path) -> int:
-    slug = slug_for(args.title)
+    slug = args.slug or slug_for(args.title)
     if not slug:
-        print(f"'{args.title}' has no letters or digits to make a file name from.", file=sys.stderr)
+        print(f"'{args.title}' has no letters or digits to make a file name from; choose the file "
+              "name with --slug, for example --slug rent", file=sys.stderr)
+        return 1
+    if not SLUG.fullmatch(slug):
+        print(f"'{slug}' is not a usable file name; use lower-case words joined by hyphens, "
+              "for example --slug staff-social-media", file=sys.stderr)
         return 1
     path = project / POLICIES / f"{slug}.md"
     if path.exists():
-        print(f"{path.relative_to(project)} already exists; choose another title.", file=sys.stderr)
+        print(f"{path.relative_to(project)} already exists; choose another file name with --slug, "
+              f"for example --slug {slug}-2, or another title.", file=sys.stderr)
         return 1
     library = load_library(project / POLICIES, project)
     reference = args.reference or reference_for(args.title, library)
@@ -366,9 +409,38 @@ def new(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
+def init(args: argparse.Namespace, project: Path) -> int:
+    """Options answer the questions (for scripts); at a terminal, the rest are asked, each offering
+    what mkdocs.yml has now; piped, what is not given stays as it is."""
+    config = project / CONFIG
+    now = current_details(config)
+    answers = {}
+    for field, question in QUESTIONS.items():
+        current = getattr(now, field)
+        shown = ", ".join(current) if isinstance(current, tuple) else current
+        answer = getattr(args, field)
+        if answer is None and sys.stdin.isatty():
+            answer = input(f"{question} [{shown}]: ").strip() or None
+        answer = shown if answer is None else answer
+        answers[field] = staff_names_from(answer) if field == "staff_names" else answer
+    try:
+        written = write_details(config, Details(**answers))
+    except SetupError as error:
+        print(f"{error}\n\nNothing was written to {CONFIG}.", file=sys.stderr)
+        return 1
+    print(f"Wrote your association's details into {CONFIG}:")
+    print("\n".join(f"  {line}" for line in written))
+    left = example_leftovers(project)
+    if left:
+        print("\nStill the example association's, to change by hand (see docs/staff/setting-up.md):")
+        print("\n".join(f"  {problem}" for problem in left))
+    return 0
+
+
 COMMANDS = {"check": check, "diff": diff, "build": build, "serve": serve, "migrate": migrate,
             "invite": invite, "staff-add": staff_add, "staff-unlock": staff_unlock,
-            "erase-expired": erase_expired, "personal-data": personal_data, "backup": backup, "new": new}
+            "erase-expired": erase_expired, "personal-data": personal_data, "backup": backup, "new": new,
+            "init": init}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -26,7 +26,7 @@ from consultation.database import make_engine, upgrade
 from consultation.models import Base
 from portal.server import create_portal
 from portal.site import build_site
-from tests import postgres
+from tests import postgres, redis
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
@@ -114,6 +114,13 @@ def postgres_server() -> Iterator[postgres.Server]:
 def postgres_url(postgres_server: postgres.Server) -> str:
     """The session server's database, migrated once."""
     return migrated(postgres_server.url)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """One Redis server for the session, for rate limits shared by workers."""
+    with redis.server() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -23,8 +27,10 @@ from portal.cli import main
 from tests.consultation_pages import GOOD, comment, open_panel_link, soup, words
 from tests.test_staff import sign_in
 
+ROOT = Path(__file__).resolve().parent.parent
 DATE_PROBLEM = ("policies/complaints.md:9: approval_date: '14/05/2024' is not a date; "
-                "write it as YYYY-MM-DD, for example 2025-04-01")
+                "write it as YYYY-MM-DD, for example 2025-04-01, or as YYYY-MM for a month, "
+                "for example 2024-10")
 
 
 def break_policy(project, slug, old, new):
@@ -133,7 +139,8 @@ def test_new_never_overwrites(project, capsys):
     path = project / "policies" / "complaints.md"
     before = path.read_bytes()
     assert main(["--project", str(project), "new", "Complaints Policy"]) == 1
-    assert capsys.readouterr() == ("", "policies/complaints.md already exists; choose another title.\n")
+    assert capsys.readouterr() == ("", "policies/complaints.md already exists; choose another file name "
+                                   "with --slug, for example --slug complaints-2, or another title.\n")
     assert path.read_bytes() == before
 
 
@@ -155,7 +162,8 @@ def test_new_refuses_a_reference_that_would_fail_check(project, capsys, referenc
 def test_new_needs_letters_or_digits_in_the_title(project, capsys):
     before = sorted(path.name for path in (project / "policies").iterdir())
     assert main(["--project", str(project), "new", "?!"]) == 1
-    assert capsys.readouterr() == ("", "'?!' has no letters or digits to make a file name from.\n")
+    assert capsys.readouterr() == ("", "'?!' has no letters or digits to make a file name from; choose "
+                                   "the file name with --slug, for example --slug rent\n")
     assert sorted(path.name for path in (project / "policies").iterdir()) == before
 
 
@@ -178,7 +186,9 @@ def test_build_with_a_broken_policy_keeps_the_old_site(project, capsys):
 def test_build_writes_the_site_and_search_index(project, tmp_path, capsys):
     site = tmp_path / "published"
     assert main(["--project", str(project), "build", "--site-dir", str(site)]) == 0
-    assert capsys.readouterr().out.endswith(f"Built the site in {site}.\n")
+    assert capsys.readouterr().out.endswith(  # check's warnings too: they do not stop the build
+        f"Built the site in {site}.\n\n1 warning:\n  policies/data-protection.md:12: review: overdue: "
+        "it was due for review on 31 May 2026; Head of Governance should review it\n")
     assert (site / "index.html").is_file()
     assert (site / "policies" / "complaints" / "index.html").is_file()
     assert (site / "pagefind").is_dir()
@@ -378,3 +388,98 @@ def test_an_erasure_while_a_backup_reads_says_so_and_scrub_finishes_it(project, 
     for path in database.parent.glob("consultation.sqlite*"):
         assert b"Sam@Example.com" not in path.read_bytes(), path
     app.extensions["engine"].dispose()
+
+
+# What hand-converting two real policies showed (issue 17)
+
+
+def test_new_takes_a_file_name_when_the_titles_is_taken(project, capsys):
+    assert main(["--project", str(project), "new", "Social Media Policy"]) == 1
+    assert "choose another file name with --slug" in capsys.readouterr().err
+    assert main(["--project", str(project), "new", "Social Media Policy",
+                 "--slug", "staff-social-media"]) == 0
+    text = (project / "policies" / "staff-social-media.md").read_text(encoding="utf-8")
+    assert "\ntitle: Social Media Policy\n" in text
+    assert main(["--project", str(project), "new", "Rent Policy", "--slug", "Rent Policy"]) == 1
+    assert capsys.readouterr().err.endswith(
+        "'Rent Policy' is not a usable file name; use lower-case words joined by hyphens, "
+        "for example --slug staff-social-media\n")
+
+
+def test_starter_text_is_a_warning_in_a_draft_and_refused_in_consultation(project, capsys):
+    assert main(["--project", str(project), "new", "Rent Policy"]) == 0
+    path = project / "policies" / "rent.md"
+    text = path.read_text(encoding="utf-8")
+    assert "<!--" not in text.split("\n---\n", 1)[1]  # no note for staff in the published text
+    lines = text.splitlines()
+    starts = ("summary:", "1.1", "2.1", "3.1", "4.1")
+    placeholders = [number for number, line in enumerate(lines, 1) if line.startswith(starts)]
+    capsys.readouterr()
+    assert main(["--project", str(project), "check"]) == 0
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if "starter text" in line] == [
+        f"  policies/rent.md:{number}: {'summary' if number == placeholders[0] else 'body'}: starter text "
+        f"from `policy-portal new` is still here: '{lines[number - 1].partition(' ')[2][:60]}'; replace it "
+        "with the policy's own words" for number in placeholders]
+    path.write_text(text.replace("status: draft", "status: consultation\nconsultation:\n  opens: 2026-11-23\n"
+                                 "  closes: 2026-12-21\n  audiences: [tenants]"), encoding="utf-8")
+    assert main(["--project", str(project), "check"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("5 problems in the policy files:\n")
+    assert err.count("starter text from `policy-portal new` is still here") == 5
+
+
+def test_the_old_starter_note_makes_no_opening_section_and_is_starter_text(project, capsys):
+    """Files started before the note moved into the front matter still have it in their text."""
+    from policy_portal.text.sections import sections
+
+    note = "<!-- Started on 2026-11-01. Field guide: docs/staff/policy-format.md -->"
+    path = project / "policies" / "pets.md"
+    text = path.read_text(encoding="utf-8").replace("\n---\n", f"\n---\n\n{note}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    assert sections(text.split("\n---\n", 1)[1])[0].title == "1. Introduction"
+    assert main(["--project", str(project), "check"]) == 1  # pets is open for comments
+    line = text.splitlines().index(note) + 1
+    assert (f"policies/pets.md:{line}: body: starter text from `policy-portal new` is still here: "
+            f"'{note[:60]}'; replace it with the policy's own words") in capsys.readouterr().err.splitlines()
+
+
+def test_plain_english_counts_the_long_sentences_it_does_not_quote(project, capsys):
+    path = project / "policies" / "complaints.md"
+    long_sentence = " ".join(["the association shall endeavour to facilitate resolution"] * 6) + "."
+    text = path.read_text(encoding="utf-8").replace(
+        "## 1. Introduction", "## 1. Introduction\n\n" + "\n\n".join([long_sentence] * 5), 1)
+    path.write_text(text, encoding="utf-8")
+    assert main(["--project", str(project), "check"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("plain English: a sentence of 42 words (more than 35)") == 3
+    body_line = text.splitlines().index("---", 1) + 2
+    assert (f"policies/complaints.md:{body_line}: plain English: and 2 more sentences of more than 35 "
+            "words besides the 3 longest listed; split them too") in out
+
+
+def test_a_sentence_may_start_with_a_brand_name(project, capsys):
+    from policy_portal.checks.plain_english import readability
+
+    result = readability("We sell old furniture online. eBay charges a fee. iPhone users can use the app.")
+    assert sorted(sentence for _, sentence in result.longest) == [
+        "We sell old furniture online.", "eBay charges a fee.", "iPhone users can use the app."]
+
+
+def test_check_piped_into_head_stops_quietly(project):
+    """`check | head`: the reader goes away before the output ends; no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    finished = subprocess.run([sys.executable, "-m", "portal.cli", "--project", str(project), "check"],
+                              stdout=write_end, stderr=subprocess.PIPE, cwd=ROOT, check=False,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    os.close(write_end)
+    assert (finished.returncode, finished.stderr.decode()) == (1, "")
+
+
+def test_serve_explains_its_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--host HOST the address to listen on (default: 127.0.0.1, this computer only;" in out
+    assert "--port PORT the port to listen on (default: 8000)" in out

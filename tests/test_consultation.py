@@ -325,6 +325,16 @@ def test_too_many_comments_are_refused_with_the_text_shown_back(app, client):
     assert len(stored(app)) == 2
 
 
+def test_each_comment_post_counts_once_against_the_limit(app, client):
+    """Issue 21: with a limit of 3, the third POST is the last taken. Opening the page is not
+    counted; a POST with a mistake in it is, like any other."""
+    app.config["COMMENT_RATE_LIMIT"] = "3 per hour"
+    sent = [comment(client, **{**GOOD, "comment": ""}).status_code]
+    sent += [comment(client, **GOOD).status_code for _ in range(3)]
+    assert sent == [400, 303, 303, 429]
+    assert len(stored(app)) == 2
+
+
 def test_one_ipv6_network_shares_one_comment_limit(app, client):
     """Issue 19, finding 7: 50 comments from one /64, each from another address, all went in."""
     app.config["COMMENT_RATE_LIMIT"] = "2 per hour"

@@ -751,3 +751,28 @@ def test_a_panel_members_request_finds_and_erases_every_comment_they_sent(app):
         store.erase_personal_data(db, found, "test", "asked")
     assert [(saved.name, saved.body) for saved in stored(app)] == [
         (None, GOOD["comment"]), (None, "[name removed] again: one more thing.")]
+
+
+def test_downloads_say_their_character_set_once(moderator):
+    for address, kind in (("comments.csv", "text/csv"), ("what-you-told-us.md", "text/markdown"),
+                          ("report.json", "application/json")):
+        response = moderator.get(f"/staff/reports/pets/{address}")
+        assert response.headers["Content-Type"] == (f"{kind}; charset=utf-8" if kind.startswith("text/")
+                                                    else kind)
+
+
+def test_what_you_told_us_reads_redaction_notes_as_written_but_never_as_links(app, moderator):
+    redacted = ("Ring me on [phone number removed] about the cat.",
+                "My number [phone number removed](javascript:alert(1)) works.")
+    for text in redacted:
+        written = text.replace("[phone number removed]", "07700 900123")
+        comment(app.test_client(), **{**GOOD, "comment": written})
+    for saved, text in zip(stored(app), redacted, strict=True):
+        moderate(moderator, saved.id, action="redact", public_body=text, reason="personal")
+        moderate(moderator, saved.id, action="approve")
+        respond(moderator, saved.id, outcome="noted", explanation="Thanks.")
+    summary = moderator.get("/staff/reports/pets/what-you-told-us.md").get_data(as_text=True)
+    assert "**You said:** Ring me on [phone number removed] about the cat." in summary
+    assert "My number &#91;phone number removed&#93;(javascript" in summary  # before (, it stays escaped
+    html = markdown.markdown(summary, extensions=["attr_list", "md_in_html", "tables"])
+    assert BeautifulSoup(html, "html.parser").find("a") is None

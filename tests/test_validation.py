@@ -165,7 +165,10 @@ def test_draft_needs_no_approval_fields(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("14/05/2024", "'14/05/2024' is not a date; write it as YYYY-MM-DD, for example 2025-04-01"),
+    ("14/05/2024", "'14/05/2024' is not a date; write it as YYYY-MM-DD, for example 2025-04-01, "
+                   "or as YYYY-MM for a month, for example 2024-10"),
+    ("2024-13", "'2024-13' is not a month: there is no month 13; write it as YYYY-MM, "
+                "for example 2024-10 for October 2024"),
     ("2024-02-30", "'2024-02-30' is not a real date; check the day and month"),
     ("2024-05-14 10:30:00", "'2024-05-14 10:30:00' has a time in it; give the date only, as YYYY-MM-DD"),
 ])
@@ -453,3 +456,77 @@ def test_every_documented_field_exists():
     documented = documented_fields()
     assert len(documented) == len(set(documented))
     assert [name for name in documented if name not in FIELDS] == []
+
+
+# What real documents carry (issue 17)
+
+
+def test_a_month_alone_is_a_date_that_keeps_review_arithmetic(tmp_path):
+    write_policy(tmp_path, approval_date="2024-05", effective_date="2024-05-14", review_cycle_years=None,
+                 review_due_date="2026-11", history=history(("1", "2019-03"), ("2", "2024-05")))
+    policy = load_one(tmp_path)
+    assert (str(policy.approval_date), str(policy.history[0].date), str(policy.next_review)) == \
+        ("2024-05", "2019-03", "2026-11")
+    assert policy.review_overdue(TODAY)  # a month stands for its first day: due 1 November 2026
+
+
+def test_a_month_makes_no_sense_for_a_consultation_day(tmp_path):
+    write_policy(tmp_path, base=DRAFT, status="consultation", consultation=consultation(opens="2026-11"))
+    assert problems(tmp_path) == [
+        "policies/complaints.md:10: consultation.opens: '2026-11' is not a date; write it as "
+        "YYYY-MM-DD, for example 2025-04-01"
+    ]
+
+
+def test_document_control_keeps_the_order_written(tmp_path):
+    write_policy(tmp_path, document_control="\n  Author: Communications Manager\n"
+                 '  Legal review: "Completed: September 2024"\n  Linked corporate aim: Safe homes')
+    assert list(load_one(tmp_path).document_control.items()) == [
+        ("Author", "Communications Manager"), ("Legal review", "Completed: September 2024"),
+        ("Linked corporate aim", "Safe homes")]
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    (" Communications Manager", "22: document_control: must be a list of `label: text` lines, one a line, "
+     "indented under it; for example `  Author: Head of Housing`"),
+    ("\n  Author:\n  Legal review: [a, b]",
+     "23: document_control.Author: is empty; write the text after the colon\n"
+     "policies/complaints.md:24: document_control.Legal review: must be a single piece of text, not a list"),
+])
+def test_document_control_errors_name_the_label_and_line(tmp_path, written, message):
+    write_policy(tmp_path, document_control=written)
+    assert "\n".join(problems(tmp_path)) == f"policies/complaints.md:{message}"
+
+
+def test_history_changes_may_be_a_list(tmp_path):
+    entries = history(("1", "2019-03-19")) + ('\n  - version: "2"\n    date: 2024-05-14\n'
+                                              "    approved_by: Board of Management\n    changes:\n"
+                                              "      - Shorter.\n      - Clearer.")
+    write_policy(tmp_path, history=entries)
+    changes = [entry.changes for entry in load_one(tmp_path).history]
+    assert changes == [("Changed.",), ("Shorter.", "Clearer.")]
+
+
+def test_appendices_are_the_sections_headed_appendix(tmp_path):
+    write_policy(tmp_path, body=BODY + "\n## Appendix A: Checklist\n\nA.\n\n## Appendix 2. Contacts\n\nB.\n")
+    assert load_one(tmp_path).appendices == ["Appendix A: Checklist", "Appendix 2. Contacts"]
+
+
+def test_a_colon_in_a_list_item_is_explained_on_the_items_line(tmp_path):
+    write_policy(tmp_path, base=DRAFT, status="consultation",
+                 consultation=consultation() + "\n  promotion:\n    - Newsletter\n"
+                 "    - Post on Facebook: 30 November")
+    assert problems(tmp_path) == [
+        "policies/complaints.md:15: consultation.promotion: 'Post on Facebook: 30 November' is read as "
+        "a name and a value, because of the colon and space in it; put the whole text in double quotes: "
+        '"Post on Facebook: 30 November"'
+    ]
+
+
+def test_every_unknown_audience_is_reported(tmp_path):
+    write_policy(tmp_path, base=DRAFT, status="consultation",
+                 consultation=consultation(audiences="\n    - staff\n    - tenants\n    - board"))
+    assert problems(tmp_path) == [
+        f"policies/complaints.md:{line}: consultation.audiences: '{name}' is not an audience; "
+        "use any of: public, tenants, panel" for line, name in ((13, "staff"), (15, "board"))
+    ]

@@ -96,7 +96,7 @@ def summary(changes: list[PolicyChange]) -> str:
             for entry in after.history:
                 if entry.version not in old_history:
                     lines.append(f"- History: version {entry.version} approved by {entry.approved_by} on "
-                                 f"{long_date(entry.date)}: {' '.join(entry.changes.split())}")
+                                 f"{long_date(entry.date)}: {entry.changes_in_a_line}")
             lines += _section_lines(before, after)
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"

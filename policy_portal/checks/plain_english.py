@@ -21,7 +21,11 @@ from policy_portal.reading.policy import Policy
 from policy_portal.text.extensions import TEXT_EXTENSIONS, converter
 from policy_portal.text.sections import headings
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(]|[a-z]+[A-Z])")
+"""A sentence ends at . ! or ? before a capital, a digit, a quotation, a bracket, or a brand name
+written with a small first letter and a capital after it (eBay, iPhone)."""
+LISTED = 3
+"""How many of the longest sentences a warning quotes; the rest are counted."""
 WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*|\d[\d,.]*")
 VAGUE_LINK = re.compile(r"\[\s*(click here|here|read more|more|this link|link|this)\s*\]\(", re.IGNORECASE)
 EMPTY_HEADING = re.compile(r"#{1,6}\s*$")
@@ -39,7 +43,7 @@ class PlainEnglishSettings:
 class Readability:
     reading_ease: float
     longest: list[tuple[int, str]]
-    """The longest sentences, longest first, with their word counts."""
+    """Every sentence with its word count, longest first."""
 
 
 class _Text(HTMLParser):
@@ -80,7 +84,7 @@ def readability(body: str) -> Readability:
     ease = 206.835 - 1.015 * len(words) / len(sentences) - 84.6 * syllables / len(words)
     longest = sorted(((len(WORD.findall(sentence)), " ".join(sentence.split())) for sentence in sentences),
                      reverse=True)
-    return Readability(round(ease, 1), longest[:3])
+    return Readability(round(ease, 1), longest)
 
 
 def plain_english_from(extra: dict) -> PlainEnglishSettings:
@@ -105,11 +109,18 @@ def plain_english_warnings(policy: Policy, settings: PlainEnglishSettings) -> li
                              f"reading ease {result.reading_ease:.0f} is below {settings.min_reading_ease}; "
                              "use shorter sentences and everyday words"))
     lines = policy.body.splitlines()
-    for words, sentence in result.longest:
-        if words > settings.max_sentence_words:
-            found.append(Problem(policy.path, _line_of(sentence, lines, policy.body_line), "plain English",
-                                 f"a sentence of {words} words (more than {settings.max_sentence_words}): "
-                                 f"'{sentence[:80]}…'; split it"))
+    limit = settings.max_sentence_words
+    too_long = [(words, sentence) for words, sentence in result.longest if words > limit]
+    for words, sentence in too_long[:LISTED]:
+        found.append(Problem(policy.path, _line_of(sentence, lines, policy.body_line), "plain English",
+                             f"a sentence of {words} words (more than {settings.max_sentence_words}): "
+                             f"'{sentence[:80]}…'; split it"))
+    if len(too_long) > LISTED:
+        more = len(too_long) - LISTED
+        found.append(Problem(policy.path, policy.body_line, "plain English",
+                             f"and {more} more sentence{'s' if more != 1 else ''} of more than "
+                             f"{settings.max_sentence_words} words besides the {LISTED} longest listed; "
+                             "split them too"))
     level = 1  # the title
     for heading in headings(policy.body):
         if heading.level > level + 1:

@@ -7,7 +7,7 @@ import datetime as dt
 from policy_portal.problems import Problem
 from policy_portal.reading.library import Library
 from policy_portal.reading.policy import Policy
-from policy_portal.text.formatting import long_date, md_text
+from policy_portal.text.formatting import long_date, md_text, on_date
 
 SOON = dt.timedelta(days=90)
 
@@ -29,12 +29,12 @@ def review_warnings(library: Library, today: dt.date) -> list[Problem]:
     for policy in overdue(library, today):
         found.append(Problem(policy.path, policy.field_lines.get("review_due_date") or
                              policy.field_lines.get("review_cycle_years", 1), "review",
-                             f"overdue: it was due for review on {long_date(policy.next_review)}; "
+                             f"overdue: it was due for review {on_date(policy.next_review)}; "
                              f"{policy.owner} should review it"))
     for policy in due_soon(library, today):
         found.append(Problem(policy.path, policy.field_lines.get("review_due_date") or
                              policy.field_lines.get("review_cycle_years", 1), "review",
-                             f"due for review on {long_date(policy.next_review)}, within 90 days"))
+                             f"due for review {on_date(policy.next_review)}, within 90 days"))
     return found
 
 

@@ -46,7 +46,8 @@ class Words:
         return self.translations.get(message, message).format(**values)
 
     def date(self, day: dt.date) -> str:
-        """A date as the language writes it: 21 May 2024, 21 Mai 2024, 21 maja 2024."""
+        """A date as the language writes it: 21 May 2024, 21 Mai 2024, 21 maja 2024; a month alone
+        as October 2024, październik 2024."""
         return long_date(day) if self.language.default else long_date(day, locale=self.language.code)
 
     def missing(self, messages: list[str]) -> list[str]:

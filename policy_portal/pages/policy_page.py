@@ -22,10 +22,11 @@ import yaml
 
 from policy_portal.config.messages import Words
 from policy_portal.consultations.rules import WindowState, window_state
+from policy_portal.pages.about_rows import document_rows
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.templating import render, trusted
-from policy_portal.reading.policy import AUDIENCES, Policy, Status, Translation
-from policy_portal.text.formatting import file_size, join_words, md_text, plain_paragraph
+from policy_portal.reading.policy import AUDIENCES, HistoryEntry, Policy, Status, Translation
+from policy_portal.text.formatting import file_size, join_words, md_text, on_date, plain_paragraph
 
 OTHER_FORMATS_ID = "ask-for-this-policy-in-another-format"
 
@@ -80,8 +81,8 @@ def superseded_page(context: PageContext, old: Policy, current: Policy, versions
     """An earlier approved version, at policies/<slug>/v<version>.md, marked as no longer in force."""
     title = f"{old.title}, version {old.version} (superseded)"
     notice = notice_block("withdrawn", "Superseded — not in force.",
-                          f"This is version {md_text(old.version)} of the {md_text(old.title)}, approved on "
-                          f"{context.words.date(old.approval_date)}. It has been replaced by version "
+                          f"This is version {md_text(old.version)} of the {md_text(old.title)}, approved "
+                          f"{on_date(old.approval_date)}. It has been replaced by version "
                           f"{md_text(current.version)}. [Read the current version](../{current.slug}.md).")
     markdown = page_markdown(context, old, versions=versions, link_prefix="../", notice=notice)
     return f"{front_matter(title, old.summary)}\n\n{markdown}"
@@ -123,7 +124,6 @@ def notice_block(kind: str, heading: str, text: str) -> str:
 
 
 def _status_notice(context: PageContext, policy: Policy, link_prefix: str) -> str:
-    date = context.words.date
     if policy.status is Status.CONSULTATION and policy.consultation:
         dates = _consultation_dates(context, policy)
         return notice_block("draft", "Draft — not in force.",
@@ -138,11 +138,11 @@ def _status_notice(context: PageContext, policy: Policy, link_prefix: str) -> st
             replaced = (f" It has been replaced by the [{md_text(successor.title)}]"
                         f"({link_prefix}{successor.slug}.md).")
         return notice_block("withdrawn", "Withdrawn — no longer in force.",
-                            f"This policy was withdrawn on {date(policy.withdrawn_date)}.{replaced} "
+                            f"This policy was withdrawn {on_date(policy.withdrawn_date)}.{replaced} "
                             "It is kept here for reference.")
     if policy.review_overdue(context.today):
         return notice_block("overdue", "Review overdue.",
-                            f"This policy was due for review on {date(policy.next_review)}. "
+                            f"This policy was due for review {on_date(policy.next_review)}. "
                             "It stays in force until the board approves a reviewed version.")
     return ""
 
@@ -213,8 +213,10 @@ def about_rows(context: PageContext, policy: Policy,
     if translation:
         rows += [(words("Translated by"), translation.translated_by),
                  (words("Translated on"), date(translation.translated_on))]
-    elif policy.equality_impact_assessment:
-        rows.append(("Equality impact assessment", date(policy.equality_impact_assessment)))
+    else:
+        if policy.equality_impact_assessment:
+            rows.append(("Equality impact assessment", date(policy.equality_impact_assessment)))
+        rows += document_rows(policy)  # the document control table and appendices
     return rows
 
 
@@ -230,7 +232,7 @@ def _history(context: PageContext, policy: Policy, versions: Collection[str], li
     pages = {*versions, policy.version} if policy.in_force else set(versions)
     rows = []
     for before, entry in zip([None, *policy.history], policy.history, strict=False):
-        version, changes = md_text(entry.version), md_text(" ".join(entry.changes.split()))
+        version, changes = md_text(entry.version), _changes(entry)
         if entry.version in versions:
             version = f"[{version}]({link_prefix}{policy.slug}/v{entry.version}.md)"
         if before and before.version in pages and entry.version in pages:
@@ -243,6 +245,14 @@ def _history(context: PageContext, policy: Policy, versions: Collection[str], li
     return "\n".join(["## Version history", "",
                       "| Version | Date approved | Approved by | What changed |",
                       "| --- | --- | --- | --- |", *rows])
+
+
+def _changes(entry: HistoryEntry) -> str:
+    """One change as text; several as a list, in HTML because a table cell cannot hold a Markdown list."""
+    if len(entry.changes) == 1:
+        return md_text(entry.changes_in_a_line)
+    items = "".join(f"<li>{md_text(' '.join(change.split()))}</li>" for change in entry.changes)
+    return f"<ul>{items}</ul>"
 
 
 def comparison_path(slug: str, before: str, after: str) -> str:

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from policy_portal.text.sections import appendix_titles
+
 
 class Status(StrEnum):
     """Where a policy is in its life. Only approved policies are in force."""
@@ -45,7 +47,13 @@ class HistoryEntry:
     version: str
     date: dt.date
     approved_by: str
-    changes: str
+    changes: tuple[str, ...]
+    """What changed: one text, or several (written as a list, and shown as one)."""
+
+    @property
+    def changes_in_a_line(self) -> str:
+        """The changes as one line of text, for feeds and pull-request summaries."""
+        return " ".join(" ".join(change.split()) for change in self.changes)
 
 
 @dataclass(frozen=True)
@@ -95,8 +103,15 @@ class Policy:
     consultation: Consultation | None = None
     withdrawn_date: dt.date | None = None
     replaced_by: str | None = None
+    document_control: dict[str, str] = field(default_factory=dict)
+    """Label and text pairs (author, legal review...), in the order written, for "About this policy"."""
     field_lines: dict[str, int] = field(default_factory=dict, repr=False)
     """The line each front-matter field is on, for problems found across files."""
+
+    @property
+    def appendices(self) -> list[str]:
+        """The titles of its appendices: `## Appendix A: ...` sections, in order."""
+        return appendix_titles(self.body)
 
     @property
     def in_force(self) -> bool:

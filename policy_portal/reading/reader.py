@@ -9,14 +9,17 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Container
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from policy_portal.month_date import read_month
 from policy_portal.problems import Problem
 from policy_portal.reading import frontmatter
 from policy_portal.reading.allowlist import refusals
 from policy_portal.reading.frontmatter import Located
+from policy_portal.reading.placeholders import leftover_placeholders
 from policy_portal.reading.policy import (
     AUDIENCES,
     Consultation,
@@ -49,19 +52,41 @@ TRANSLATION_GUIDE = "docs/staff/translations.md"
 
 
 class _InvalidError(Exception):
-    """A value that cannot be used; the message says why and how to fix it."""
+    """A value that cannot be used; the message says why and how to fix it. `line` is where, when
+    that is not the field's own line: an entry in a list is reported on its own line."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def _text(item: Located) -> str:
-    if isinstance(item.value, (dict, list)):
-        raise _InvalidError("must be a single piece of text, not a list")
+    if isinstance(item.value, dict):
+        raise _InvalidError(_read_as_fields(item), item.line)
+    if isinstance(item.value, list):
+        raise _InvalidError("must be a single piece of text, not a list", item.line)
     text = item.text.strip() if item.value is not None else ""
     if not text:
-        raise _InvalidError("is empty; write the text after the colon")
+        raise _InvalidError("is empty; write the text after the colon", item.line)
     return text
 
 
-def _date(item: Located) -> dt.date | None:
+def _read_as_fields(item: Located) -> str:
+    """Why a text became a mapping: almost always a colon and a space inside it, which YAML reads
+    as `name: value` (`- Post on Facebook: 30 November`)."""
+    fields = item.value
+    if len(fields) == 1:
+        (key, value), = fields.items()
+        if not isinstance(value.value, (dict, list)):
+            written = f"{key}: {value.text}"
+            return (f"'{written}' is read as a name and a value, because of the colon and space in it; "
+                    f"put the whole text in double quotes: \"{written}\"")
+    return ("must be a single piece of text, but it is read as several `name: value` fields; if the "
+            "text has a colon followed by a space, put the whole text in double quotes")
+
+
+def _date(item: Located, months: bool = False) -> dt.date | None:
+    """A day, YYYY-MM-DD; with `months`, also a month alone, YYYY-MM."""
     value = item.value
     if value is None and item.text:  # an impossible date, already reported by the parser
         return None
@@ -71,8 +96,23 @@ def _date(item: Located) -> dt.date | None:
         raise _InvalidError(f"'{item.text}' is in quotes, so it is read as text, not a date; "
                             "remove the quotes")
     if not isinstance(value, dt.date):
-        raise _InvalidError(f"'{item.text}' is not a date; write it as YYYY-MM-DD, for example 2025-04-01")
+        month = ", or as YYYY-MM for a month, for example 2024-10" if months else ""
+        raise _InvalidError(f"'{item.text}' is not a date; write it as YYYY-MM-DD, "
+                            f"for example 2025-04-01{month}")
     return value
+
+
+def _date_or_month(item: Located) -> dt.date | None:
+    """A day, or a month alone (2024-10) for documents that give only the month."""
+    if isinstance(item.value, str):
+        try:
+            month = read_month(item.value)
+        except ValueError as error:
+            raise _InvalidError(f"'{item.text}' is not a month: {error}; write it as YYYY-MM, "
+                                "for example 2024-10 for October 2024") from None
+        if month:
+            return month
+    return _date(item, months=True)
 
 
 def _version(item: Located) -> str:
@@ -131,17 +171,9 @@ def _texts(item: Located) -> tuple[str, ...]:
     return tuple(_text(entry) for entry in _list(item, "[Text message to all tenants, Newsletter]"))
 
 
-def _audiences(item: Located) -> tuple[str, ...]:
-    names = ", ".join(AUDIENCES)
-    chosen = []
-    for entry in _list(item, f"[{names}]"):
-        text = _text(entry)
-        if text not in AUDIENCES:
-            raise _InvalidError(f"'{text}' is not an audience; use any of: {names}")
-        chosen.append(text)
-    if not chosen:
-        raise _InvalidError(f"names nobody; list at least one of: {names}")
-    return tuple(chosen)
+def _text_or_texts(item: Located) -> tuple[str, ...]:
+    """One text, or a list of them (a history entry's changes, written either way)."""
+    return _texts(item) if isinstance(item.value, list) else (_text(item),)
 
 
 def _url(item: Located) -> str:
@@ -164,7 +196,8 @@ KINDS: dict[str, Any] = {
     "slug": _slug,
     "slugs": _slugs,
     "texts": _texts,
-    "audiences": _audiences,
+    "text_or_texts": _text_or_texts,
+    "date_or_month": _date_or_month,
     "url": _url,
 }
 
@@ -188,7 +221,7 @@ class _Reader:
                 return KINDS[kind](item)
             return getattr(self, kind)(item, label)
         except _InvalidError as error:
-            self.problem(item.line, label, str(error))
+            self.problem(error.line or item.line, label, str(error))
             return None
 
     def record(self, item: Located, label: str, spec: dict[str, str]) -> dict[str, Any] | None:
@@ -210,6 +243,25 @@ class _Reader:
         if any(values.get(key) is None for key in spec if key not in OPTIONAL_IN_BLOCKS):
             return None
         return values
+
+    def audiences(self, item: Located, label: str) -> tuple[str, ...] | None:
+        """Who may comment; every name that is not an audience is reported, each on its line."""
+        names = ", ".join(AUDIENCES)
+        chosen = [(entry.line, _text(entry)) for entry in _list(item, f"[{names}]")]
+        if not chosen:
+            raise _InvalidError(f"names nobody; list at least one of: {names}")
+        for line, text in chosen:
+            if text not in AUDIENCES:
+                self.problem(line, label, f"'{text}' is not an audience; use any of: {names}")
+        return tuple(text for _, text in chosen) if all(text in AUDIENCES for _, text in chosen) else None
+
+    def labelled_texts(self, item: Located, label: str) -> dict[str, str] | None:
+        """`label: text` lines, kept in the order written, each checked on its own line."""
+        if not isinstance(item.value, dict) or not item.value:
+            raise _InvalidError("must be a list of `label: text` lines, one a line, indented under it; "
+                                "for example `  Author: Head of Housing`")
+        values = {key: self.value("text", entry, f"{label}.{key}") for key, entry in item.value.items()}
+        return None if None in values.values() else values
 
     def history(self, item: Located, label: str) -> list[HistoryEntry]:
         entries = []
@@ -339,6 +391,9 @@ def read_policy_text(text: str, name: str, slug: str,
     _check_summary(reader, fields)
     if status is not None:
         _check_together(reader, fields, values, status)
+    if status not in (None, Status.DRAFT):  # a draft may keep them, with a warning (see placeholders.py)
+        reader.problems += leftover_placeholders(name, values.get("summary") or "", _line(fields, "summary"),
+                                                 document.body, document.body_line)
     if reader.problems:
         return None, reader.problems
     values = {key: value for key, value in values.items() if value is not None}
@@ -347,14 +402,15 @@ def read_policy_text(text: str, name: str, slug: str,
                   field_lines=lines, **values), []
 
 
+def _line(fields: dict[str, Located], key: str) -> int:
+    return fields[key].line if key in fields else 1
+
+
 def _check_together(reader: _Reader, fields: dict[str, Located], values: dict[str, Any],
                     status: Status) -> None:
     """Rules that involve more than one field."""
     approved = values.get("approval_date")
-
-    def line(key: str) -> int:
-        return fields[key].line if key in fields else 1
-
+    line = partial(_line, fields)
     for key, what in (("effective_date", "come into force"), ("review_due_date", "be due for review"),
                       ("withdrawn_date", "be withdrawn")):
         if approved and values.get(key) and values[key] < approved:

@@ -31,25 +31,29 @@ FIELDS: dict[str, FieldSpec] = {
     "owner": FieldSpec("text", EVERY_STATUS),
     "summary": FieldSpec("text", EVERY_STATUS),
     "approved_by": FieldSpec("text", APPROVED_ONCE),
-    "approval_date": FieldSpec("date", APPROVED_ONCE),
-    "effective_date": FieldSpec("date", APPROVED_ONCE),
+    "approval_date": FieldSpec("date_or_month", APPROVED_ONCE),
+    "effective_date": FieldSpec("date_or_month", APPROVED_ONCE),
     "review_cycle_years": FieldSpec("years"),
-    "review_due_date": FieldSpec("date"),
-    "last_reviewed": FieldSpec("date"),
-    "equality_impact_assessment": FieldSpec("date"),
+    "review_due_date": FieldSpec("date_or_month"),
+    "last_reviewed": FieldSpec("date_or_month"),
+    "equality_impact_assessment": FieldSpec("date_or_month"),
     "related": FieldSpec("slugs"),
     "documents": FieldSpec("documents"),
     "history": FieldSpec("history", APPROVED_ONCE),
     "consultation": FieldSpec("consultation", frozenset({Status.CONSULTATION})),
-    "withdrawn_date": FieldSpec("date", frozenset({Status.WITHDRAWN})),
+    "withdrawn_date": FieldSpec("date_or_month", frozenset({Status.WITHDRAWN})),
     "replaced_by": FieldSpec("slug"),
+    "document_control": FieldSpec("labelled_texts"),
 }
+"""Kinds: "date" is a day, YYYY-MM-DD; "date_or_month" also takes a month, YYYY-MM, as real
+documents often give only the month of an approval or review; "labelled_texts" is a mapping of
+label to text, kept in the order written (the document control table of a Word policy)."""
 
 HISTORY_FIELDS: dict[str, str] = {
     "version": "version",
-    "date": "date",
+    "date": "date_or_month",
     "approved_by": "text",
-    "changes": "text",
+    "changes": "text_or_texts",
 }
 
 CONSULTATION_FIELDS: dict[str, str] = {

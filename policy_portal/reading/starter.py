@@ -13,6 +13,7 @@ import unicodedata
 import yaml
 
 from policy_portal.reading.library import Library
+from policy_portal.reading.placeholders import SECTIONS, SUMMARY
 
 TRAILING_KIND = re.compile(r"[-\s]+(policy|strategy|procedure)$", re.IGNORECASE)
 
@@ -43,28 +44,16 @@ def starter_text(title: str, reference: str, category: str, owner: str, today: d
         "status": "draft",
         "version": "0.1",
         "owner": owner,
-        "summary": f"Say here, in two or three plain sentences, what the {title} is for and "
-                   "who it affects.",
+        "summary": SUMMARY.format(title=title),
     }
     front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=100)
+    text = "\n\n".join(f"## {number}. {heading}\n\n{number}.1 {sentence}"
+                       for number, (heading, sentence) in enumerate(SECTIONS.items(), start=1))
+    # A note in the front matter, not the text: a <!-- --> note in the text is published in the
+    # page's code, and made an empty "Opening text" section people could comment on.
     return f"""---
-{front}---
+{front}# Started on {today.isoformat()}. Field guide: docs/staff/policy-format.md
+---
 
-<!-- Started on {today.isoformat()}. Field guide: docs/staff/policy-format.md -->
-
-## 1. Introduction
-
-1.1 Say why we have this policy and what it covers.
-
-## 2. Policy statement
-
-2.1 Say what we will do. Use short sentences and plain words.
-
-## 3. Responsibilities
-
-3.1 Say which job roles are responsible for what. Use roles, not people's names.
-
-## 4. Monitoring and review
-
-4.1 Say how we will check the policy works and when we will review it.
+{text}
 """

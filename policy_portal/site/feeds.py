@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 from policy_portal.reading.library import Library
-from policy_portal.text.formatting import long_date
+from policy_portal.text.formatting import long_date, on_date
 from policy_portal.reading.policy import Status
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -46,13 +46,13 @@ def changes_feed(library: Library, site_url: str, author: str, host: str) -> str
             entries.append({"title": f"{policy.title}: version {version.version} approved",
                             "id": f"tag:{host},{version.date.isoformat()}:{policy.slug}/v{version.version}",
                             "updated": _stamp(version.date), "link": link,
-                            "summary": f"Approved by {version.approved_by} on {long_date(version.date)}. "
-                                       f"{' '.join(version.changes.split())}"})
+                            "summary": f"Approved by {version.approved_by} {on_date(version.date)}. "
+                                       f"{version.changes_in_a_line}"})
         if policy.status is Status.WITHDRAWN:
             entries.append({"title": f"{policy.title} withdrawn",
                             "id": f"tag:{host},{policy.withdrawn_date.isoformat()}:{policy.slug}/withdrawn",
                             "updated": _stamp(policy.withdrawn_date), "link": link,
-                            "summary": f"Withdrawn on {long_date(policy.withdrawn_date)}."})
+                            "summary": f"Withdrawn {on_date(policy.withdrawn_date)}."})
     return _feed("Changes to our policies", "feeds/changes.xml", site_url, author, entries)
 
 

@@ -88,7 +88,7 @@ def _version_pages(context: PageContext, policy: Policy, earlier: list[Published
     names = [version.version for version in earlier]
     files = {f"{POLICIES}/{policy.slug}/v{version.version}.md": superseded_page(
         context, version.policy, policy, names) for version in earlier}
-    notes = {entry.version: entry.changes for entry in policy.history}
+    notes = {entry.version: entry.changes_in_a_line for entry in policy.history}
     for before, after in pairwise(published):
         files[f"{POLICIES}/{comparison_path(policy.slug, before.version, after.version)}"] = \
             comparison_page(before.policy, after.policy, notes.get(after.version, ""), policy.version)

@@ -9,19 +9,27 @@ from functools import lru_cache
 
 from babel.dates import format_date
 
+from policy_portal.month_date import MonthDate
+
 MARKDOWN_SPECIAL = str.maketrans({**{character: f"&#{ord(character)};" for character in "|*_[]`{}\\#~!"},
                                   "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 """Every character that could change Markdown's or HTML's meaning, as a numeric reference: one
 pass, so no reference is itself escaped again (`&#x27;` once showed as text on pages)."""
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096, typed=True)  # typed: a month is equal to its first day, but not written so
 def long_date(day: dt.date, locale: str = "en_GB") -> str:
     """A date as people write it, by Unicode's locale data: 14 May 2024 in the UK, 14 Mai 2024 in
-    Welsh. The one date format: pages in every language (`Words.date`), feeds, emails and the
-    consultation app. Cached: a build writes the same few dates thousands of times, and Babel
-    takes longer than the page's templates to write one."""
-    return format_date(day, "long", locale=locale)
+    Welsh; a month alone with the month's name as it stands by itself (LLLL): October 2024,
+    październik 2024. The one date format: pages in every language (`Words.date`), feeds, emails
+    and the consultation app. Cached: a build writes the same few dates thousands of times, and
+    Babel takes longer than the page's templates to write one."""
+    return format_date(day, "LLLL y" if isinstance(day, MonthDate) else "long", locale=locale)
+
+
+def on_date(day: dt.date) -> str:
+    """'on 14 May 2024', or 'in October 2024' for a month alone: how a sentence says when."""
+    return f"in {long_date(day)}" if isinstance(day, MonthDate) else f"on {long_date(day)}"
 
 
 def join_words(words: list[str]) -> str:

@@ -22,6 +22,10 @@ FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 HEADING = re.compile(r"(#{1,6})(?!#)\s*(\S.*?)[\s#]*$")
 """An ATX heading as Python-Markdown reads it: the space after the hashes is optional."""
 
+APPENDIX = re.compile(r"Appendix\s+([A-Z]|[0-9]+)\b", re.IGNORECASE)
+"""An appendix's heading, `## Appendix A: Social media checklist`: how policy files mark the
+appendices Word documents carry, listed in "About this policy"."""
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 OPENING = "opening-text"
 WHOLE_DRAFT = "general"
 """The key of a comment on the whole draft; no section is ever given it."""
@@ -75,7 +79,7 @@ def sections(body: str) -> tuple[Section, ...]:
     starts = [heading for heading in headings(body) if heading.level == 2]
     found: list[Section] = []
     first = starts[0].index if starts else len(lines)
-    if "\n".join(lines[:first]).strip():
+    if COMMENT.sub("", "\n".join(lines[:first])).strip():  # a comment alone is nothing to comment on
         found.append(Section(OPENING, "Opening text", "\n".join(lines[:first]).strip()))
     ends = [heading.index for heading in starts[1:]] + [len(lines)] * bool(starts)
     anchors = _anchors(body)
@@ -86,6 +90,11 @@ def sections(body: str) -> tuple[Section, ...]:
             key = f"{key}-section"
         found.append(Section(key, title, "\n".join(lines[heading.index + 1:end]).strip()))
     return tuple(found)
+
+
+def appendix_titles(body: str) -> list[str]:
+    """The titles of the `## Appendix ...` sections, in order."""
+    return [heading.text for heading in headings(body) if heading.level == 2 and APPENDIX.match(heading.text)]
 
 
 def _anchors(body: str) -> list[tuple[str, str]]:

@@ -27,10 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench import figure  # noqa: E402
 from bench.corpus import write_corpus  # noqa: E402
-from policy_portal.config.settings import load_association  # noqa: E402
 from policy_portal.pages.context import PageContext  # noqa: E402
 from policy_portal.pages.policy_page import policy_page  # noqa: E402
-from policy_portal.reading.library import load_library  # noqa: E402
+from policy_portal.project import load_project  # noqa: E402
 
 TODAY = "2026-11-23"
 BIN = Path(sys.executable).parent
@@ -53,8 +52,9 @@ def floor_project(project: Path, target: Path) -> Path:
     Material and mkdocs-static-i18n, with no hooks, PDFs or search index."""
     docs = target / "docs" / "policies"
     docs.mkdir(parents=True)
-    library = load_library(project / "policies")
-    context = PageContext(library, load_association(project / "mkdocs.yml"), dt.date.fromisoformat(TODAY))
+    loaded = load_project(project)
+    library = loaded.library
+    context = PageContext(library, loaded.association, dt.date.fromisoformat(TODAY))
     for policy in library:
         page = policy_page(context, policy)
         (docs / f"{policy.slug}.md").write_text(page, encoding="utf-8")

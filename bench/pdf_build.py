@@ -21,23 +21,24 @@ sys.path.insert(0, str(ROOT))
 
 from bench import figure  # noqa: E402
 from policy_portal import clock  # noqa: E402
-from policy_portal.config.settings import load_association  # noqa: E402
 from policy_portal.formats.build import build_formats  # noqa: E402
-from policy_portal.reading.library import load_library  # noqa: E402
+from policy_portal.pages.context import PageContext  # noqa: E402
+from policy_portal.project import load_project  # noqa: E402
 
 RUNS = 3
 
 
 def timed(cache: Path) -> tuple[float, int]:
-    library = load_library(ROOT / "policies")
+    project = load_project(ROOT)
     started = time.perf_counter()
-    build = build_formats(library, load_association(ROOT / "mkdocs.yml"), clock.today(), ROOT / "policies",
-                          ROOT / "docs", "https://policies.example/", cache)
+    context = PageContext(project.library, project.association, clock.today(),
+                          consultation_url=project.consultation_url)
+    build = build_formats(context, project.policies, ROOT / "docs", "https://policies.example/", cache)
     return time.perf_counter() - started, build.pdfs_made
 
 
 def main() -> None:
-    library = load_library(ROOT / "policies")
+    library = load_project(ROOT).library
     documents = len(library.policies) + sum(map(len, library.translations.values()))
     cold, warm = [], []
     for _ in range(RUNS):

@@ -66,7 +66,7 @@ from bench import figure  # noqa: E402
 from consultation.database import make_engine  # noqa: E402
 from consultation.models import Comment  # noqa: E402
 from consultation.store import new_reference, now  # noqa: E402
-from policy_portal.reading.library import load_library  # noqa: E402
+from policy_portal.project import load_project  # noqa: E402
 from policy_portal.text.sections import sections  # noqa: E402
 from tests import postgres  # noqa: E402
 from tests.conftest import TODAY, copy_project, migrated  # noqa: E402
@@ -180,7 +180,7 @@ def create_floor_app() -> Flask:
     the policy's details come from PORTAL_PROJECT, the same project copy the portal runs on."""
     app = Flask(__name__)
     sessions = sessionmaker(make_engine(os.environ["DATABASE_URL"]))
-    policy = load_library(Path(os.environ["PORTAL_PROJECT"]) / "policies")["pets"]
+    policy = load_project(Path(os.environ["PORTAL_PROJECT"])).library["pets"]
     section = next(section for section in sections(policy.body) if section.key == SECTION)
 
     @app.post(FLOOR_COMMENT)

@@ -1,21 +1,13 @@
 """The consultation app: people comment on draft policies, section by section.
 
-`create_app(project)` builds it for one project folder (the one with mkdocs.yml and policies/).
-Settings come from the environment, so nothing secret is ever in the repository:
-
-- `DATABASE_URL`: a PostgreSQL URL; without it, SQLite in `instance/consultation.sqlite`.
-- `SECRET_KEY`: signs sessions and panel links; without it, a random key is made once and kept
-  in `instance/secret_key`. Several app processes must share one key.
-- `PORTAL_SECURE_COOKIES=0`: allow cookies over plain HTTP, for `policy-portal serve` on loopback.
-- Moderation settings (staff names, offensive words, how long personal data is kept) come from
-  `extra.moderation` in mkdocs.yml; where its pages link back to the site, from
-  `extra.consultation_url` and `site_url` (see `policy_portal.config.settings.site_root_for_app`).
-- `COMMENT_RATE_LIMIT`: comments one address may send (default "20 per hour").
-- `RATELIMIT_STORAGE_URI`: where rate-limit counts are kept (default: in memory, per process;
-  use `redis://...` when several processes serve the app).
-- `PORTAL_HOSTS`: the host names the portal answers to, comma-separated (`.example.org` takes
-  every subdomain); default `127.0.0.1,localhost`. A request for any other name is refused, so a
-  hostile page cannot reach a portal on loopback through a name it controls (DNS rebinding).
+`create_app(project)` builds it for one project (the folder with mkdocs.yml and policies/,
+loaded once as a `policy_portal.project.Project`; `consultation.context` reads it back).
+Settings come from the environment, so nothing secret is ever in the repository; every variable
+is declared, with its default, in `policy_portal.config.environment`: `SECRET_KEY`,
+`DATABASE_URL`, `PORTAL_SECURE_COOKIES`, `COMMENT_RATE_LIMIT`, `RATELIMIT_STORAGE_URI` and
+`PORTAL_HOSTS` (a request for any other host name is refused, so a hostile page cannot reach a
+portal on loopback through a name it controls: DNS rebinding). Moderation settings, and where
+its pages link back to the site, come from mkdocs.yml (`policy_portal.config.settings`).
 """
 
 from __future__ import annotations
@@ -28,53 +20,41 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.orm import sessionmaker
 
 from consultation import context, errors, security, staff_views, views
 from consultation.database import make_engine
-from consultation.policies import PolicySource
-from policy_portal.config.settings import (
-    association_from,
-    moderation_from,
-    read_config,
-    read_extra_from,
-    site_root_for_app,
-)
+from policy_portal.config.environment import setting
+from policy_portal.project import Project, load_project
 
 MAX_BODY = 256 * 1024
 """Bytes. Two 5,000-character fields of four-byte characters (emoji), URL-encoded at 12 bytes a
 character, come to 120 KB; the rest is room for the other fields."""
 
 
-def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(project.resolve() / "instance"))
-    instance = Path(app.instance_path)
+def create_app(project: Project | Path, settings: Mapping[str, Any] | None = None) -> Flask:
+    """The app for a loaded project (the command line passes its own) or a project folder."""
+    if not isinstance(project, Project):
+        project = load_project(project)
+    project.site_root  # noqa: B018 -- checked now: a bad site_url stops the app starting, not a page
+    app = Flask(__name__, instance_path=str(project.instance))
+    instance = project.instance
     instance.mkdir(mode=0o700, exist_ok=True)  # the database and the secret key: owner only
     app.config.update(
-        SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret(instance),
-        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'consultation.sqlite'}",
+        SECRET_KEY=setting("SECRET_KEY") or _instance_secret(instance),
+        DATABASE_URL=setting("DATABASE_URL") or f"sqlite:///{instance / 'consultation.sqlite'}",
         MAX_CONTENT_LENGTH=MAX_BODY,
-        SESSION_COOKIE_SECURE=os.environ.get("PORTAL_SECURE_COOKIES", "1") != "0",
+        SESSION_COOKIE_SECURE=setting("PORTAL_SECURE_COOKIES") != "0",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=12 * 60 * 60,  # long enough to write a considered comment
-        COMMENT_RATE_LIMIT=os.environ.get("COMMENT_RATE_LIMIT", "20 per hour"),
+        COMMENT_RATE_LIMIT=setting("COMMENT_RATE_LIMIT"),
         SIGN_IN_RATE_LIMIT="30 per hour",
-        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        TRUSTED_HOSTS=trusted_hosts(os.environ.get("PORTAL_HOSTS", "")),
+        RATELIMIT_STORAGE_URI=setting("RATELIMIT_STORAGE_URI"),
+        TRUSTED_HOSTS=trusted_hosts(setting("PORTAL_HOSTS")),
     )
     app.config.update(settings or {})
-    app.extensions["policies"] = PolicySource(project / "policies")
-    config = read_config(project / "mkdocs.yml")
-    extra = read_extra_from(config)
-    app.extensions["association"] = association_from(extra)
-    app.extensions["moderation"] = moderation_from(extra)
-    app.extensions["site_root"] = site_root_for_app(config)
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["engine"] = engine
-    app.extensions["sessions"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(context.close_database)
+    context.init_app(app, project, make_engine(app.config["DATABASE_URL"]))
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(views.blueprint)
@@ -86,9 +66,9 @@ def create_app(project: Path, settings: Mapping[str, Any] | None = None) -> Flas
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 
 
-def trusted_hosts(setting: str) -> list[str]:
-    """The `PORTAL_HOSTS` list; loopback names only when it is not set."""
-    return [host.strip() for host in setting.split(",") if host.strip()] or LOOPBACK_HOSTS
+def trusted_hosts(names: str) -> list[str]:
+    """The `PORTAL_HOSTS` list; loopback names only when it names none."""
+    return [host.strip() for host in names.split(",") if host.strip()] or LOOPBACK_HOSTS
 
 
 def _instance_secret(instance: Path) -> str:

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
 from policy_portal.problems import PolicyError
-from policy_portal.reading.library import Library, load_library, policy_files
+from policy_portal.project import Project
+from policy_portal.reading.library import Library, policy_files
 
 log = logging.getLogger(__name__)
 
 
 class PolicySource:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.folder = project.policies
         self._lock = threading.Lock()
         self._signature = self._current_signature()
-        self._library = load_library(folder)  # a broken folder at start-up stops the app
+        self._library = project.library  # a broken folder at start-up stops the app
 
     def _current_signature(self) -> tuple:
         return tuple((path.name, stat.st_mtime_ns, stat.st_size)
@@ -34,7 +35,7 @@ class PolicySource:
             with self._lock:
                 if signature != self._signature:
                     try:
-                        self._library = load_library(self.folder)
+                        self._library = self.project.read_library()
                     except PolicyError as error:
                         log.error("Policy files changed but are not valid; still showing the "
                                   "previous version.\n%s", error)

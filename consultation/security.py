@@ -83,24 +83,33 @@ class AppOnlySession(SecureCookieSessionInterface):
         return request.script_root + "/"
 
 
+CSRF = "security.csrf"
+LIMITER = "security.limiter"
+FALLBACK = "security.limiter_fallback"
+
+
 def init_app(app: Flask) -> None:
     """One limiter an app, not one for the module, so apps made in one process (tests, several
     sites) keep their own counts unless their storage is shared. The limit is checked after the
     CSRF check (registered first), so a forged sign-in is refused without being counted."""
     app.session_interface = AppOnlySession()
-    app.extensions["security.csrf"] = CSRFProtect(app)
+    app.extensions[CSRF] = CSRFProtect(app)
     app.after_request(add_headers)
     storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"], wrap_exceptions=True)
-    app.extensions["security.limiter"] = FixedWindowRateLimiter(storage)
+    app.extensions[LIMITER] = FixedWindowRateLimiter(storage)
     fallback = storage if isinstance(storage, MemoryStorage) else MemoryStorage()
-    app.extensions["security.limiter_fallback"] = FixedWindowRateLimiter(fallback)
+    app.extensions[FALLBACK] = FixedWindowRateLimiter(fallback)
     app.before_request(_limit_submissions)
+
+
+def csrf(app: Flask) -> CSRFProtect:
+    return app.extensions[CSRF]
 
 
 def protect_submissions(app: Flask) -> None:
     """Called once the views are registered: the views that check their own CSRF token."""
     for endpoint in CHECKS_OWN_TOKEN:
-        app.extensions["security.csrf"].exempt(app.view_functions[endpoint])
+        csrf(app).exempt(app.view_functions[endpoint])
 
 
 def _limit_submissions() -> None:
@@ -112,10 +121,10 @@ def _limit_submissions() -> None:
     rate = parse(current_app.config[setting])
     counted = (request.endpoint, client_network(request.remote_addr))
     try:
-        allowed = current_app.extensions["security.limiter"].hit(rate, *counted)
+        allowed = current_app.extensions[LIMITER].hit(rate, *counted)
     except StorageError as error:
         log.error("Rate-limit storage unavailable, counting in this process only: %s", error.storage_error)
-        allowed = current_app.extensions["security.limiter_fallback"].hit(rate, *counted)
+        allowed = current_app.extensions[FALLBACK].hit(rate, *counted)
     if not allowed:
         abort(429)
 

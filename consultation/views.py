@@ -41,7 +41,7 @@ blueprint.add_app_template_filter(long_date, "long_date")
 
 @blueprint.app_context_processor
 def _site() -> dict:
-    return {"association": context.association(), "site_root": current_app.extensions["site_root"]}
+    return {"association": context.association(), "site_root": context.site_root()}
 
 
 @blueprint.get("/")
@@ -79,7 +79,7 @@ def comment(slug: str, key: str):
     if not form.validate():
         return _page(policy, {key: form}), 400
     wording = form.suggested_wording.data if section else None  # the general form has no such field
-    screening = screen(form.comment.data, wording or None, current_app.extensions["moderation"])
+    screening = screen(form.comment.data, wording or None, context.moderation())
     reference = store.save_comment(context.database(), store.NewComment(
         submission_key=form.submission.data,
         policy_slug=policy.slug,

@@ -6,8 +6,10 @@ every problem listed. Validation happens in `on_pre_build`, before MkDocs emptie
 so a bad policy never replaces a good site with a broken one.
 
 Languages: mkdocs-static-i18n builds the whole site once per language, re-running these hooks
-each time (the default language first; the others run inside its `on_post_build`). Policies,
-their formats and their history are read once, in the default language's run. The plugin
+each time (the default language first; the others run inside its `on_post_build`). The project
+(`policy_portal.project`: its folders and settings, read as the command line and the app read
+them), its policies, their formats and their history are read once, in the default language's
+run, and kept in `_build` for the others. The plugin
 rebuilds MkDocs' file list from the docs folder in its own `on_files` (priority -100) and fails
 on files that are not there, so policy pages are added after it (-200), each language's in its
 own folder; the plugin's language switcher does not know them, so `on_page_context` points it
@@ -18,6 +20,7 @@ content security policy is made from every language's pages.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -28,74 +31,96 @@ from policy_portal import clock
 from policy_portal.checks.accessibility import images_without_alt
 from policy_portal.checks.translation_status import refuse_stale
 from policy_portal.config.languages import Language
-from policy_portal.config.settings import association_from, consultation_url_from
-from policy_portal.formats.build import build_formats
+from policy_portal.formats.build import PolicyFormats, build_formats
 from policy_portal.formats.liblouis import BrailleError
 from policy_portal.formats.pdf import PdfError
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_list import INDEX_MARKER, policy_list, translated_policy_list
 from policy_portal.problems import PolicyError
-from policy_portal.reading.history import HistoryUnavailableError, library_versions
-from policy_portal.reading.library import load_library
+from policy_portal.project import POLICIES, Project, load_project
+from policy_portal.reading.history import HistoryUnavailableError, PublishedVersion, library_versions
+from policy_portal.reading.library import Library
 from policy_portal.site import csp
 from policy_portal.site.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
 from policy_portal.site.search import SearchIndexError, index_site
 
-POLICIES = "policies"
-CACHE = ".cache/pdf"
-"""PDFs and Braille files kept between builds, by a hash of what went into them (not committed)."""
 log = logging.getLogger("mkdocs.hooks.policies")
-_state: dict[str, object] = {}
 
 
-def _project(config) -> Path:
+@dataclass(frozen=True)
+class _Build:
+    """What one build read and made, which every language's run of it uses."""
+
+    project: Project
+    context: PageContext
+    """The library, association, day and consultation app's address every page is made with."""
+    formats: dict[tuple[str, str], PolicyFormats]
+    versions: dict[str, list[PublishedVersion]]
+
+    @property
+    def library(self) -> Library:
+        return self.project.library
+
+
+_build: _Build | None = None
+"""Set by the default language's `on_pre_build`, which the i18n plugin always runs first."""
+
+
+def _current() -> _Build:
+    if _build is None:
+        raise PluginError("the policy hooks ran out of order: on_pre_build has not read the project")
+    return _build
+
+
+def _root(config) -> Path:
     return Path(config.config_file_path).parent
 
 
 def _language(config) -> Language:
     """The language this run builds: the i18n plugin sets the theme's language for each run."""
-    languages = _state["library"].languages
+    languages = _current().project.languages
     code = config.theme.get("language")
     return languages.get(code, languages.default)
 
 
 def on_pre_build(config) -> None:
-    if "library" in _state and not _language(config).default:
+    global _build
+    if _build is not None and not _language(config).default:
         # Another language's run of the same build: everything is already read and made. The
         # i18n plugin always runs the default language first, which reads it all afresh.
         config.theme.static_templates.discard("404.html")  # else each language's would replace English's
         return
     try:
-        _state["library"] = load_library(_project(config) / POLICIES, _project(config))
-        _state["context"] = PageContext(_state["library"], association_from(config.extra), clock.today(),
-                                        consultation_url=consultation_url_from(config.extra))
-        refuse_stale(_state["library"], config.extra)
+        project = load_project(_root(config))
+        today = clock.today()
+        refuse_stale(project.library, project.settings)
     except (PolicyError, ValueError) as error:
         raise PluginError(str(error)) from None
-    project = _project(config)
     try:
-        build = build_formats(_state["context"], project / POLICIES, Path(config.docs_dir),
-                              config.site_url or "/", project / CACHE)
+        context = PageContext(project.library, project.association, today,
+                              consultation_url=project.consultation_url)
+        build = build_formats(context, project.policies, project.docs, config.site_url or "/", project.cache)
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None
-    _state["formats"] = build.formats
     log.info("PDFs: %d made, %d unchanged and reused.", build.pdfs_made, build.pdfs_reused)
     log.info("Braille files: %d made, %d unchanged and reused.", build.braille_made, build.braille_reused)
     try:
-        _state["versions"] = library_versions(project, _state["library"])
+        versions = library_versions(project.root, project.library)
     except HistoryUnavailableError as error:
-        _state["versions"] = {}
+        versions = {}
         log.info("Only the current version of each policy is published: %s.", error)
+    _build = _Build(project, context, build.formats, versions)
 
 
 @event_priority(-200)  # after mkdocs-static-i18n's on_files, which cannot handle generated files
 def on_files(files: Files, config) -> Files:
-    language, context, formats = _language(config), _state["context"], _state["formats"]
+    build, language = _current(), _language(config)
+    project = build.project
     if language.default:
-        sources = generated_files(context, _project(config) / POLICIES, formats, config.site_url or "/",
-                                  config.extra.get("edit_policies_url"), _state["versions"])
+        sources = generated_files(build.context, project.policies, build.formats, config.site_url or "/",
+                                  project.edit_policies_url, build.versions)
     else:
-        sources = translated_files(context, formats, language)
+        sources = translated_files(build.context, build.formats, language)
     for uri, source in sources.items():
         file = (File.generated(config, uri, content=source) if isinstance(source, str)
                 else File.generated(config, uri, abs_src_path=str(source)))
@@ -115,7 +140,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
             raise PluginError(f"docs/index.md: the home page needs the line {INDEX_MARKER} "
                               "where the list of policies goes")
         return markdown
-    context = _state["context"]
+    context = _current().context
     listing = (policy_list(context) if language.default or english
                else translated_policy_list(context.in_language(language, "../")))  # from /<code>/
     return markdown.replace(INDEX_MARKER, listing)
@@ -129,7 +154,7 @@ def on_page_context(context, page, config, nav):
     if not getattr(page.file, "portal_generated", False) or not isinstance(alternates, list):
         return context
     target = counterpart(page.file.src_uri).removesuffix(".md") + "/"  # mkdocs.yml keeps directory URLs
-    languages = _state["library"].languages
+    languages = _current().project.languages
     links = []
     for alternate in alternates:
         code = alternate.get("lang")
@@ -205,5 +230,5 @@ def on_post_build(config) -> None:
 
 def on_serve(server, config, builder):
     """`mkdocs serve` watches docs/ by itself; make it rebuild when a policy changes too."""
-    server.watch(str(_project(config) / POLICIES))
+    server.watch(str(_root(config) / POLICIES))
     return server

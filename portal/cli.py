@@ -17,11 +17,12 @@ from pathlib import Path
 from policy_portal import clock
 from policy_portal.checks.changes import change_problems, changed_policies, summary
 from policy_portal.checks.example_leftovers import example_leftovers, example_warnings
-from policy_portal.checks.plain_english import plain_english_from, plain_english_warnings, readability
+from policy_portal.checks.plain_english import plain_english_warnings, readability
 from policy_portal.checks.reviews import review_warnings
 from policy_portal.checks.translation_status import refuse_stale, translation_report
+from policy_portal.config.config_file import CONFIG
 from policy_portal.config.messages import Words, used_messages
-from policy_portal.config.settings import CONSULTATION_PATH, read_extra
+from policy_portal.config.settings import CONSULTATION_PATH
 from policy_portal.config.setup import (
     QUESTIONS,
     Details,
@@ -33,16 +34,14 @@ from policy_portal.config.setup import (
 )
 from policy_portal.consultations.rules import STAFF_ROLES, invitation_ends, invitation_problem
 from policy_portal.problems import PolicyError
+from policy_portal.project import Project, load_project
 from policy_portal.reading.history import HistoryUnavailableError
-from policy_portal.reading.library import Library, load_library
+from policy_portal.reading.library import Library
 from policy_portal.reading.placeholders import draft_placeholders
 from policy_portal.reading.reader import SLUG
 from policy_portal.reading.starter import reference_for, slug_for, starter_text
 from policy_portal.site.preview import changed_pages
 from policy_portal.text.formatting import long_date
-
-CONFIG = "mkdocs.yml"
-POLICIES = "policies"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def _run(argv: list[str] | None) -> int:
+def make_parser() -> argparse.ArgumentParser:
+    """Every command and option; tests/test_docs.py checks the staff guide names each command."""
     parser = argparse.ArgumentParser(prog="policy-portal", description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=Path.cwd(),
                         help="the folder with mkdocs.yml and policies/ (default: this folder)")
@@ -109,20 +109,24 @@ def _run(argv: list[str] | None) -> int:
     new.add_argument("--reference", help="its reference code (default: initials and a number)")
     new.add_argument("--slug", help="its file name without .md, which is also its web address "
                      "(default: made from the title, 'Complaints Policy' -> complaints)")
-    args = parser.parse_args(argv)
-    project = args.project.resolve()
+    return parser
+
+
+def _run(argv: list[str] | None) -> int:
+    args = make_parser().parse_args(argv)
+    if args.command == "init":
+        return init(args, args.project.resolve())
     try:
-        return COMMANDS[args.command](args, project)
+        return COMMANDS[args.command](args, load_project(args.project))
     except (PolicyError, HistoryUnavailableError) as error:
         print(error, file=sys.stderr)
         return 1
 
 
-def check(args: argparse.Namespace, project: Path) -> int:
+def check(args: argparse.Namespace, project: Project) -> int:
     """Problems fail; warnings (reviews due, plain English) are listed and do not."""
-    library = load_library(project / POLICIES, project)
-    extra = read_extra(project / CONFIG)
-    refuse_stale(library, extra)  # as the build does, if mkdocs.yml says so
+    library = project.library
+    refuse_stale(library, project.settings)  # as the build does, if mkdocs.yml says so
     count = len(library.policies)
     print(f"{count} polic{'y' if count == 1 else 'ies'} checked: no problems.")
     print("\nPlain English (reading ease: about 60 or more is plain English):")
@@ -130,10 +134,10 @@ def check(args: argparse.Namespace, project: Path) -> int:
         result = readability(policy.body)
         longest = result.longest[0][0] if result.longest else 0
         print(f"  {policy.path}: reading ease {result.reading_ease:.0f}, longest sentence {longest} words")
-    print_warnings(library, extra, project)
+    print_warnings(project)
     print_translations(library)
     if args.base:
-        problems = [problem for change in changed_policies(project, args.base, library.policies)
+        problems = [problem for change in changed_policies(project.root, args.base, library.policies)
                     for problem in change_problems(change, args.base)]
         if problems:
             raise PolicyError(problems)
@@ -141,12 +145,12 @@ def check(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
-def print_warnings(library: Library, extra: dict, project: Path) -> None:
+def print_warnings(project: Project) -> None:
     """What `check` and `build` both say should be fixed but does not stop publishing."""
-    settings = plain_english_from(extra)
-    warnings = review_warnings(library, clock.today()) + example_warnings(project)
+    library = project.library
+    warnings = review_warnings(library, clock.today()) + example_warnings(project.root)
     for policy in library:
-        warnings += plain_english_warnings(policy, settings) + draft_placeholders(policy)
+        warnings += plain_english_warnings(policy, project.plain_english) + draft_placeholders(policy)
     warnings.sort()
     if warnings:
         print(f"\n{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
@@ -170,37 +174,37 @@ def print_translations(library: Library) -> None:
           else "  Every policy in force is translated and up to date.")
 
 
-def diff(args: argparse.Namespace, project: Path) -> int:
-    library = load_library(project / POLICIES, project)
+def diff(args: argparse.Namespace, project: Project) -> int:
+    library = project.library
     if args.pages:
-        print(changed_pages(project, args.base, library), end="")
+        print(changed_pages(project.root, args.base, library), end="")
     else:
-        print(summary(changed_policies(project, args.base, library.policies)), end="")
+        print(summary(changed_policies(project.root, args.base, library.policies)), end="")
     return 0
 
 
-def build(args: argparse.Namespace, project: Path) -> int:
+def build(args: argparse.Namespace, project: Project) -> int:
     from portal.site import SiteBuildError, build_site  # MkDocs loads slowly; only build needs it
 
-    site_dir = args.site_dir or project / "site"
+    site_dir = args.site_dir or project.site
     try:
-        build_site(project / CONFIG, site_dir)
+        build_site(project.config_file, site_dir)
     except SiteBuildError as error:
         print(f"{error}\n\nThe site was not built and nothing was published. Fix the problems "
               "above and build again.", file=sys.stderr)
         return 1
     print(f"Built the site in {site_dir}.")
-    print_warnings(load_library(project / POLICIES, project), read_extra(project / CONFIG), project)
+    print_warnings(project)
     return 0
 
 
-def serve(args: argparse.Namespace, project: Path) -> int:
+def serve(args: argparse.Namespace, project: Project) -> int:
     """Build, upgrade the database, and serve site and consultation on one port, for one person."""
     from werkzeug.serving import run_simple
 
     from portal.server import PathOnlyLog, create_portal
 
-    args.site_dir = project / "site"
+    args.site_dir = project.site
     if build(args, project) or migrate(args, project):
         return 1
     portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
@@ -209,13 +213,15 @@ def serve(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
-def migrate(args: argparse.Namespace, project: Path) -> int:
-    app = _consultation_app(project)
-    print(f"The consultation database is up to date ({app.extensions['engine'].url.render_as_string()}).")
+def migrate(args: argparse.Namespace, project: Project) -> int:
+    from consultation import context
+
+    engine = context.engine(_consultation_app(project))
+    print(f"The consultation database is up to date ({engine.url.render_as_string()}).")
     return 0
 
 
-def invite(args: argparse.Namespace, project: Path) -> int:
+def invite(args: argparse.Namespace, project: Project) -> int:
     from consultation import context
     from consultation.panel import invite as make_invitation
     from consultation.panel import name_problem
@@ -239,17 +245,17 @@ def invite(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
-def _consultation_app(project: Path):
+def _consultation_app(project: Project):
     """The consultation app, its database brought up to date, for commands that use it."""
-    from consultation import create_app
+    from consultation import context, create_app
     from consultation.database import upgrade
 
     app = create_app(project)
-    upgrade(app.extensions["engine"])
+    upgrade(context.engine(app))
     return app
 
 
-def staff_add(args: argparse.Namespace, project: Path) -> int:
+def staff_add(args: argparse.Namespace, project: Project) -> int:
     """The password is typed twice (not shown), or read from standard input when piped."""
     from consultation import auth, context, store
 
@@ -278,7 +284,7 @@ def staff_add(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
-def staff_unlock(args: argparse.Namespace, project: Path) -> int:
+def staff_unlock(args: argparse.Namespace, project: Project) -> int:
     """For someone locked out (or on a new network during a guessing attack): forget the failed
     sign-ins on their account from every network."""
     from consultation import auth, context, store
@@ -306,12 +312,12 @@ def staff_unlock(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
-def erase_expired(args: argparse.Namespace, project: Path) -> int:
+def erase_expired(args: argparse.Namespace, project: Project) -> int:
     from consultation import context, store
     from consultation.database import scrub_erased
 
     app = _consultation_app(project)
-    days = app.extensions["moderation"].retention_days
+    days = project.moderation.retention_days
     last_kept = clock.today() - dt.timedelta(days=days)
     with app.app_context():
         db = context.database()
@@ -320,7 +326,7 @@ def erase_expired(args: argparse.Namespace, project: Path) -> int:
         scrubbed = store.erase_personal_data(db, comments, COMMAND_LINE,
                                              f"kept {days} days after the consultation closed", invitations)
         if args.scrub and not (comments or invitations):  # erasing scrubs already
-            scrubbed = scrub_erased(app.extensions["engine"])
+            scrubbed = scrub_erased(context.engine(app))
     print(f"Erased names and email addresses from {len(comments)} comment(s) and {len(invitations)} "
           f"panel invitation(s) from consultations that closed before {long_date(last_kept)}.")
     return _scrub_report(scrubbed)
@@ -335,7 +341,7 @@ def _scrub_report(scrubbed: bool) -> int:
     return 0 if scrubbed else 1
 
 
-def personal_data(args: argparse.Namespace, project: Path) -> int:
+def personal_data(args: argparse.Namespace, project: Project) -> int:
     """For a subject access or erasure request: everything stored with that email address."""
     from consultation import context, store
 
@@ -356,12 +362,12 @@ def personal_data(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
-def backup(args: argparse.Namespace, project: Path) -> int:
+def backup(args: argparse.Namespace, project: Project) -> int:
     """SQLite only: PostgreSQL has its own tool, pg_dump, which the operators' guide shows."""
-    from consultation import create_app
+    from consultation import context, create_app
     from consultation.database import backup_sqlite
 
-    engine = create_app(project).extensions["engine"]
+    engine = context.engine(create_app(project))
     if engine.dialect.name != "sqlite":
         print("The database is PostgreSQL: back it up with pg_dump, for example\n"
               "  pg_dump --format=custom --file=portal.dump \"$DATABASE_URL\"\n"
@@ -379,7 +385,7 @@ def _plain(value):
 COMMAND_LINE = "command line"
 
 
-def new(args: argparse.Namespace, project: Path) -> int:
+def new(args: argparse.Namespace, project: Project) -> int:
     slug = args.slug or slug_for(args.title)
     if not slug:
         print(f"'{args.title}' has no letters or digits to make a file name from; choose the file "
@@ -389,29 +395,29 @@ def new(args: argparse.Namespace, project: Path) -> int:
         print(f"'{slug}' is not a usable file name; use lower-case words joined by hyphens, "
               "for example --slug staff-social-media", file=sys.stderr)
         return 1
-    path = project / POLICIES / f"{slug}.md"
+    path = project.policies / f"{slug}.md"
     if path.exists():
-        print(f"{path.relative_to(project)} already exists; choose another file name with --slug, "
+        print(f"{path.relative_to(project.root)} already exists; choose another file name with --slug, "
               f"for example --slug {slug}-2, or another title.", file=sys.stderr)
         return 1
-    library = load_library(project / POLICIES, project)
-    reference = args.reference or reference_for(args.title, library)
+    reference = args.reference or reference_for(args.title, project.library)
     path.write_text(starter_text(args.title, reference, args.category, args.owner, clock.today()),
                     encoding="utf-8")
     try:  # the same check as `policy-portal check`, so a starter never begins life broken
-        load_library(project / POLICIES, project)
+        project.read_library()
     except PolicyError as error:
         path.unlink()
         print(f"{error}\n\nNothing was written: change the options and try again.", file=sys.stderr)
         return 1
-    print(f"Wrote {path.relative_to(project)}. Fill in the summary and the text, then run "
+    print(f"Wrote {path.relative_to(project.root)}. Fill in the summary and the text, then run "
           "`policy-portal check`.")
     return 0
 
 
 def init(args: argparse.Namespace, project: Path) -> int:
     """Options answer the questions (for scripts); at a terminal, the rest are asked, each offering
-    what mkdocs.yml has now; piped, what is not given stays as it is."""
+    what mkdocs.yml has now; piped, what is not given stays as it is. It takes the folder, not a
+    loaded Project: loading checks the very details `init` is there to put right."""
     config = project / CONFIG
     now = current_details(config)
     answers = {}
@@ -439,8 +445,7 @@ def init(args: argparse.Namespace, project: Path) -> int:
 
 COMMANDS = {"check": check, "diff": diff, "build": build, "serve": serve, "migrate": migrate,
             "invite": invite, "staff-add": staff_add, "staff-unlock": staff_unlock,
-            "erase-expired": erase_expired, "personal-data": personal_data, "backup": backup, "new": new,
-            "init": init}
+            "erase-expired": erase_expired, "personal-data": personal_data, "backup": backup, "new": new}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -20,6 +20,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from consultation import create_app as create_consultation_app
 from policy_portal.config.settings import CONSULTATION_PATH
+from policy_portal.project import Project
 from policy_portal.site import csp
 
 SITE_HEADERS = {
@@ -99,7 +100,7 @@ def create_site_app(site_dir: Path) -> Flask:
     return app
 
 
-def create_portal(project: Path, site_dir: Path, settings: Mapping[str, Any] | None = None,
+def create_portal(project: Project | Path, site_dir: Path, settings: Mapping[str, Any] | None = None,
                   proxies: int = 0) -> Flask:
     """The site app, with the consultation app mounted under it on the same port.
 

@@ -12,10 +12,11 @@ first: workers never change the schema themselves, so several can start at once.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from policy_portal.config.environment import setting
+from policy_portal.project import load_project
 from portal.server import create_portal
 
-project = Path(os.environ.get("PORTAL_PROJECT", ".")).resolve()
-application = create_portal(project, project / "site", proxies=int(os.environ.get("PORTAL_PROXIES", "0")))
+project = load_project(Path(setting("PORTAL_PROJECT")))
+application = create_portal(project, project.site, proxies=int(setting("PORTAL_PROXIES")))

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.corpus import write_corpus
-from policy_portal.reading.library import load_library
+from policy_portal.project import load_project
 from policy_portal.reading.policy import Status
 
 
 def test_the_corpus_loads_with_three_translations_of_every_policy_in_force(tmp_path: Path):
     project = write_corpus(tmp_path / "corpus", policies=12)
-    library = load_library(project / "policies", project)
+    library = load_project(project).library
     assert len(library.policies) == 12
     assert [policy.slug for policy in library.with_status(Status.CONSULTATION)] == ["policy-012"]
     for policy in library:

@@ -19,13 +19,13 @@ from policy_portal.formats.braille import (
     make_braille,
 )
 from policy_portal.formats.liblouis import BrailleError, translate
-from policy_portal.reading.library import load_library
+from policy_portal.project import load_project
 from policy_portal.text.sections import sections
 from tests.conftest import ROOT
 from tests.test_site import POLICY_SLUGS, soup, text
 from tests.test_translations import TRANSLATED
 
-LIBRARY = load_library(ROOT / "policies")
+LIBRARY = load_project(ROOT).library
 DOCUMENTS = [(slug, "en") for slug in POLICY_SLUGS] + sorted(TRANSLATED)
 SITE = "https://example.org/"
 FOR_WHAT = {"en": "for a Braille display or embosser",

@@ -16,11 +16,11 @@ from policy_portal.consultations.rules import (
     panel_only,
     window_state,
 )
-from policy_portal.reading.library import load_library
+from policy_portal.project import load_project
 from policy_portal.text.sections import WHOLE_DRAFT, sections
 
 ROOT = Path(__file__).resolve().parent.parent
-LIBRARY = load_library(ROOT / "policies")
+LIBRARY = load_project(ROOT).library
 PETS = LIBRARY["pets"]
 
 

@@ -27,11 +27,11 @@ from policy_portal.config.messages import Words
 from policy_portal.formats.pdf import PdfJob, make_pdfs
 from policy_portal.formats.printable import policy_html
 from policy_portal.formats.typst_source import PdfDocument, typst_body, typst_document, typst_string
-from policy_portal.reading.library import load_library
+from policy_portal.project import load_project
 from portal.cli import main
 from tests.conftest import ROOT
 
-LIBRARY = load_library(ROOT / "policies")
+LIBRARY = load_project(ROOT).library
 FOLDERS = [(slug, "en") for slug in LIBRARY.policies] + sorted(
     (slug, code) for slug, by_language in LIBRARY.translations.items() for code in by_language)
 PDFS = [pytest.param(slug, code, name, id=f"{code}/{name}") for slug, code in FOLDERS

@@ -36,7 +36,7 @@ from werkzeug.serving import make_server
 
 from consultation import create_app
 from consultation.security import CONTENT_SECURITY_POLICY
-from policy_portal.config.settings import CONSULTATION_PATH, site_root_for_app
+from policy_portal.config.settings import CONSULTATION_PATH
 from policy_portal.problems import PolicyError
 from policy_portal.site import csp
 from portal.cli import main
@@ -92,7 +92,7 @@ def test_the_site_links_to_the_consultation_app_wherever_the_setting_says(projec
 def test_an_address_that_is_not_one_stops_the_build(project: Path, capsys):
     set_consultation_url(project, "consultations")
     assert main(["--project", str(project), "build"]) == 1
-    assert ("mkdocs.yml:1: extra.consultation_url: 'consultations' is not the consultation app's address; "
+    assert ("mkdocs.yml:77: extra.consultation_url: 'consultations' is not the consultation app's address; "
             "write a path such as /consultations/, or a full address such as "
             "https://portal.example.org/consultations/, ending in /") in capsys.readouterr().err
     assert not (project / "site").exists()
@@ -113,9 +113,13 @@ def test_the_app_links_back_to_the_site_where_it_is(project: Path, tmp_path: Pat
     app.extensions["engine"].dispose()
 
 
-def test_an_app_apart_from_the_site_needs_the_sites_address():
-    with pytest.raises(PolicyError, match=r"mkdocs\.yml:1: site_url: the consultation app runs apart"):
-        site_root_for_app({"extra": {"consultation_url": APP}})
+def test_an_app_apart_from_the_site_needs_the_sites_address(project: Path):
+    set_consultation_url(project, APP)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("site_url: https://", "site_url: /"),
+                      encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"mkdocs\.yml:4: site_url: the consultation app runs apart"):
+        create_app(project)
 
 
 # The publishing guide's commands and nginx site, run as it says

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 
 from policy_portal.config.messages import Words
 from policy_portal.month_date import MonthDate
-from policy_portal.reading.library import load_library
+from policy_portal.project import load_project
 from portal.cli import main
 from tests.conftest import ROOT, copy_project
 
@@ -144,5 +144,5 @@ def test_the_changes_feed_dates_a_month_by_its_first_day(built):
 @pytest.mark.parametrize(("code", "month"), [
     ("en", "October 2024"), ("cy", "Hydref 2024"), ("pl", "październik 2024")])
 def test_a_month_is_said_in_each_language(code, month):
-    language = load_library(ROOT / "policies").languages[code]
+    language = load_project(ROOT).library.languages[code]
     assert Words(language).date(MonthDate(2024, 10)) == month

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from policy_portal.config.settings import read_config
+from policy_portal.config.config_file import ConfigFile
 from portal.cli import main
 
 OPTIONS = {
@@ -63,7 +63,8 @@ def test_init_writes_every_place_keeps_every_other_line_and_the_site_shows_it(pr
     contact = " ".join(formats.get_text().split())
     assert "01632 960 123" in contact and "help@brookside.example.org" in contact
     assert page.find("a", href="https://github.com/brookside/policies/edit/main/policies/pets.md")
-    assert read_config(project / "mkdocs.yml")["extra"]["moderation"]["staff_names"] == ["Ann Lee", "Bo Chan"]
+    config = ConfigFile.read(project / "mkdocs.yml").data
+    assert config["extra"]["moderation"]["staff_names"] == ["Ann Lee", "Bo Chan"]
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [
@@ -101,7 +102,7 @@ def test_init_asks_for_what_is_not_given_and_enter_keeps_it(project, capsys, mon
     assert capsys.readouterr().out.startswith(
         "The association's name, as tenants know it [Larkfield Housing Association]: "
         "The phone number tenants call to ask for a policy in another format [0113 496 0750]: ")
-    config = read_config(project / "mkdocs.yml")
+    config = ConfigFile.read(project / "mkdocs.yml").data
     assert config["copyright"] == "Oak & Ash Homes: Policies, 2 Low Road, Oakley OK1 1AA"  # quoted: a colon
     assert config["extra"]["association"]["phone"] == "0113 496 0750"
     assert config["extra"]["moderation"]["staff_names"] == ["Dana Whitfield", "Marcus Obi", "Priya Lal"]

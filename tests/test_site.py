@@ -22,10 +22,10 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from policy_portal.config.settings import CONSULTATION_PATH, load_association
+from policy_portal.config.settings import CONSULTATION_PATH
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_page import policy_page
-from policy_portal.reading.library import load_library
+from policy_portal.project import load_project
 from policy_portal.site import csp
 from portal.cli import main
 from tests.conftest import ROOT
@@ -144,10 +144,9 @@ def test_overdue_review_is_announced(site: Path):
 ])
 def test_draft_page_gives_the_consultation_dates_on_any_day(today: str, expected: str):
     """The site is static: built before or after the consultation, it must still say the truth."""
-    library = load_library(ROOT / "policies")
-    association = load_association(ROOT / "mkdocs.yml")
-    context = PageContext(library, association, dt.date.fromisoformat(today))
-    markdown = policy_page(context, library["pets"])
+    project = load_project(ROOT)
+    context = PageContext(project.library, project.association, dt.date.fromisoformat(today))
+    markdown = policy_page(context, project.library["pets"])
     link = "[Comment on this draft](/consultations/pets/)"
     assert expected in markdown.replace(link, "Comment on this draft")
 

@@ -14,12 +14,14 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from policy_portal.config.languages import languages_from
+from policy_portal.config.config_file import ConfigFile
+from policy_portal.config.languages import parse_languages
 from policy_portal.config.messages import Words, catalogue, used_messages
+from policy_portal.config.settings import read_settings
 from policy_portal.problems import PolicyError
-from policy_portal.reading.library import load_library
+from policy_portal.project import load_project
 from tests.test_site import POLICY_SLUGS, soup, text
-from tests.test_validation import problems, write, write_policy
+from tests.test_validation import write, write_policy
 
 LANGUAGES = {"en": "English", "cy": "Cymraeg", "pl": "Polski", "ar": "العربية"}
 TRANSLATED = {("complaints", "cy"), ("complaints", "pl"), ("complaints", "ar"),
@@ -161,8 +163,8 @@ def test_every_translation_has_large_print_and_pdfs_in_its_language(site: Path, 
 
 def test_every_shipped_catalogue_translates_every_phrase():
     for code in ("cy", "pl", "ar"):
-        language = languages_from({"plugins": [{"i18n": {"languages": [
-            {"locale": "en", "name": "English", "default": True}, {"locale": code, "name": code}]}}]})[code]
+        language = parse_languages([{"locale": "en", "name": "English", "default": True},
+                                    {"locale": code, "name": code}])[code]
         assert Words(language).missing(used_messages()) == [], code
         assert set(catalogue(code)) == set(used_messages()), f"{code}.po has phrases the code no longer uses"
 
@@ -170,7 +172,10 @@ def test_every_shipped_catalogue_translates_every_phrase():
 # Translation files: what is checked
 
 
-LANGUAGE_CONFIG = """plugins:
+LANGUAGE_CONFIG = """extra:
+  association: {name: Larkfield, phone: 0113 496 0750, email: a@larkfield.example, address: 4 Mill Yard}
+plugins:
+  - search
   - i18n:
       languages:
         - {locale: en, name: English, default: true}
@@ -190,6 +195,12 @@ translated_on: 2024-07-15
 """
 
 
+def problems(project: Path) -> list[str]:
+    with pytest.raises(PolicyError) as caught:
+        load_project(project).read_library()
+    return [str(problem) for problem in caught.value.problems]
+
+
 @pytest.fixture
 def welsh(tmp_path: Path) -> Path:
     (tmp_path / "mkdocs.yml").write_text(LANGUAGE_CONFIG, encoding="utf-8")
@@ -199,7 +210,7 @@ def welsh(tmp_path: Path) -> Path:
 
 def test_a_valid_translation_is_read(welsh: Path):
     write(welsh, "complaints.cy.md", TRANSLATION)
-    library = load_library(welsh / "policies")
+    library = load_project(welsh).library
     translation = library.translation("complaints", "cy")
     assert (translation.title, translation.translates_version) == ("Polisi Cwynion", "2")
     assert not translation.is_stale(library["complaints"])
@@ -267,26 +278,29 @@ def test_a_translations_summary_may_contain_only_what_a_policy_may(welsh: Path):
         "readers or change how the page looks; remove it"]
 
 
-def test_a_language_code_must_be_real():
+def setting_problems(config: str) -> list[str]:
     with pytest.raises(PolicyError) as caught:
-        languages_from({"plugins": [{"i18n": {"languages": [
-            {"locale": "en", "name": "English", "default": True}, {"locale": "xx-zz", "name": "?"}]}}]})
-    assert [str(problem) for problem in caught.value.problems] == [
-        "mkdocs.yml:1: plugins.i18n.languages[2].locale: 'xx-zz' is not a language code; use a two-letter "
+        read_settings(ConfigFile.parse(config))
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_a_language_code_must_be_real():
+    config = LANGUAGE_CONFIG.replace("{locale: cy, name: Cymraeg}", "{locale: xx-zz, name: '?'}")
+    assert setting_problems(config) == [
+        "mkdocs.yml:8: plugins.i18n.languages[2].locale: 'xx-zz' is not a language code; use a two-letter "
         "code such as cy, pl or ar"]
 
 
 def test_languages_need_exactly_one_default():
-    with pytest.raises(PolicyError) as caught:
-        languages_from({"plugins": [{"i18n": {"languages": [{"locale": "cy", "name": "Cymraeg"}]}}]})
-    assert [str(problem) for problem in caught.value.problems] == [
-        "mkdocs.yml:1: plugins.i18n.languages: mark exactly one language `default: true`: the one policies "
+    config = LANGUAGE_CONFIG.replace("- {locale: en, name: English, default: true}\n        ", "")
+    assert setting_problems(config) == [
+        "mkdocs.yml:6: plugins.i18n.languages: mark exactly one language `default: true`: the one policies "
         "are written in"]
 
 
 def test_right_to_left_comes_from_the_language_itself():
-    languages = languages_from({"plugins": [{"i18n": {"languages": [
+    languages = parse_languages([
         {"locale": "en", "name": "English", "default": True}, {"locale": "ur", "name": "اردو"},
-        {"locale": "so", "name": "Soomaali"}]}}]})
+        {"locale": "so", "name": "Soomaali"}])
     assert [(language.code, language.direction) for language in languages.all] == [
         ("en", "ltr"), ("ur", "rtl"), ("so", "ltr")]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from policy_portal.problems import PolicyError
+from policy_portal.project import load_project
 from policy_portal.reading.library import load_library
 from policy_portal.reading.policy import Status
 from policy_portal.reading.schema import FIELDS
@@ -431,7 +432,7 @@ def test_next_review_and_overdue(tmp_path, changes, due, overdue):
 
 
 def test_example_policies_load():
-    library = load_library(ROOT / "policies")
+    library = load_project(ROOT).library
     assert list(library.policies) == [
         "complaints", "data-protection", "equality-and-diversity", "estate-walkabouts",
         "pets", "social-media", "tenant-participation",

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 
 import pyphen
 
-from policy_portal.problems import PolicyError, Problem
+from policy_portal.problems import Problem
 from policy_portal.reading.policy import Policy
 from policy_portal.text.extensions import TEXT_EXTENSIONS, converter
 from policy_portal.text.sections import headings
@@ -33,10 +33,10 @@ EMPTY_HEADING = re.compile(r"#{1,6}\s*$")
 
 @dataclass(frozen=True)
 class PlainEnglishSettings:
-    """`extra.plain_english` in mkdocs.yml."""
+    """`extra.plain_english` in mkdocs.yml (declared in `policy_portal.config.settings`)."""
 
-    min_reading_ease: int = 50
-    max_sentence_words: int = 35
+    min_reading_ease: int
+    max_sentence_words: int
 
 
 @dataclass(frozen=True)
@@ -85,20 +85,6 @@ def readability(body: str) -> Readability:
     longest = sorted(((len(WORD.findall(sentence)), " ".join(sentence.split())) for sentence in sentences),
                      reverse=True)
     return Readability(round(ease, 1), longest)
-
-
-def plain_english_from(extra: dict) -> PlainEnglishSettings:
-    """Read `extra.plain_english`; a value that is not a whole number is reported, not guessed."""
-    block = extra.get("plain_english") or {}
-    defaults = PlainEnglishSettings()
-    values = {}
-    for key in ("min_reading_ease", "max_sentence_words"):
-        value = block.get(key, getattr(defaults, key)) if isinstance(block, dict) else None
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise PolicyError([Problem("mkdocs.yml", 1, f"extra.plain_english.{key}",
-                                       f"'{value}' is not a whole number")])
-        values[key] = value
-    return PlainEnglishSettings(**values)
 
 
 def plain_english_warnings(policy: Policy, settings: PlainEnglishSettings) -> list[Problem]:

@@ -7,35 +7,15 @@ publish a translation until it is brought up to date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from policy_portal.config.settings import CONFIG
+from policy_portal.config.settings import Settings
 from policy_portal.problems import PolicyError, Problem
 from policy_portal.reading.library import Library
 
-CHOICES = ("warn", "error")
 
-
-@dataclass(frozen=True)
-class TranslationSettings:
-    stale_is_error: bool = False
-
-
-def translation_settings_from(extra: dict[str, Any]) -> TranslationSettings:
-    block = extra.get("translations") or {}
-    choice = block.get("out_of_date", "warn") if isinstance(block, dict) else None
-    if choice not in CHOICES:
-        raise PolicyError([Problem(CONFIG, 1, "extra.translations.out_of_date",
-                                   f"'{choice}' is not allowed; use warn (publish with a banner) or "
-                                   "error (stop the build)")])
-    return TranslationSettings(stale_is_error=choice == "error")
-
-
-def refuse_stale(library: Library, extra: dict[str, Any]) -> None:
+def refuse_stale(library: Library, settings: Settings) -> None:
     """Raise `PolicyError` for out-of-date translations if mkdocs.yml says they stop the build;
     `check` and the build both ask this, so they can never disagree."""
-    if translation_settings_from(extra).stale_is_error:
+    if settings["extra.translations.out_of_date"] == "error":
         problems = stale_problems(library)
         if problems:
             raise PolicyError(problems)

@@ -1,2 +1,3 @@
-"""What an association configures in mkdocs.yml: its details, languages and the portal's
-own words in each language."""
+"""What an association configures: its settings in mkdocs.yml (declared once in
+`settings.SETTINGS`, read with their lines by `config_file`), its languages, the environment
+variables operators set (`environment.ENVIRONMENT`) and the portal's own words in each language."""

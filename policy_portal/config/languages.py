@@ -1,10 +1,10 @@
 """The languages the site is published in, configured once in mkdocs.yml.
 
-The i18n plugin's `languages` list (mkdocs-static-i18n) is the one place: it already needs each
-language's code and its name in that language for the language switcher, so the portal reads
-the same list rather than asking staff to keep a second copy. Which way a language is written
-comes from Unicode's locale data (Babel), so it cannot be set wrongly: Arabic and Urdu are
-right to left, Welsh and Polish left to right.
+The i18n plugin's `languages` list (mkdocs-static-i18n; the setting `plugins.i18n.languages`) is
+the one place: it already needs each language's code and its name in that language for the
+language switcher, so the portal reads the same list rather than asking staff to keep a second
+copy. Which way a language is written comes from Unicode's locale data (Babel), so it cannot be
+set wrongly: Arabic and Urdu are right to left, Welsh and Polish left to right.
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from policy_portal.problems import PolicyError, Problem
-
-CONFIG = "mkdocs.yml"
-PLUGIN = "i18n"
+from policy_portal.config.config_file import InvalidSettingError
 
 
 @dataclass(frozen=True)
@@ -63,43 +60,29 @@ class Languages:
         return any(language.code == code for language in self.all)
 
 
-def languages_from(config: dict[str, Any]) -> Languages:
-    """Read the i18n plugin's `languages` from mkdocs.yml's data; English alone if it has none."""
-    entries = _plugin_languages(config.get("plugins"))
-    if entries is None:
-        return Languages()
-    problems: list[Problem] = []
+def parse_languages(entries: Any) -> Languages:
+    """The i18n plugin's `languages` list (the `plugins.i18n.languages` setting)."""
+    if not isinstance(entries, list):
+        raise InvalidSettingError("must be a list of languages, each with `locale:` and `name:`")
+    problems: list[tuple[str, str]] = []
     found: list[Language] = []
     for number, entry in enumerate(entries, 1):
-        label = f"plugins.{PLUGIN}.languages[{number}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("locale"), str) \
                 or not isinstance(entry.get("name"), str):
-            problems.append(Problem(CONFIG, 1, label, "needs `locale:` (such as cy) and `name:` "
-                                    "(the language's name in that language, such as Cymraeg)"))
+            problems.append((f"[{number}]", "needs `locale:` (such as cy) and `name:` "
+                             "(the language's name in that language, such as Cymraeg)"))
             continue
         try:
             locale = Locale.parse(entry["locale"].replace("-", "_"))
         except (ValueError, UnknownLocaleError):
-            problems.append(Problem(CONFIG, 1, f"{label}.locale", f"'{entry['locale']}' is not a "
-                                    "language code; use a two-letter code such as cy, pl or ar"))
+            problems.append((f"[{number}].locale", f"'{entry['locale']}' is not a "
+                             "language code; use a two-letter code such as cy, pl or ar"))
             continue
         found.append(Language(entry["locale"], entry["name"], locale.get_display_name("en"),
                               locale.text_direction, entry.get("default") is True))
     defaults = [language for language in found if language.default]
     if not problems and len(defaults) != 1:
-        problems.append(Problem(CONFIG, 1, f"plugins.{PLUGIN}.languages",
-                                "mark exactly one language `default: true`: the one policies are written in"))
+        problems.append(("", "mark exactly one language `default: true`: the one policies are written in"))
     if problems:
-        raise PolicyError(problems)
+        raise InvalidSettingError(problems=problems)
     return Languages((defaults[0], *(language for language in found if not language.default)))
-
-
-def _plugin_languages(plugins: Any) -> list[Any] | None:
-    """The plugin's languages, whether mkdocs.yml lists plugins as a list or as a mapping."""
-    items = plugins.items() if isinstance(plugins, dict) else [
-        next(iter(entry.items())) if isinstance(entry, dict) else (entry, None) for entry in plugins or []]
-    for name, options in items:
-        if name == PLUGIN:
-            languages = (options or {}).get("languages")
-            return languages if isinstance(languages, list) else []
-    return None

@@ -1,5 +1,9 @@
-"""Settings from the `extra:` block of mkdocs.yml: the association's details, where the
-consultation app runs, and moderation.
+"""Every setting the portal reads from mkdocs.yml, declared once in `SETTINGS`.
+
+Each setting has its key (`extra.moderation.retention_days`), what kind of value it takes, its
+default, one line saying what it does (the staff guide's reference table must mention every key:
+tests/test_docs.py) and the function that checks it. `read_settings` reads them all at once and
+reports every problem with the line it is on, as the policy checks do for policy files.
 
 The association's details appear on every policy page ("ask for this policy in another format"),
 so a missing or malformed value fails the build with a message instead of publishing a page with
@@ -9,21 +13,188 @@ no way to ask.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import phonenumbers
-import yaml
 
+from policy_portal.config.config_file import MISSING, ConfigFile, InvalidSettingError, NotABlockError
+from policy_portal.config.languages import Languages, parse_languages
 from policy_portal.problems import PolicyError, Problem
-
-CONFIG = "mkdocs.yml"
-KEYS = ("name", "phone", "email", "address")
 
 CONSULTATION_PATH = "/consultations/"
 """Where the portal mounts the consultation app beside the site, and so where draft pages link
 unless `extra.consultation_url` in mkdocs.yml says the app runs somewhere else."""
+
+APP_ADDRESS = re.compile(r"(https?://[^/\s\"'<>()`]+)?/([^/\s\"'<>()`][^\s\"'<>()`]*/)?")
+"""A path on the site's own host, or a full http(s) address, ending in /; nothing that could end
+a Markdown link or an HTML attribute early."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: str
+    """What it takes, in words, for the staff guide's table."""
+    doc: str
+    parse: Callable[[Any], Any]
+    """Returns the value to use, or raises `InvalidSettingError` saying what is wrong and how to write it."""
+    default: Any = None
+    required: bool = False
+    """Required settings have no default: a missing one is checked as an empty value."""
+
+
+@dataclass(frozen=True)
+class ModerationSettings:
+    """`extra.moderation`: what the consultation app flags, and how long it keeps personal data."""
+
+    retention_days: int = 365
+    staff_names: tuple[str, ...] = ()
+    offensive_words: tuple[str, ...] = ()
+
+
+# The checks, one per kind of value.
+
+def _filled(value: Any) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidSettingError("missing or empty; tenants need it to ask for other formats")
+    if not isinstance(value, str):
+        raise InvalidSettingError(f"'{value}' is not text; put it in quotes")
+    return value.strip()
+
+
+def _phone(value: Any) -> str:
+    value = _filled(value)
+    try:
+        possible = phonenumbers.is_possible_number(phonenumbers.parse(value, "GB"))
+    except phonenumbers.NumberParseException:
+        possible = False
+    if not possible:
+        raise InvalidSettingError(f"'{value}' is not a phone number; write it as people dial it, for example "
+                      "0113 496 0750")
+    return value
+
+
+def _email(value: Any) -> str:
+    value = _filled(value)
+    if "@" not in value:
+        raise InvalidSettingError(f"'{value}' is not an email address")
+    return value
+
+
+def _app_address(value: Any) -> str:
+    if not isinstance(value, str) or not APP_ADDRESS.fullmatch(value):
+        raise InvalidSettingError(f"'{value}' is not the consultation app's address; write a path such as "
+                      f"{CONSULTATION_PATH}, or a full address such as "
+                      "https://portal.example.org/consultations/, ending in /")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidSettingError(f"'{value}' is not an address; write it as https://...")
+    return value
+
+
+def _whole_number(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidSettingError(f"'{value}' is not a whole number")
+    return value
+
+
+def _days(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidSettingError(f"'{value}' is not a number of days; write a whole number, such as 365")
+    return value
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidSettingError("must be a list, such as [First Name, Another Name]")
+    return tuple(value)
+
+
+def _warn_or_error(value: Any) -> str:
+    if value not in ("warn", "error"):
+        raise InvalidSettingError(f"'{value}' is not allowed; use warn (publish with a banner) or "
+                                  "error (stop the build)")
+    return value
+
+
+_ASSOCIATION = "the association's {}, on every policy page, for tenants to ask for other formats"
+
+SETTINGS: dict[str, Setting] = {setting.key: setting for setting in (
+    Setting("site_url", "address", "where the site is published; links in PDFs, and the consultation "
+            "app's links back to the site when it runs apart, use it", _optional_text),
+    Setting("extra.association.name", "text", _ASSOCIATION.format("name"), _filled, required=True),
+    Setting("extra.association.phone", "phone number", _ASSOCIATION.format("phone number"), _phone,
+            required=True),
+    Setting("extra.association.email", "email address", _ASSOCIATION.format("email address"), _email,
+            required=True),
+    Setting("extra.association.address", "text", _ASSOCIATION.format("postal address"), _filled,
+            required=True),
+    Setting("extra.consultation_url", "path or address", "where the consultation app runs; every "
+            "\"Comment on this draft\" link starts with it", _app_address, CONSULTATION_PATH),
+    Setting("extra.edit_policies_url", "address", "where staff edit a policy file; each policy page "
+            "links there, followed by the file's name", _optional_text),
+    Setting("extra.moderation.retention_days", "whole number", "days after a consultation closes "
+            "that names and email addresses are kept (`policy-portal erase-expired`)", _days,
+            ModerationSettings.retention_days),
+    Setting("extra.moderation.staff_names", "list of text", "comments naming these people are "
+            "flagged for moderation", _words, ()),
+    Setting("extra.moderation.offensive_words", "list of text", "comments using these words are "
+            "flagged for moderation", _words, ()),
+    Setting("extra.translations.out_of_date", "warn or error", "what an out-of-date translation "
+            "does: warn publishes it with a banner; error stops the build", _warn_or_error, "warn"),
+    Setting("extra.plain_english.min_reading_ease", "whole number", "`policy-portal check` warns "
+            "about a policy whose reading ease is below this", _whole_number, 50),
+    Setting("extra.plain_english.max_sentence_words", "whole number", "`policy-portal check` "
+            "warns about sentences longer than this", _whole_number, 35),
+    Setting("plugins.i18n.languages", "list of languages", "the site's languages: each one's "
+            "`locale` (code) and `name` (in that language), one of them `default: true`",
+            parse_languages, Languages()),
+)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting's checked value, by key, and the file they came from (for lines)."""
+
+    config: ConfigFile
+    values: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def problem(self, key: str, message: str) -> Problem:
+        """A problem with a setting, on the line where it is (or would be) written."""
+        return Problem(self.config.name, self.config.line(key), key, message)
+
+
+def read_settings(config: ConfigFile) -> Settings:
+    """Check every setting in `SETTINGS`; raise `PolicyError` listing every problem, each on
+    its own line of the file."""
+    values: dict[str, Any] = {}
+    problems: dict[Problem, None] = {}  # in order, once: three settings may share one bad block
+    for key, setting in SETTINGS.items():
+        try:
+            found = config.find(key)
+        except NotABlockError as error:
+            problem = Problem(config.name, config.line(error.key), error.key, "must be a block of settings")
+            problems[problem] = None
+            continue
+        if found is MISSING and not setting.required:
+            values[key] = setting.default
+            continue
+        try:
+            values[key] = setting.parse(None if found is MISSING else found)
+        except InvalidSettingError as invalid:
+            for where, message in invalid.problems:
+                problems[Problem(config.name, config.line(key + where), key + where, message)] = None
+    if problems:
+        raise PolicyError(problems)
+    return Settings(config, values)
 
 
 @dataclass(frozen=True)
@@ -40,123 +211,26 @@ class Association:
         return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def association_from(extra: dict[str, Any]) -> Association:
-    """Read and check `extra.association`; raise `PolicyError` naming each bad key."""
-    block = extra.get("association")
-    if not isinstance(block, dict):
-        raise PolicyError([Problem(CONFIG, 1, "extra.association",
-                                   f"missing; add an `association:` block under `extra:` with "
-                                   f"{', '.join(KEYS)}")])
-    problems = []
-    for key in KEYS:
-        if not isinstance(block.get(key), str) or not block[key].strip():
-            problems.append(Problem(CONFIG, 1, f"extra.association.{key}",
-                                    "missing or empty; tenants need it to ask for other formats"))
-    if not problems:
-        try:
-            number = phonenumbers.parse(block["phone"], "GB")
-            valid = phonenumbers.is_possible_number(number)
-        except phonenumbers.NumberParseException:
-            valid = False
-        if not valid:
-            problems.append(Problem(CONFIG, 1, "extra.association.phone",
-                                    f"'{block['phone']}' is not a phone number; write it as "
-                                    "people dial it, for example 0113 496 0750"))
-        if "@" not in block["email"]:
-            problems.append(Problem(CONFIG, 1, "extra.association.email",
-                                    f"'{block['email']}' is not an email address"))
-    if problems:
-        raise PolicyError(problems)
-    return Association(**{key: block[key].strip() for key in KEYS})
+def association(settings: Settings) -> Association:
+    keys = ("name", "phone", "email", "address")
+    return Association(*(settings[f"extra.association.{key}"] for key in keys))
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml safely: tags that would run code (`!!python/name:`, `!ENV`) become None."""
+def moderation(settings: Settings) -> ModerationSettings:
+    return ModerationSettings(*(settings[f"extra.moderation.{key}"]
+                                for key in ("retention_days", "staff_names", "offensive_words")))
 
 
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def read_config(config_file: Path) -> dict[str, Any]:
-    """mkdocs.yml as plain data, for programs that read it without MkDocs."""
-    try:
-        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader)  # a SafeLoader
-    except (OSError, yaml.YAMLError) as error:
-        raise PolicyError([Problem(CONFIG, 1, "file", f"cannot be read: {error}")]) from None
-    return config if isinstance(config, dict) else {}
-
-
-def read_extra(config_file: Path) -> dict[str, Any]:
-    """The `extra:` block of mkdocs.yml."""
-    return read_extra_from(read_config(config_file))
-
-
-def read_extra_from(config: dict[str, Any]) -> dict[str, Any]:
-    extra = config.get("extra")
-    return extra if isinstance(extra, dict) else {}
-
-
-def load_association(config_file: Path) -> Association:
-    return association_from(read_extra(config_file))
-
-
-APP_ADDRESS = re.compile(r"(https?://[^/\s\"'<>()`]+)?/([^/\s\"'<>()`][^\s\"'<>()`]*/)?")
-"""A path on the site's own host, or a full http(s) address, ending in /; nothing that could end
-a Markdown link or an HTML attribute early."""
-
-
-def consultation_url_from(extra: dict[str, Any]) -> str:
-    """`extra.consultation_url`: where the consultation app runs, which every link from the site
-    to it starts with. A path (the default, /consultations/) when the portal serves the site and
-    the app together; a full address when the site is published elsewhere (GitHub Pages, say)."""
-    value = extra.get("consultation_url", CONSULTATION_PATH)
-    if not isinstance(value, str) or not APP_ADDRESS.fullmatch(value):
-        raise PolicyError([Problem(CONFIG, 1, "extra.consultation_url",
-                                   f"'{value}' is not the consultation app's address; write a path "
-                                   f"such as {CONSULTATION_PATH}, or a full address such as "
-                                   "https://portal.example.org/consultations/, ending in /")])
-    return value
-
-
-def site_root_for_app(config: dict[str, Any]) -> str:
+def site_root(settings: Settings) -> str:
     """Where the consultation app's pages link back to the site: "/" when the app runs beside it
     (`consultation_url` is a path on the same host), the site's published address (`site_url`)
     when it runs apart, where "/" would be the app's own host."""
-    if consultation_url_from(read_extra_from(config)).startswith("/"):
+    if settings["extra.consultation_url"].startswith("/"):
         return "/"
-    site_url = config.get("site_url")
+    site_url = settings["site_url"]
     if not isinstance(site_url, str) or not APP_ADDRESS.fullmatch(site_url) or site_url.startswith("/"):
-        raise PolicyError([Problem(CONFIG, 1, "site_url",
-                                   "the consultation app runs apart from the site (extra.consultation_url "
-                                   "is a full address), so it needs the site's full address to link "
-                                   "back to, such as https://policies.example.org/")])
+        raise PolicyError([settings.problem(
+            "site_url", "the consultation app runs apart from the site (extra.consultation_url is a "
+            "full address), so it needs the site's full address to link back to, such as "
+            "https://policies.example.org/")])
     return site_url
-
-
-@dataclass(frozen=True)
-class ModerationSettings:
-    """`extra.moderation`: what the consultation app flags, and how long it keeps personal data."""
-
-    retention_days: int = 365
-    staff_names: tuple[str, ...] = ()
-    offensive_words: tuple[str, ...] = ()
-
-
-def moderation_from(extra: dict[str, Any]) -> ModerationSettings:
-    block = extra.get("moderation") or {}
-    problems = []
-    if not isinstance(block, dict):
-        raise PolicyError([Problem(CONFIG, 1, "extra.moderation", "must be a block of settings")])
-    days = block.get("retention_days", ModerationSettings.retention_days)
-    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-        problems.append(Problem(CONFIG, 1, "extra.moderation.retention_days",
-                                f"'{days}' is not a number of days; write a whole number, such as 365"))
-    for key in ("staff_names", "offensive_words"):
-        value = block.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            problems.append(Problem(CONFIG, 1, f"extra.moderation.{key}",
-                                    "must be a list, such as [First Name, Another Name]"))
-    if problems:
-        raise PolicyError(problems)
-    return ModerationSettings(days, tuple(block.get("staff_names", [])),
-                              tuple(block.get("offensive_words", [])))

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from policy_portal.config.settings import association_from, read_config, read_extra_from
-from policy_portal.problems import PolicyError
+from policy_portal.config.config_file import ConfigFile, InvalidSettingError
+from policy_portal.config.settings import SETTINGS
 
 ADDRESS = re.compile(r"https://[^\s/\"'<>()`]+\.[^\s/\"'<>()`]+/(?:[^\s\"'<>()`]*/)?")
 """A published https address ending in /: the site's, or the folder of policy files to edit."""
@@ -55,8 +55,8 @@ def option(field: str) -> str:
 
 def current_details(config_file: Path) -> Details:
     """The details mkdocs.yml has now, the answers `init` offers to keep."""
-    config = read_config(config_file)
-    extra = read_extra_from(config)
+    config = ConfigFile.read(config_file).data
+    extra = config.get("extra") if isinstance(config.get("extra"), dict) else {}
     block = extra.get("association") if isinstance(extra.get("association"), dict) else {}
     moderation = extra.get("moderation") if isinstance(extra.get("moderation"), dict) else {}
     return Details(
@@ -74,13 +74,12 @@ def problems_with(details: Details) -> list[str]:
             found.append(f"{option(field)}: is empty; give the association's {field.replace('_', ' ')}")
         elif "\n" in value or "<" in value or ">" in value:
             found.append(f"{option(field)}: '{value}' must be one line of plain text, without < or >")
-    if details.phone.strip() and details.email.strip():
-        try:  # the build's own check of the association's details, with its messages
-            association_from({"association": {"name": "-", "address": "-", "phone": details.phone,
-                                               "email": details.email}})
-        except PolicyError as error:
-            found += [f"{option(problem.field.rsplit('.', 1)[1])}: {problem.message}"
-                      for problem in error.problems]
+    for field in ("phone", "email"):
+        if getattr(details, field).strip():
+            try:  # the build's own check of the setting, with its message
+                SETTINGS[f"extra.association.{field}"].parse(getattr(details, field))
+            except InvalidSettingError as error:
+                found.append(f"{option(field)}: {error}")
     for field in ("phone", "email"):
         if not getattr(details, field).strip():
             found.append(f"{option(field)}: is empty; tenants need it to ask for other formats")

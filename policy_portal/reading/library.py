@@ -1,8 +1,9 @@
 """All the policies in a folder, checked against each other.
 
 `load_library` is the single way in for every adapter (the MkDocs hooks, the command line and
-the consultation app): either every policy is valid and consistent, or `PolicyError` lists every
-problem in every file, so nothing is ever published half-built.
+the consultation app, through `policy_portal.project.Project`): either every policy is valid and
+consistent, or `PolicyError` lists every problem in every file, so nothing is ever published
+half-built.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from policy_portal.config.languages import Language, Languages, languages_from
-from policy_portal.config.settings import CONFIG, read_config
+from policy_portal.config.languages import Language, Languages
 from policy_portal.problems import PolicyError, Problem
 from policy_portal.reading.allowlist import refusals
 from policy_portal.reading.policy import Policy, Status, Translation
@@ -93,15 +93,16 @@ def is_translation(path: Path) -> bool:
     return "." in path.name.removesuffix(".md")
 
 
-def load_library(folder: Path, root: Path | None = None) -> Library:
+def load_library(folder: Path, root: Path | None = None, languages: Languages | None = None) -> Library:
     """Read every policy and translation in `folder`; raise `PolicyError` listing all problems if
-    any. The site's languages come from `root`/mkdocs.yml, where the site generator reads them."""
+    any. Paths in problems are relative to `root`. Translations may be into `languages` (the
+    project's, from mkdocs.yml: `policy_portal.project.Project.library` passes them); without
+    them, English alone."""
     root = root or folder.parent
+    languages = languages or Languages()
     if not folder.is_dir():
         raise PolicyError([Problem(folder.name, 0, "policies folder",
                                    f"there is no folder called {folder}; create it and add policies")])
-    config = root / CONFIG
-    languages = languages_from(read_config(config)) if config.is_file() else Languages()
     policies: dict[str, Policy] = {}
     problems: list[Problem] = []
     for path in policy_files(folder):

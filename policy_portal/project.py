@@ -1,0 +1,115 @@
+"""One project: the folder with mkdocs.yml and policies/, its folders and its settings.
+
+The MkDocs hooks, the `policy-portal` command and the consultation app all start from a
+`Project`, made by `load_project`, so they find the same folders and read mkdocs.yml the same
+way: a setting cannot mean one thing to the build and another to the app. Settings are checked
+when the project is loaded, every problem at once with its line; the policies are read when
+first asked for, once (`read_library` reads them again, for a build or after a change).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from policy_portal.checks.plain_english import PlainEnglishSettings
+from policy_portal.config.config_file import CONFIG, ConfigFile
+from policy_portal.config.languages import Languages
+from policy_portal.config.settings import (
+    Association,
+    ModerationSettings,
+    Settings,
+    association,
+    moderation,
+    read_settings,
+    site_root,
+)
+from policy_portal.problems import PolicyError, Problem
+from policy_portal.reading.library import Library, load_library
+
+POLICIES = "policies"
+CACHE = ".cache/pdf"
+"""PDFs and Braille files kept between builds, by a hash of what went into them (not committed)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Project:
+    root: Path
+    settings: Settings
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / CONFIG
+
+    @property
+    def policies(self) -> Path:
+        return self.root / POLICIES
+
+    @property
+    def docs(self) -> Path:
+        """The site's own pages: MkDocs' `docs_dir`."""
+        return self.root / str(self.settings.config.data.get("docs_dir") or "docs")
+
+    @property
+    def cache(self) -> Path:
+        return self.root / CACHE
+
+    @property
+    def instance(self) -> Path:
+        """The consultation app's own files: its SQLite database and secret key."""
+        return self.root / "instance"
+
+    @property
+    def site(self) -> Path:
+        """Where `policy-portal build` writes the site unless told otherwise."""
+        return self.root / "site"
+
+    @cached_property
+    def library(self) -> Library:
+        return self.read_library()
+
+    def read_library(self) -> Library:
+        """The policies as they are on disk now; raises `PolicyError` listing every problem."""
+        return load_library(self.policies, self.root, self.languages)
+
+    @property
+    def languages(self) -> Languages:
+        return self.settings["plugins.i18n.languages"]
+
+    @cached_property
+    def association(self) -> Association:
+        return association(self.settings)
+
+    @cached_property
+    def moderation(self) -> ModerationSettings:
+        return moderation(self.settings)
+
+    @cached_property
+    def plain_english(self) -> PlainEnglishSettings:
+        return PlainEnglishSettings(self.settings["extra.plain_english.min_reading_ease"],
+                                    self.settings["extra.plain_english.max_sentence_words"])
+
+    @property
+    def consultation_url(self) -> str:
+        return self.settings["extra.consultation_url"]
+
+    @property
+    def edit_policies_url(self) -> str | None:
+        return self.settings["extra.edit_policies_url"]
+
+    @cached_property
+    def site_root(self) -> str:
+        """Where the consultation app links back to the site. Only the app needs it, so only
+        asking for it checks `site_url` (see `policy_portal.config.settings.site_root`)."""
+        return site_root(self.settings)
+
+
+def load_project(root: Path) -> Project:
+    """The project in `root`; raise `PolicyError` listing every problem in its mkdocs.yml."""
+    root = root.resolve()
+    config = root / CONFIG
+    if not config.is_file():
+        raise PolicyError([Problem(CONFIG, 1, "file", f"there is no {CONFIG} in {root}; run the command "
+                                   "in the project folder, or name it with --project")])
+    return Project(root, read_settings(ConfigFile.read(config)))

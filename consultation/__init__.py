@@ -4,9 +4,10 @@
 loaded once as a `policy_portal.project.Project`; `consultation.context` reads it back).
 Settings come from the environment, so nothing secret is ever in the repository; every variable
 is declared, with its default, in `policy_portal.config.environment`: `SECRET_KEY`,
-`DATABASE_URL`, `PORTAL_SECURE_COOKIES`, `COMMENT_RATE_LIMIT`, `RATELIMIT_STORAGE_URI` and
-`PORTAL_HOSTS` (a request for any other host name is refused, so a hostile page cannot reach a
-portal on loopback through a name it controls: DNS rebinding). Moderation settings, and where
+`DATABASE_URL`, `PORTAL_SECURE_COOKIES`, `COMMENT_RATE_LIMIT`, `RATELIMIT_STORAGE_URI`,
+`PORTAL_URL`, `SMTP_URL`, `MAIL_FROM` (email: see `consultation.sending`) and `PORTAL_HOSTS` (a
+request for any other host name is refused, so a hostile page cannot reach a portal on loopback
+through a name it controls: DNS rebinding). Moderation settings, and where
 its pages link back to the site, come from mkdocs.yml (`policy_portal.config.settings`).
 """
 
@@ -21,7 +22,15 @@ from typing import Any
 
 from flask import Flask
 
-from consultation import context, errors, security, staff_views, views
+from consultation import (
+    context,
+    errors,
+    security,
+    staff_loop_views,  # noqa: F401  (adds its routes to the staff blueprint)
+    staff_views,
+    subscription_views,
+    views,
+)
 from consultation.database import make_engine
 from policy_portal.config.environment import setting
 from policy_portal.project import Project, load_project
@@ -52,6 +61,9 @@ def create_app(project: Project | Path, settings: Mapping[str, Any] | None = Non
         SIGN_IN_RATE_LIMIT="30 per hour",
         RATELIMIT_STORAGE_URI=setting("RATELIMIT_STORAGE_URI"),
         TRUSTED_HOSTS=trusted_hosts(setting("PORTAL_HOSTS")),
+        PORTAL_URL=setting("PORTAL_URL"),
+        SMTP_URL=setting("SMTP_URL"),
+        MAIL_FROM=setting("MAIL_FROM"),
     )
     app.config.update(settings or {})
     context.init_app(app, project, make_engine(app.config["DATABASE_URL"]))
@@ -59,6 +71,7 @@ def create_app(project: Project | Path, settings: Mapping[str, Any] | None = Non
     errors.init_app(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(staff_views.blueprint)
+    app.register_blueprint(subscription_views.blueprint)
     security.protect_submissions(app)
     return app
 

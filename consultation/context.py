@@ -40,10 +40,15 @@ def engine(app: Flask | None = None) -> Engine:
     return (app or current_app).extensions[ENGINE]
 
 
+def sessions(app: Flask | None = None) -> sessionmaker[Session]:
+    """Makes database sessions: for work outside a request, such as sending the outbox."""
+    return (app or current_app).extensions[SESSIONS]
+
+
 def database() -> Session:
     """One session a request, closed when the request ends."""
     if "db" not in g:
-        g.db = current_app.extensions[SESSIONS]()
+        g.db = sessions()()
     return g.db
 
 
@@ -65,6 +70,10 @@ def association() -> Association:
 
 def moderation() -> ModerationSettings:
     return project().moderation
+
+
+def outcome_weeks() -> int:
+    return project().outcome_weeks
 
 
 def site_root() -> str:

@@ -56,7 +56,7 @@ def _tune_sqlite(connection, _record) -> None:
     cursor.close()
 
 
-ERASED_TABLES = ("comments", "panel_invitations")
+ERASED_TABLES = ("comments", "panel_invitations", "outbox", "subscriptions")
 
 
 SCRUB_WAIT_MS = 2000

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     EmailField,
     Field,
     HiddenField,
@@ -27,7 +28,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Optional, StopValidation, ValidationError
 
 from policy_portal.consultations.moderation import HIDE_REASONS
-from policy_portal.consultations.rules import OUTCOMES, RespondentType
+from policy_portal.consultations.rules import CHANNELS, DECISIONS, OUTCOMES, RespondentType
 
 MAX_COMMENT = 5000
 MAX_NAME = 100
@@ -195,3 +196,101 @@ class ResponseForm(StrippedForm):
     def validate_section(self, field: SelectField) -> None:
         if field.data not in {choice.value for choice in field.choices}:
             raise StopValidation("Choose a section from the list")
+
+
+class DayField(DateField):
+    """A date (an HTML date input, which sends year-month-day); a wrong one gets plain words."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"Enter {self.label.text.lower()} as a date, like 2027-03-15") from None
+
+
+class AssistedForm(StrippedForm):
+    """A comment received by phone, letter, email, at an event or from an advocate, typed in by
+    staff against the section it is about."""
+
+    channel = RadioField("How did the comment reach us?", validate_choice=False,
+                         choices=[SelectChoice(key, label) for key, label in CHANNELS.items()
+                                  if key != "online"],
+                         validators=[OneOf("Choose how the comment reached us")])
+    section = SelectField("Which part of the draft is it about?", validate_choice=False, default="")
+    respondent_type = RadioField("Who is the person?", validate_choice=False,
+                                 validators=[OneOf("Choose who the person is")])
+    comment = TextAreaField("Their comment, in their words", validators=[
+        DataRequired("Enter their comment"), MaxLength(MAX_COMMENT, "The comment")])
+    suggested_wording = TextAreaField("Their suggested wording (optional)",
+                                      validators=[MaxLength(MAX_COMMENT, "The suggested wording")])
+    name = StringField("Their name (optional)", validators=[MaxLength(MAX_NAME, "The name")])
+    email = EmailField("Their email address (optional)", validators=[
+        Optional(), MaxLength(MAX_EMAIL, "The email address"),
+        Email("Enter an email address in the right format, like name@example.com"),
+    ])
+    may_publish = RadioField("May we publish the comment without their name?", validate_choice=False,
+                             choices=[SelectChoice("yes", "Yes, they agreed"),
+                                      SelectChoice("no", "No, or they were not asked")],
+                             validators=[OneOf("Choose whether they agreed we may publish it")])
+    submission = HiddenField()
+
+    def __init__(self, sections: Sequence[tuple[str, str]], respondents: Sequence[RespondentType],
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.section.choices = [SelectChoice("", "The whole draft"),
+                                *(SelectChoice(key, title) for key, title in sections)]
+        self.respondent_type.choices = [SelectChoice(kind.value, kind.label) for kind in respondents]
+        if not _is_key(self.submission.data):
+            self.submission.data = str(uuid.uuid4())
+
+    def validate_section(self, field: SelectField) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise StopValidation("Choose a part of the draft from the list")
+
+
+class OutcomeForm(StrippedForm):
+    decision = RadioField("What did the board decide?", validate_choice=False,
+                          choices=[SelectChoice(key, label) for key, label in DECISIONS.items()],
+                          validators=[OneOf("Choose what the board decided")])
+    approved_version = StringField("The version the board approved",
+                                   validators=[MaxLength(10, "The version")])
+    decided_on = DayField("The date the board decided")
+    summary = TextAreaField("What the board decided and why", validators=[
+        DataRequired("Explain what the board decided and why"), MaxLength(MAX_COMMENT, "The explanation")])
+
+    def validate_approved_version(self, field: StringField) -> None:
+        if self.decision.data != "withdrawn" and not VERSION.fullmatch(field.data or ""):
+            raise StopValidation("Enter the version the board approved, like 1.0")
+
+
+VERSION = re.compile(r"\d{1,3}(\.\d{1,3}){0,2}")
+
+
+class RecommendationForm(StrippedForm):
+    text = TextAreaField("The panel's recommendation", validators=[
+        DataRequired("Enter the panel's recommendation"), MaxLength(MAX_COMMENT, "The recommendation")])
+    made_on = DayField("The date the panel made it")
+    response_due = DayField("The date the board must respond by")
+
+    def validate_response_due(self, field: DayField) -> None:
+        if self.made_on.data and field.data and field.data < self.made_on.data:
+            raise StopValidation("The response date must be on or after the date the panel made it")
+
+
+class BoardResponseForm(StrippedForm):
+    response = TextAreaField("The board's response", validators=[
+        DataRequired("Enter the board's response"), MaxLength(MAX_COMMENT, "The response")])
+    responded_on = DayField("The date the board responded")
+
+
+class SubscribeForm(StrippedForm):
+    """"Tell me when a consultation opens": an email address, and the honeypot comments have."""
+
+    email = EmailField("Email address", validators=[
+        DataRequired("Enter your email address"), MaxLength(MAX_EMAIL, "Your email address"),
+        Email("Enter an email address in the right format, like name@example.com"),
+    ])
+    website = StringField("Leave this box empty", validators=[_honeypot])
+
+    def problems(self) -> list[tuple[str, str]]:
+        return [(field.id, message) for field in (self.email, self.website) for message in field.errors]

@@ -128,6 +128,13 @@ class Comment(Base):
     """When the consultation closed, kept because the policy file loses its dates once approved;
     the retention period for names and emails runs from it."""
     personal_data_erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(20), default="online", server_default="online")
+    """How the comment reached us (a key of rules.CHANNELS): online, or typed in by staff."""
+    entered_by: Mapped[str | None] = mapped_column(String(300))
+    """The staff member who typed in a comment received another way (as the audit log names them)."""
+    complaint_offered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """When a moderator recorded offering the complaints procedure to its writer (Housing
+    Ombudsman Complaint Handling Code 1.3), for a comment that expresses dissatisfaction."""
 
     panel_invitation: Mapped[PanelInvitation | None] = relationship()
 
@@ -171,3 +178,94 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     details: Mapped[str] = mapped_column(Text, default="")
+
+
+class Subscription(Base):
+    """Someone who asked to be told when a consultation opens. Nothing is sent to them but the
+    confirmation until they follow its link (double opt-in); unsubscribing keeps the row, marked,
+    so a later "new consultation" run cannot write to them again. Erasure deletes it."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    """The email folded for matching (see `store.email_key`): one subscription an address."""
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    """Random; in the confirmation and unsubscribe links, so only the mailbox's owner has it."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxMessage(Base):
+    """One email, stored in the same transaction as what caused it and sent later by
+    `policy-portal send-mail`, so a mail server that is down loses nothing and a message is
+    marked sent only once the server has taken it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    """receipt, outcome, confirm or opened: what it is for, for staff and for deduplicating."""
+    to: Mapped[str] = mapped_column(String(254))
+    to_key: Mapped[str] = mapped_column(String(254), index=True)
+    """The address folded for matching (`store.email_key`), so erasure finds every message."""
+    subject: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    headers: Mapped[str] = mapped_column(Text, default="{}")
+    """Extra headers as JSON, Message-ID and List-Unsubscribe among them."""
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscriptions.id", ondelete="SET NULL"))
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    """Set for messages that must be queued once only (one "consultation open" per subscriber
+    and consultation): the unique constraint refuses a second."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """A sender that took the message holds it until then; another sender leaves it alone."""
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Outcome(Base):
+    """What the board decided about a consulted draft, published by staff on the consultation
+    page. Kept here, not in the policy file: once approved, the file is the new version and no
+    longer has its consultation, and publishing it queues the email to every respondent in the
+    same transaction."""
+
+    __tablename__ = "outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_slug: Mapped[str] = mapped_column(String(100), unique=True)
+    consulted_version: Mapped[str] = mapped_column(String(10))
+    """The draft's version people commented on, which stays as it was."""
+    decision: Mapped[str] = mapped_column(String(30))
+    """A key of rules.DECISIONS."""
+    approved_version: Mapped[str | None] = mapped_column(String(10))
+    """The version the board approved; None when the draft was withdrawn."""
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    """What was decided and why, in plain words, for everyone."""
+    closes: Mapped[dt.date] = mapped_column(Date)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    published_by: Mapped[str] = mapped_column(String(300))
+
+
+class Recommendation(Base):
+    """A formal recommendation of the tenant scrutiny panel about a policy, which the board must
+    answer by a date; tracked in public until it is answered."""
+
+    __tablename__ = "recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_slug: Mapped[str] = mapped_column(String(100), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    made_on: Mapped[dt.date] = mapped_column(Date)
+    response_due: Mapped[dt.date] = mapped_column(Date)
+    response: Mapped[str | None] = mapped_column(Text)
+    responded_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(300))

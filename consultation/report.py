@@ -17,7 +17,7 @@ from html import unescape
 
 from consultation.models import Comment
 from policy_portal.consultations.moderation import HIDE_REASONS, NAME_REMOVED, REPLACEMENTS
-from policy_portal.consultations.rules import OUTCOMES, RespondentType
+from policy_portal.consultations.rules import CHANNELS, OUTCOMES, RespondentType
 from policy_portal.reading.policy import AUDIENCES, Policy
 from policy_portal.text.formatting import long_date, md_text
 from policy_portal.text.sections import Section, sections
@@ -25,7 +25,7 @@ from policy_portal.text.sections import Section, sections
 WHOLE = "The whole draft"
 CSV_COLUMNS = ["reference", "received", "section", "respondent", "verified_panel_member", "comment",
                "suggested_wording", "may_publish", "moderation", "response", "explanation",
-               "wording_changed_in"]
+               "wording_changed_in", "channel"]
 
 
 @dataclass
@@ -66,6 +66,11 @@ class Report:
         counts = Counter(comment.respondent_type for comment in self.comments)
         return [(kind.label, counts[kind.value]) for kind in RespondentType if counts[kind.value]]
 
+    def by_channel(self) -> list[tuple[str, int]]:
+        """How the comments reached us: those staff typed in count the same as those sent online."""
+        counts = Counter(comment.channel for comment in self.comments)
+        return [(label, counts[key]) for key, label in CHANNELS.items() if counts[key]]
+
     def by_section(self) -> list[tuple[str, int]]:
         counts = Counter(comment.section_title or WHOLE for comment in self.comments)
         order = [section.title for section in self.sections] + [WHOLE]
@@ -97,6 +102,7 @@ class Report:
             "response": OUTCOMES.get(comment.response_outcome or "", ""),
             "explanation": comment.response_text or "",
             "wording_changed_in": titles.get(comment.response_section or "", comment.response_section or ""),
+            "channel": CHANNELS[comment.channel],
         } for comment in self.comments]
 
     def as_json(self) -> dict[str, object]:
@@ -108,7 +114,8 @@ class Report:
                              "audiences": self.audiences(), "promotion": self.promotion()},
             "totals": {"comments": len(self.comments),
                        "by_respondent": dict(self.by_respondent()),
-                       "by_section": dict(self.by_section())},
+                       "by_section": dict(self.by_section()),
+                       "by_channel": dict(self.by_channel())},
             "comments": self.rows(),
         }
 

@@ -39,13 +39,19 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
-RATE_LIMITS = {"consultation.comment": "COMMENT_RATE_LIMIT", "staff.sign_in": "SIGN_IN_RATE_LIMIT"}
+RATE_LIMITS = {"consultation.comment": "COMMENT_RATE_LIMIT", "staff.sign_in": "SIGN_IN_RATE_LIMIT",
+               "subscriptions.subscribe": "COMMENT_RATE_LIMIT"}
 """Views a stranger can post to, limited per network by the setting named ("20 per hour"):
-comments against floods, sign-in against password guessing (besides the per-account lock-out).
-Each POST to one of them counts once, refused or not; other methods are not counted."""
+comments and email subscriptions against floods, sign-in against password guessing (besides the
+per-account lock-out). Each POST to one of them counts once, refused or not; other methods are
+not counted."""
 CHECKS_OWN_TOKEN = ("consultation.comment",)
 """Views whose form checks its CSRF token itself, so a failed check gives the form back with the
 person's text and an error instead of the bare error page that CSRFProtect shows."""
+ONE_CLICK = ("subscriptions.unsubscribe",)
+"""Views that take a POST with no CSRF token: RFC 8058's one-click unsubscribe, which a mail
+program sends with no page or cookie. A forged request could only unsubscribe, and only someone
+holding the random token in the address, which is in their email alone."""
 
 
 UNKNOWN_NETWORK = "unknown"
@@ -107,8 +113,9 @@ def csrf(app: Flask) -> CSRFProtect:
 
 
 def protect_submissions(app: Flask) -> None:
-    """Called once the views are registered: the views that check their own CSRF token."""
-    for endpoint in CHECKS_OWN_TOKEN:
+    """Called once the views are registered: the views that check their own CSRF token, and
+    the one-click unsubscribe, which has none."""
+    for endpoint in (*CHECKS_OWN_TOKEN, *ONE_CLICK):
         csrf(app).exempt(app.view_functions[endpoint])
 
 

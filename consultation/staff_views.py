@@ -13,9 +13,11 @@ from consultation import auth, context, panel, store
 from consultation.forms import ModerateForm, ResponseForm, SignInForm, clean_text
 from consultation.models import Comment
 from consultation.report import Report
+from consultation.sending import outbox_state
 from policy_portal import clock
 from policy_portal.consultations.moderation import HIDE_REASONS, Flag
 from policy_portal.consultations.rules import (
+    CHANNELS,
     OUTCOMES,
     RespondentType,
     invitation_ends,
@@ -70,7 +72,7 @@ def dashboard():
     counts = {policy.slug: store.comment_count(db, policy.slug) for policy in context.library()}
     consulting = [policy for policy in context.library() if policy.consultation or counts[policy.slug]]
     return render_template("staff/dashboard.html", consulting=consulting, counts=counts,
-                           waiting=len(store.moderation_queue(db)))
+                           waiting=len(store.moderation_queue(db)), outbox=outbox_state(db))
 
 
 @blueprint.get("/queue")
@@ -104,7 +106,7 @@ def comment(comment_id: int):
                 for form in (moderate, respond) for field in form for message in field.errors]
     return render_template("staff/comment.html", comment=found, policy=policy, moderate=moderate,
                            respond=respond, flags=_flags(found), problems=problems,
-                           hide_reasons=HIDE_REASONS, outcomes=OUTCOMES,
+                           hide_reasons=HIDE_REASONS, outcomes=OUTCOMES, channels=CHANNELS,
                            done=request.args.get("done")), 400 if problems else 200
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import idna
@@ -19,6 +20,7 @@ from consultation.models import (
     ALL_NETWORKS,
     AuditEntry,
     Comment,
+    OutboxMessage,
     PanelInvitation,
     SignInFailure,
     StaffUser,
@@ -81,10 +83,15 @@ class NewComment:
     flags: str = "[]"
     consultation_closes: dt.date | None = None
     panel_invitation_id: int | None = None
+    channel: str = "online"
+    entered_by: str | None = None
+    """The staff member who typed in a comment received by phone, letter, email, at an event or
+    from an advocate."""
 
 
-def save_comment(db: Session, new: NewComment) -> str:
-    """Store a comment once and return its reference.
+def save_comment(db: Session, new: NewComment, then: Callable[[Comment], object] | None = None) -> str:
+    """Store a comment once and return its reference; `then` adds what goes with it (its
+    receipt, in the outbox) to the same transaction, so neither is stored without the other.
 
     A form sent twice (a double click, or "send again" after a slow answer) carries the same
     submission key; the second time, the first comment's reference is returned and nothing more
@@ -96,6 +103,9 @@ def save_comment(db: Session, new: NewComment) -> str:
                           reference=new_reference(), created_at=now())
         db.add(comment)
         try:
+            if then is not None:
+                db.flush()  # the comment's id, for what goes with it
+                then(comment)
             db.commit()
         except IntegrityError:  # the same form sent before or at the same moment, or a reference clash
             db.rollback()
@@ -292,6 +302,7 @@ def erase_personal_data(db: Session, comments: list[Comment], actor: str, why: s
         comment.flags = json.dumps([{**flag, "start": 0, "end": 0, "text": "(erased)"}  # lengths tell too
                                     for flag in json.loads(comment.flags)])
         comment.personal_data_erased_at = now()
+        db.execute(delete(OutboxMessage).where(OutboxMessage.comment_id == comment.id))  # their words
         record(db, actor, "erased personal data", comment.id, f"{comment.reference}: {why}")
         if comment.panel_invitation is not None:
             invitations[comment.panel_invitation.id] = comment.panel_invitation

@@ -7,11 +7,12 @@ views only ask it, show the answer and store what the rules allow.
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from consultation import context, panel, store
+from consultation import context, lifecycle, mail, outcomes, panel, store
 from consultation.forms import CommentForm
 from consultation.models import PanelInvitation
 from policy_portal import clock
@@ -21,6 +22,7 @@ from policy_portal.consultations.rules import (
     RespondentType,
     WindowState,
     allowed_respondents,
+    outcome_due,
     panel_only,
     window_state,
 )
@@ -39,9 +41,17 @@ operators' guide leave out, so the link never lands in a log."""
 blueprint.add_app_template_filter(long_date, "long_date")
 
 
+COMPLAINTS_POLICY = "complaints"
+"""The policy that says how to complain, linked from every confirmation and complaint-route
+message when the library has it."""
+
+
 @blueprint.app_context_processor
 def _site() -> dict:
-    return {"association": context.association(), "site_root": context.site_root()}
+    site_root = context.site_root()
+    complaints = (f"{site_root}policies/{COMPLAINTS_POLICY}/"
+                  if COMPLAINTS_POLICY in context.library().policies else None)
+    return {"association": context.association(), "site_root": site_root, "complaints_url": complaints}
 
 
 @blueprint.get("/")
@@ -50,7 +60,11 @@ def index():
     states = [(policy, window_state(policy, today)) for policy in context.library()]
     return render_template("consultation/index.html",
                            open_now=[policy for policy, state in states if state is WindowState.OPEN],
-                           upcoming=[policy for policy, state in states if state is WindowState.NOT_YET_OPEN])
+                           upcoming=[policy for policy, state in states if state is WindowState.NOT_YET_OPEN],
+                           closed=[policy for policy, state in states if state is WindowState.CLOSED],
+                           decided=[(outcome, context.library().policies[outcome.policy_slug])
+                                    for outcome in outcomes.published(context.database())
+                                    if outcome.policy_slug in context.library().policies])
 
 
 @blueprint.get("/<slug>/")
@@ -59,7 +73,7 @@ def consultation(slug: str):
     refusal = _not_open(policy)
     if refusal:
         return render_template("consultation/not_open.html", policy=policy, reason=refusal,
-                               **_published(policy))
+                               **_published(policy), **lifecycle.facts(policy))
     return _page(policy)
 
 
@@ -80,7 +94,8 @@ def comment(slug: str, key: str):
         return _page(policy, {key: form}), 400
     wording = form.suggested_wording.data if section else None  # the general form has no such field
     screening = screen(form.comment.data, wording or None, context.moderation())
-    reference = store.save_comment(context.database(), store.NewComment(
+    db = context.database()
+    reference = store.save_comment(db, store.NewComment(
         submission_key=form.submission.data,
         policy_slug=policy.slug,
         policy_version=policy.version,
@@ -97,7 +112,7 @@ def comment(slug: str, key: str):
         screened_wording=screening.wording,
         consultation_closes=policy.consultation.closes,
         panel_invitation_id=member.id if member else None,
-    ))
+    ), then=partial(mail.queue_receipt, db, policy_title=policy.title))
     session[SESSION_SENT] = {"slug": policy.slug, "reference": reference,
                              "section": section.title if section else None}
     return redirect(url_for(".sent", slug=policy.slug), 303)
@@ -109,7 +124,17 @@ def sent(slug: str):
     receipt = session.get(SESSION_SENT)
     if not receipt or receipt["slug"] != policy.slug:
         return redirect(url_for(".consultation", slug=policy.slug))
-    return render_template("consultation/sent.html", policy=policy, receipt=receipt)
+    return render_template("consultation/sent.html", policy=policy, receipt=receipt,
+                           outcome_due=outcome_due(policy.consultation.closes,
+                                                   context.outcome_weeks()))
+
+
+@blueprint.get("/<slug>/recommendations")
+def recommendations(slug: str):
+    """The tenant scrutiny panel's recommendations about a policy, and the board's responses."""
+    policy = _policy(slug)
+    return render_template("consultation/recommendations.html", policy=policy,
+                           recommendations=lifecycle.facts(policy)["recommendations"])
 
 
 @blueprint.get("/panel/")

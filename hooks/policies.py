@@ -98,7 +98,7 @@ def on_pre_build(config) -> None:
         raise PluginError(str(error)) from None
     try:
         context = PageContext(project.library, project.association, today,
-                              consultation_url=project.consultation_url)
+                              consultation_url=project.consultation_url, outcome_weeks=project.outcome_weeks)
         build = build_formats(context, project.policies, project.docs, config.site_url or "/", project.cache)
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None

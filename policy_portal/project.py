@@ -95,6 +95,10 @@ class Project:
         return self.settings["extra.consultation_url"]
 
     @property
+    def outcome_weeks(self) -> int:
+        return self.settings["extra.consultation_outcome_weeks"]
+
+    @property
     def edit_policies_url(self) -> str | None:
         return self.settings["extra.edit_policies_url"]
 

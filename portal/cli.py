@@ -7,12 +7,16 @@ what staff run here and what `mkdocs build` does with the hooks can never disagr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import json
 import os
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policy_portal import clock
 from policy_portal.checks.changes import change_problems, changed_policies, summary
@@ -42,6 +46,9 @@ from policy_portal.reading.reader import SLUG
 from policy_portal.reading.starter import reference_for, slug_for, starter_text
 from policy_portal.site.preview import changed_pages
 from policy_portal.text.formatting import long_date
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,6 +103,11 @@ def make_parser() -> argparse.ArgumentParser:
     data = commands.add_parser("personal-data", help="export, or erase, what is held about an email address")
     data.add_argument("email")
     data.add_argument("--erase", action="store_true", help="erase the names and email addresses found")
+    send = commands.add_parser("send-mail", help="send the email waiting in the outbox (receipts, "
+                               "outcomes, new consultations) to SMTP_URL")
+    send.add_argument("--forever", action="store_true", help="keep running, sending every few seconds")
+    send.add_argument("--retry-failed", action="store_true",
+                      help="first try again the messages given up on after too many failures")
     backup = commands.add_parser("backup", help="copy the consultation database while the portal runs")
     backup.add_argument("target", type=Path, help="the file to write, for example backups/2026-11-23.sqlite")
     init = commands.add_parser("init", help="put your association's details into mkdocs.yml, in every "
@@ -202,13 +214,21 @@ def serve(args: argparse.Namespace, project: Project) -> int:
     """Build, upgrade the database, and serve site and consultation on one port, for one person."""
     from werkzeug.serving import run_simple
 
+    from consultation.sending import MailSettingsError, start_sender
     from portal.server import PathOnlyLog, create_portal
 
     args.site_dir = project.site
     if build(args, project) or migrate(args, project):
         return 1
     portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
+    try:
+        sender = start_sender(portal.extensions["consultation"])
+    except MailSettingsError as error:
+        print(f"Not serving: {error}.", file=sys.stderr)
+        return 1
     print(f"Serving the portal at http://{args.host}:{args.port}/ (press Ctrl+C to stop).")
+    if sender is not None:
+        print("Sending email from the outbox while it runs (SMTP_URL is set).")
     run_simple(args.host, args.port, portal, threaded=True, request_handler=PathOnlyLog)
     return 0
 
@@ -253,6 +273,17 @@ def _consultation_app(project: Project):
     app = create_app(project)
     upgrade(context.engine(app))
     return app
+
+
+def _with_app(project: Project, command: Callable[[Flask], int]) -> int:
+    """Run a command with the consultation app, closing its database connections after."""
+    from consultation import context
+
+    app = _consultation_app(project)
+    try:
+        return command(app)
+    finally:
+        context.engine(app).dispose()
 
 
 def staff_add(args: argparse.Namespace, project: Project) -> int:
@@ -313,22 +344,27 @@ def staff_unlock(args: argparse.Namespace, project: Project) -> int:
 
 
 def erase_expired(args: argparse.Namespace, project: Project) -> int:
-    from consultation import context, store
+    return _with_app(project, partial(_erase_expired, args))
+
+
+def _erase_expired(args: argparse.Namespace, app) -> int:
+    from consultation import context, store, subscriptions
     from consultation.database import scrub_erased
 
-    app = _consultation_app(project)
-    days = project.moderation.retention_days
+    days = context.project(app).moderation.retention_days
     last_kept = clock.today() - dt.timedelta(days=days)
     with app.app_context():
         db = context.database()
         comments = store.personal_data_past(db, last_kept)
         invitations = store.invitations_past(db, last_kept)
+        unconfirmed = subscriptions.forget_unconfirmed(db)  # committed with the comments
         scrubbed = store.erase_personal_data(db, comments, COMMAND_LINE,
                                              f"kept {days} days after the consultation closed", invitations)
         if args.scrub and not (comments or invitations):  # erasing scrubs already
             scrubbed = scrub_erased(context.engine(app))
     print(f"Erased names and email addresses from {len(comments)} comment(s) and {len(invitations)} "
-          f"panel invitation(s) from consultations that closed before {long_date(last_kept)}.")
+          f"panel invitation(s) from consultations that closed before {long_date(last_kept)}, and "
+          f"{unconfirmed} email subscription(s) never confirmed.")
     return _scrub_report(scrubbed)
 
 
@@ -343,15 +379,20 @@ def _scrub_report(scrubbed: bool) -> int:
 
 def personal_data(args: argparse.Namespace, project: Project) -> int:
     """For a subject access or erasure request: everything stored with that email address."""
-    from consultation import context, store
+    return _with_app(project, partial(_personal_data, args))
 
-    app = _consultation_app(project)
+
+def _personal_data(args: argparse.Namespace, app) -> int:
+    from consultation import context, store, subscriptions
+
     with app.app_context():
         db = context.database()
         found = store.comments_with_email(db, args.email)
         if args.erase:
+            messages = subscriptions.erase(db, args.email, COMMAND_LINE)  # committed with the comments
             scrubbed = store.erase_personal_data(db, found, COMMAND_LINE, "erasure requested by the person")
-            print(f"Erased the name and email address from {len(found)} comment(s).")
+            print(f"Erased the name and email address from {len(found)} comment(s), and any "
+                  f"subscription and {messages} email(s) to the address.")
             return _scrub_report(scrubbed)
         store.record(db, COMMAND_LINE, "exported personal data", None,  # not the address itself
                      f"{len(found)} comment(s) held with one email address")
@@ -360,6 +401,42 @@ def personal_data(args: argparse.Namespace, project: Project) -> int:
                            for column in comment.__table__.columns} for comment in found],
                          indent=2, ensure_ascii=False))
     return 0
+
+
+def send_mail(args: argparse.Namespace, project: Project) -> int:
+    """Deliver the outbox once (from cron), or until stopped (--forever)."""
+    return _with_app(project, partial(_send_mail, args))
+
+
+def _send_mail(args: argparse.Namespace, app) -> int:
+    import threading
+
+    from consultation import context
+    from consultation.sending import MailSettingsError, mail_settings, retry_given_up, send_forever, send_once
+
+    try:
+        settings = mail_settings(app)
+    except MailSettingsError as error:
+        print(f"No email sent: {error}.", file=sys.stderr)
+        return 1
+    if settings is None:
+        print("No email sent: set SMTP_URL to the mail server, for example smtp+starttls://user:"
+              "password@mail.example.org:587 (see docs/staff/email.md).", file=sys.stderr)
+        return 1
+    if args.retry_failed:
+        with app.app_context():
+            print(f"Trying again {retry_given_up(context.database())} message(s) given up on.")
+    if args.forever:
+        print(f"Sending email to {settings[0]} every few seconds (press Ctrl+C to stop).", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how it stops
+            send_forever(lambda: send_once(app, *settings), threading.Event())
+        return 0
+    done = send_once(app, *settings)
+    print(f"Sent {done.sent} email(s).")
+    if done.failed:
+        print(f"{done.failed} email(s) could not be sent and will be tried again later; the staff "
+              "dashboard shows why.", file=sys.stderr)
+    return 1 if done.failed else 0
 
 
 def backup(args: argparse.Namespace, project: Project) -> int:
@@ -445,7 +522,8 @@ def init(args: argparse.Namespace, project: Path) -> int:
 
 COMMANDS = {"check": check, "diff": diff, "build": build, "serve": serve, "migrate": migrate,
             "invite": invite, "staff-add": staff_add, "staff-unlock": staff_unlock,
-            "erase-expired": erase_expired, "personal-data": personal_data, "backup": backup, "new": new}
+            "erase-expired": erase_expired, "personal-data": personal_data, "send-mail": send_mail,
+            "backup": backup, "new": new}
 
 if __name__ == "__main__":
     sys.exit(main())

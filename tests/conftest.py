@@ -27,6 +27,7 @@ from consultation.models import Base
 from portal.server import create_portal
 from portal.site import build_site
 from tests import postgres, redis
+from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
@@ -154,3 +155,12 @@ def client(app: Flask) -> FlaskClient:
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Use Debian's Chromium: Playwright's own browser download is not possible here."""
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on a free loopback port, running; see tests/smtp.py."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

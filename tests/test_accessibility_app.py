@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask, render_template
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from consultation import create_app
+from consultation import context, create_app, mail, subscriptions
+from consultation.models import OutboxMessage, Subscription
 from tests import vnu
 from tests.conftest import APP_SETTINGS, copy_project, migrated
 from tests.consultation_pages import GOOD, PETS, SECTION, comment, invitation_token, soup, stored
@@ -58,6 +60,23 @@ def _public_pages(app: Flask) -> dict[str, TestResponse]:
     }
     pages["thank you"] = comment(tenant, **GOOD)
     pages["thank you"] = tenant.get(pages["thank you"].headers["Location"])
+    pages["panel recommendations"] = tenant.get(f"{PETS}recommendations")
+    return pages | _subscription_pages(app)
+
+
+def _subscription_pages(app: Flask) -> dict[str, TestResponse]:
+    visitor = app.test_client()
+    pages = {"subscribe": visitor.get("/subscribe")}
+    pages["subscribe with errors"] = visitor.post("/subscribe", data={**_csrf(pages["subscribe"]),
+                                                                      "email": "not an address"})
+    sent = visitor.post("/subscribe", data={**_csrf(pages["subscribe"]), "email": "ann@example.com"})
+    pages["check your email"] = visitor.get(sent.headers["Location"])
+    with app.app_context():
+        token = context.database().scalar(select(Subscription.token))
+    pages["confirm"] = visitor.get(f"/subscribe/confirm/{token}")
+    pages["confirmed"] = visitor.post(f"/subscribe/confirm/{token}", data=_csrf(pages["confirm"]))
+    pages["unsubscribe"] = visitor.get(f"/unsubscribe/{token}")
+    pages["unsubscribed"] = visitor.post(f"/unsubscribe/{token}")
     return pages
 
 
@@ -79,11 +98,26 @@ def _staff_pages(app: Flask) -> dict[str, TestResponse]:
         "error 403": moderator.get("/staff/invitations/pets"),
         "invitations": admin.get("/staff/invitations/pets"),
     }
+    pages |= {"enter a comment": moderator.get("/staff/assisted/pets"),
+              "outcome": admin.get("/staff/outcome/pets"),
+              "recommendations": admin.get("/staff/recommendations/pets")}
+    entering = _form_token(pages["enter a comment"], "Save the comment")
+    pages["enter a comment with errors"] = moderator.post("/staff/assisted/pets",
+                                                          data={"csrf_token": entering})
+    adding = soup(pages["recommendations"]).find("input", attrs={"name": "add-csrf_token"})["value"]
+    pages["recommendations with errors"] = admin.post("/staff/recommendations/pets",
+                                                      data={"add-csrf_token": adding})
     token = soup(pages["comment"]).find("input", attrs={"name": "moderate-csrf_token"})["value"]
     pages["comment with errors"] = moderator.post(comment_page, data={"moderate-csrf_token": token})
     pages["invitations with error"] = admin.post(
         "/staff/invitations/pets", data={**_csrf(pages["invitations"]), "member_name": ""})
     return pages
+
+
+def _form_token(response: TestResponse, button: str) -> str:
+    """The CSRF token of the form with this button (the page's first is the sign-out form's)."""
+    form = soup(response).find("button", string=button).find_parent("form")
+    return form.find("input", attrs={"name": "csrf_token"})["value"]
 
 
 def _unreachable_error_pages(app: Flask) -> dict[str, str]:
@@ -124,6 +158,36 @@ def test_every_page_type_was_rendered(pages: dict[str, Path]):
     assert headings["error 413"] == "What you sent was too long"
     assert headings["error 405"] == "Something went wrong with that request"
     assert headings["error 400"] == "Something went wrong with that form"
+    assert headings["enter a comment with errors"].startswith("Enter a comment on the Pets")
+    assert headings["recommendations with errors"].startswith("The scrutiny panel's recommendations")
+    assert headings["outcome"] == "The outcome of the consultation on the Pets and Animals Policy"
+    assert headings["subscribe with errors"] == "Tell me when a consultation opens"
+    assert headings["confirmed"] == "You will get emails about draft policies"
+    assert headings["unsubscribed"] == "You will get no more emails about draft policies"
+
+
+def test_email_html_passes_the_nu_html_checker(app: Flask, tmp_path: Path):
+    """The HTML part of every kind of email, as `send-mail` sends it."""
+    comment(app.test_client(), **GOOD, email="sam@example.com", suggested_wording="Two cats.")
+    with app.app_context():
+        db = context.database()
+        subscriptions.subscribe(db, "bo@example.com")
+        subscriptions.confirm(db, db.scalar(select(Subscription.token).where(
+            Subscription.email == "bo@example.com")))
+        subscriptions.notify_open(db)
+        kinds = {message.kind: message.html for message in db.scalars(select(OutboxMessage))}
+        outcome = mail.queue_outcome(db, stored(app)[-1], policy_title="Pets", outcome_url="http://localhost/")
+        kinds["outcome"] = outcome.html
+        kinds["complaint"] = mail.queue(db, "complaint_route", to="sam@example.com", kind="complaint",
+                                        subject="How to make a complaint", heading="How to make a complaint",
+                                        comment=stored(app)[-1]).html
+        db.rollback()
+    assert set(kinds) == {"receipt", "confirm", "opened", "outcome", "complaint"}
+    files = []
+    for kind, html in kinds.items():
+        files.append(tmp_path / f"{kind}.html")
+        files[-1].write_text(html, encoding="utf-8")
+    assert vnu.errors(files) == []
 
 
 def test_nu_html_checker_finds_no_errors(pages: dict[str, Path]):
@@ -131,7 +195,8 @@ def test_nu_html_checker_finds_no_errors(pages: dict[str, Path]):
 
 
 @pytest.mark.parametrize("name", ["draft with errors", "sign-in with error", "comment with errors",
-                                  "invitations with error"])
+                                  "invitations with error", "enter a comment with errors",
+                                  "recommendations with errors", "subscribe with errors"])
 def test_form_errors_are_told_to_screen_readers(pages: dict[str, Path], name: str):
     """After a failed submit: the page's H1 comes first, then the error summary, which takes focus
     on load without JavaScript; each field with an error says so (WCAG 3.3.1, 4.1.2, 2.4.3)."""
@@ -147,7 +212,7 @@ def test_form_errors_are_told_to_screen_readers(pages: dict[str, Path], name: st
     assert len(invalid) >= len(summary.find_all("a"))
 
 
-@pytest.mark.parametrize("name", ["draft", "sign-in", "dashboard"])
+@pytest.mark.parametrize("name", ["draft", "sign-in", "dashboard", "subscribe"])
 def test_no_field_is_invalid_before_a_submit(pages: dict[str, Path], name: str):
     assert read(pages[name]).find(attrs={"aria-invalid": True}) is None
 

@@ -508,7 +508,9 @@ def test_every_staff_tab_stop_is_on_screen_with_visible_focus(page: Page, site_u
     found = {}
     for address in ("/consultations/staff/", "/consultations/staff/queue", comment_address,
                     "/consultations/staff/reports/pets/", "/consultations/staff/audit",
-                    "/consultations/staff/invitations/pets", f"/consultations/panel/?invitation={token}"):
+                    "/consultations/staff/invitations/pets", f"/consultations/panel/?invitation={token}",
+                    "/consultations/staff/assisted/pets", "/consultations/staff/outcome/pets",
+                    "/consultations/staff/recommendations/pets", "/consultations/pets/recommendations"):
         page.goto(site_url + address if address.startswith("/consultations") else address)
         found[address] = unseen_stops(page)
     assert {address: stops for address, stops in found.items() if stops} == {}

@@ -152,7 +152,7 @@ def test_audiences_limit_who_can_say_they_are(app, client, project):
 
 @pytest.mark.parametrize(("today", "expected"), [
     ("2026-11-08", "Comments on this draft open on 9 November 2026 and close on 21 December 2026."),
-    ("2026-12-22", "Comments on this draft closed on 21 December 2026."),
+    ("2026-12-22", "Comments closed on 21 December 2026. We are analysing your feedback."),
 ])
 def test_outside_the_dates_the_page_says_when(client, monkeypatch, today, expected):
     monkeypatch.setenv("PORTAL_TODAY", today)

@@ -17,6 +17,7 @@ from policy_portal.consultations.moderation import (
     PHONE_LIKE,
     POSTCODE,
     STREET,
+    complaint_flags,
     find_flags,
     redact,
     without_personal_details,
@@ -119,7 +120,7 @@ LONGEST_COMMENT = 5000
 ADVERSARIAL = ["x-", "a.", "a@", "a+", "a_", "a-.", "x@x.", "www.", "http://", "a.com", "x/", "a", "-", ".",
                "+", "1", "1 ", "1-", "(1) ", "12 ", "1234 ", "07700 ", "07700900123 ", "0113 496 0750 ",
                "A1 ", "AB12", "AB 12 ", "1 Aa ", "1a, ", "12345678901234567890 ", "1 - 10321.100683 - ",
-               "a.com/?a@a.com ", "a.com/?a@a.com&"]
+               "a.com/?a@a.com ", "a.com/?a@a.com&", "been ", "still  ", "no one ", "let "]
 """Text an attacker might send, each repeated to the longest comment: runs of the characters
 each pattern repeats, which a pattern that backtracks reads again from every position, and
 numbers in the arrangements the phone number matcher is slowest on."""
@@ -131,6 +132,7 @@ CHECKS: dict[str, Callable[[str], object]] = {
     "national insurance": lambda text: list(NATIONAL_INSURANCE.finditer(text)),
     "phone-like run": lambda text: list(PHONE_LIKE.finditer(text)),
     "everything": lambda text: find_flags(text, STAFF, OFFENSIVE),
+    "complaint": complaint_flags,
 }
 
 

@@ -140,7 +140,8 @@ def test_overdue_review_is_announced(site: Path):
 
 @pytest.mark.parametrize(("today", "expected"), [
     ("2026-11-01", "Comments open on 9 November 2026 and close on 21 December 2026. Comment on this draft."),
-    ("2026-12-22", "Comments closed on 21 December 2026. We are considering what people told us."),
+    ("2026-12-22", "Comments closed on 21 December 2026. We are analysing your feedback. We will publish "
+                   "the outcome on [the consultation page](/consultations/pets/) by 15 March 2027."),
 ])
 def test_draft_page_gives_the_consultation_dates_on_any_day(today: str, expected: str):
     """The site is static: built before or after the consultation, it must still say the truth."""

@@ -265,6 +265,7 @@ def test_report_counts_match_what_was_stored(app, moderator):
         "comments": 4,
         "by_respondent": {"Tenant": 2, "Tenant scrutiny panel member": 1, "Member of staff": 1},
         "by_section": {"1. Introduction": 1, "2. What needs our permission": 2, "The whole draft": 1},
+        "by_channel": {"Online, on this website": 4},
     }
     assert data["consultation"]["promotion"][0].startswith("Text message to every tenant")
     assert len(data["comments"]) == len(stored(app))
@@ -279,7 +280,7 @@ def test_csv_has_the_right_columns_and_no_personal_details(app, client, moderato
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == ["reference", "received", "section", "respondent", "verified_panel_member",
                        "comment", "suggested_wording", "may_publish", "moderation", "response",
-                       "explanation", "wording_changed_in"]
+                       "explanation", "wording_changed_in", "channel"]
     assert rows[1][5] == "'=SUM(A1:A9)"  # not run as a formula in a spreadsheet
     assert "Secret Name" not in response.get_data(as_text=True)
 
@@ -560,13 +561,17 @@ def as_role(app: Flask, role: str) -> FlaskClient:
     return client
 
 
+ADMINISTRATORS_ONLY = ("staff.invitations", "staff.outcome", "staff.recommendations_page")
+
+
 def expected_status(endpoint: str, role: str) -> int:
-    """The access table: staff pages need a signed-in member of staff, invitations an administrator."""
+    """The access table: staff pages need a signed-in member of staff; invitations, outcomes and
+    the panel's recommendations an administrator."""
     if not endpoint.startswith("staff.") or endpoint == "staff.sign_in":
         return 200
     if role in ("nobody", "panel member"):
         return 302
-    if endpoint == "staff.invitations" and role != "administrator":
+    if endpoint in ADMINISTRATORS_ONLY and role != "administrator":
         return 403
     return 200
 
@@ -576,8 +581,9 @@ def test_every_get_route_answers_each_role_as_the_access_table_says(app, client)
     values = {"comment_id": 1, "slug": "pets", "token": invitation_token(app), "key": SECTION}
     routes = [(rule.endpoint, rule.build({key: values[key] for key in rule.arguments})[1])
               for rule in app.url_map.iter_rules()
-              if "GET" in rule.methods and rule.endpoint not in ("static", "consultation.sent",
-                                                                 "consultation.panel_link")]
+              if "GET" in rule.methods and rule.endpoint not in (
+                  "static", "consultation.sent", "consultation.panel_link",
+                  "subscriptions.confirm_page", "subscriptions.unsubscribe_page")]  # need a real token
     assert len(routes) >= 12
     for role in ROLES:
         visitor = as_role(app, role)

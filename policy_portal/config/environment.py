@@ -43,6 +43,14 @@ ENVIRONMENT: dict[str, Variable] = {variable.name: variable for variable in (
              "production server serves", "portal.wsgi"),
     Variable("PORTAL_PROXIES", "0", "how many reverse proxies stand in front of the portal "
              "(usually 1: nginx)", "portal.wsgi"),
+    Variable("PORTAL_URL", "http://127.0.0.1:8000/consultations/", "the consultation app's public "
+             "address, for the links in emails", "the consultation app's email"),
+    Variable("SMTP_URL", "", "where email is sent: smtp://host:25, smtp+starttls://user:password@host:587 "
+             "or smtps://user:password@host:465 (without it, email waits in the outbox)",
+             "`policy-portal send-mail` and `serve`"),
+    Variable("MAIL_FROM", "", "who email is from, such as Larkfield Homes <policies@larkfield.example> "
+             "(without it, the association's name and email address)",
+             "`policy-portal send-mail` and `serve`"),
     Variable(clock.VARIABLE, "", "fixes today's date, YYYY-MM-DD, to see what the site will say "
              "on another day (without it, today in the UK)", "policy_portal.clock: the build, "
              "`policy-portal check` and the app"),

@@ -109,6 +109,17 @@ def _days(value: Any) -> int:
     return value
 
 
+OUTCOME_WEEKS = 12
+"""The Cabinet Office Consultation Principles: publish the outcome within 12 weeks of closing."""
+
+
+def _weeks(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 52:
+        raise InvalidSettingError(f"'{value}' is not a number of weeks; write a whole number from "
+                                  f"1 to 52, such as {OUTCOME_WEEKS}")
+    return value
+
+
 def _words(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise InvalidSettingError("must be a list, such as [First Name, Another Name]")
@@ -136,6 +147,9 @@ SETTINGS: dict[str, Setting] = {setting.key: setting for setting in (
             required=True),
     Setting("extra.consultation_url", "path or address", "where the consultation app runs; every "
             "\"Comment on this draft\" link starts with it", _app_address, CONSULTATION_PATH),
+    Setting("extra.consultation_outcome_weeks", "whole number from 1 to 52", "how many weeks after "
+            "a consultation closes its outcome is due; pages give the date, and say when it is late",
+            _weeks, OUTCOME_WEEKS),
     Setting("extra.edit_policies_url", "address", "where staff edit a policy file; each policy page "
             "links there, followed by the file's name", _optional_text),
     Setting("extra.moderation.retention_days", "whole number", "days after a consultation closes "

@@ -35,8 +35,28 @@ FLAG_LABELS = {
     "offensive": "offensive word",
     "link": "link",
     "national insurance": "National Insurance number",
+    "complaint": "may be a complaint",
 }
 REPLACEMENTS = {kind: f"[{label} removed]" for kind, label in FLAG_LABELS.items()}
+
+COMPLAINT_PHRASES = (
+    "still waiting", "been waiting", "kept waiting", "waiting for months", "waiting for weeks",
+    "not been fixed", "never been fixed", "still not fixed", "still broken", "not been repaired",
+    "never repaired", "nobody came", "no one came", "nobody has come", "no one has come",
+    "never turned up", "didn't turn up", "did not turn up", "nobody turned up",
+    "no reply", "no response", "never replied", "never heard back", "not heard back",
+    "nobody listens", "no one listens", "ignored", "ignoring us", "ignoring me",
+    "unacceptable", "disgraceful", "appalling", "shocking service", "poor service",
+    "terrible service", "awful service", "fed up", "let down", "let us down", "let me down",
+    "want to complain", "make a complaint", "made a complaint", "my complaint", "complained",
+)
+"""Words people use when unhappy with a service, rather than with the draft's wording. A comment
+with them is flagged "may be a complaint", so a moderator offers the complaints procedure: the
+Housing Ombudsman's Complaint Handling Code (1.3) says a landlord must, whenever a resident
+expresses dissatisfaction. Whole phrases, not words such as "complaint" alone, which every
+comment on a complaints policy would contain."""
+COMPLAINT = re.compile(r"\b(?:" + "|".join(re.escape(phrase).replace(r"\ ", r"\s+").replace("'", "['\\u2019]")
+                                          for phrase in COMPLAINT_PHRASES) + r")\b", re.IGNORECASE)
 
 EMAIL = re.compile(r"[\w.+-]{1,64}+@[\w-]++(?:\.[\w-]++)+")
 """An email address. The part before the @ has at most 64 characters, as the standard allows:
@@ -198,5 +218,11 @@ def screen(body: str, wording: str | None, settings: ModerationSettings) -> Scre
     """Flag the comment and its suggested wording, and redact what was flagged in each."""
     found = [find_flags(text, settings.staff_names, settings.offensive_words) if text else []
              for text in (body, wording)]
-    return Screening(flags=found[0] + found[1], body=redact(body, found[0]),
-                     wording=redact(wording, found[1]) if wording else None)
+    return Screening(flags=found[0] + found[1] + complaint_flags(body),
+                     body=redact(body, found[0]), wording=redact(wording, found[1]) if wording else None)
+
+
+def complaint_flags(text: str) -> list[Flag]:
+    """Where a comment sounds like dissatisfaction with a service (see COMPLAINT_PHRASES). Never
+    redacted: the words stay; the flag asks a moderator to offer the complaints procedure."""
+    return [Flag(m.start(), m.end(), "complaint", m.group()) for m in COMPLAINT.finditer(text)]

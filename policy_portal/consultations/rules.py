@@ -12,6 +12,7 @@ import datetime as dt
 from enum import Enum, StrEnum
 
 from policy_portal.clock import UK
+from policy_portal.config.settings import OUTCOME_WEEKS
 from policy_portal.reading.policy import Policy, Status
 
 
@@ -86,6 +87,67 @@ def window_state(policy: Policy, today: dt.date) -> WindowState:
     if today > window.closes:
         return WindowState.CLOSED
     return WindowState.OPEN
+
+
+class Stage(Enum):
+    """Where a consultation stands in its whole life, from announced to answered: what its page
+    tells people (the GOV.UK consultation pages' stages)."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    ANALYSING = "analysing"
+    """Closed; the outcome is not published yet and is not late."""
+    LATE = "late"
+    """Closed, the outcome is past the date it was due and still not published."""
+    OUTCOME = "outcome"
+
+
+DECISIONS = {
+    "approved": "Approved",
+    "approved-with-changes": "Approved with changes",
+    "withdrawn": "Withdrawn",
+}
+"""What the board decided about a consulted draft; the keys are stored."""
+
+CHANNELS = {
+    "online": "Online, on this website",
+    "phone": "By phone",
+    "letter": "By letter",
+    "email": "By email",
+    "event": "At an event or meeting",
+    "advocate": "Through an advocate or representative",
+}
+"""How a comment reached us. Staff type in those that did not come through the website, so
+people who are not online count equally; the keys are stored."""
+
+
+def recommendation_state(response_due: dt.date, answered: bool, today: dt.date) -> str:
+    """A scrutiny panel recommendation's state on its public page: answered, late (past the date
+    the board's response was due) or open."""
+    if answered:
+        return "answered"
+    return "late" if today > response_due else "open"
+
+
+def outcome_due(closes: dt.date, weeks: int = OUTCOME_WEEKS) -> dt.date:
+    """The day the outcome should be published by: `weeks` after the closing day."""
+    return closes + dt.timedelta(weeks=weeks)
+
+
+def stage(window_state_today: WindowState, closes: dt.date | None, today: dt.date,
+          outcome_published: bool, weeks: int = OUTCOME_WEEKS) -> Stage | None:
+    """The consultation's stage today. A published outcome comes first: once the board has
+    decided, the policy file is approved and no longer has its dates, so `closes` then comes
+    from the comments. None when there never was a consultation."""
+    if outcome_published:
+        return Stage.OUTCOME
+    if window_state_today is WindowState.NOT_YET_OPEN:
+        return Stage.UPCOMING
+    if window_state_today is WindowState.OPEN:
+        return Stage.OPEN
+    if closes is None:
+        return None
+    return Stage.LATE if today > outcome_due(closes, weeks) else Stage.ANALYSING
 
 
 def allowed_respondents(policy: Policy) -> tuple[RespondentType, ...]:

@@ -18,20 +18,22 @@ def _section_change(before: str, after: str) -> str:
     return section_html(marked(before, after))
 
 
-def comparison_page(before: Policy, after: Policy, note: str, current: str) -> str:
+def comparison_page(before: Policy, after: Policy, note: str, current: str, consulted: bool = False) -> str:
     """The Markdown page (with HTML for the changes) comparing two versions of one policy. It sits
-    beside the version pages; `current` is the version in force, whose page is the policy's own."""
+    beside the version pages; `current` is the version in force, whose page is the policy's own.
+    `consulted`: `before` is the draft people were consulted on, which has no page of its own."""
 
     def link(version: str) -> str:
         return f"../{after.slug}.md" if version == current else f"v{version}.md"
 
-    title = f"{after.title}: what changed from version {before.version} to version {after.version}"
+    was = f"the draft consulted on (version {before.version})" if consulted else f"version {before.version}"
+    title = f"{after.title}: what changed from {was} to version {after.version}"
     old = {section.key: section for section in sections(before.body)}
     new = {section.key: section for section in sections(after.body)}
     parts = [front_matter(title, note), f"# {md_text(title)}",
              notice_block("changes", "What changed, as the board recorded it:", md_text(note)),
-             f"[Read version {md_text(after.version)}]({link(after.version)}) · "
-             f"[Read version {md_text(before.version)}]({link(before.version)})"]
+             f"[Read version {md_text(after.version)}]({link(after.version)})"
+             + ("" if consulted else f" · [Read version {md_text(before.version)}]({link(before.version)})")]
     changed = unchanged = 0
     for key in [*new, *(key for key in old if key not in new)]:
         a, b = old.get(key), new.get(key)

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from policy_portal.config.languages import ENGLISH, Language
 from policy_portal.config.messages import Words
-from policy_portal.config.settings import CONSULTATION_PATH, Association
+from policy_portal.config.settings import CONSULTATION_PATH, OUTCOME_WEEKS, Association
 from policy_portal.reading.library import Library
 
 
@@ -29,6 +29,8 @@ class PageContext:
     language: Language = ENGLISH
     consultation_url: str = CONSULTATION_PATH
     """Where the consultation app runs: a draft's "Comment on this draft" link."""
+    outcome_weeks: int = OUTCOME_WEEKS
+    """How long after closing day a consultation's outcome is due, which a closed draft says."""
     root: str = ""
     """The way from the page to the top of the site ("../../../" from cy/policies/x/), or the
     site's address for a PDF: a translation links to the English text, outside its language's

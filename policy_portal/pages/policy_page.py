@@ -21,7 +21,7 @@ from html import escape
 import yaml
 
 from policy_portal.config.messages import Words
-from policy_portal.consultations.rules import WindowState, window_state
+from policy_portal.consultations.rules import WindowState, outcome_due, window_state
 from policy_portal.pages.about_rows import document_rows
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.templating import render, trusted
@@ -160,7 +160,24 @@ def _consultation_dates(context: PageContext, policy: Policy) -> str:
         case WindowState.NOT_YET_OPEN:
             return f"Comments open on {opens} and close on {closes}. {link}."
         case _:
-            return f"Comments closed on {closes}. We are considering what people told us."
+            return f"Comments closed on {closes}. {_awaiting_outcome(context, policy)}"
+
+
+def _awaiting_outcome(context: PageContext, policy: Policy) -> str:
+    """After closing day: that we are analysing the feedback and when the outcome is due, or
+    that it is late and when staff now expect it. The site is built daily and cannot know when
+    the outcome is published in the consultation app, so it links there for it."""
+    window, date = policy.consultation, context.words.date
+    due = outcome_due(window.closes, context.outcome_weeks)
+    link = f"[the consultation page]({context.consultation_url}{policy.slug}/)"
+    if context.today <= due:
+        return (f"We are analysing your feedback. We will publish the outcome on {link} "
+                f"by {date(due)}.")
+    expected = (f"We now expect to publish it by {date(window.outcome_expected)}"
+                if window.outcome_expected and window.outcome_expected >= context.today
+                else "We will give a new date soon")
+    return (f"The outcome was due on {date(due)} and is late. {expected}: "
+            f"it will be on {link}.")
 
 
 def english_link(policy: Policy, root: str) -> str:

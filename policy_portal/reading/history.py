@@ -25,6 +25,9 @@ class PublishedVersion:
     version: str
     commit: str
     policy: Policy
+    consulted: Policy | None = None
+    """The draft people were consulted on just before this version was approved, as it stood
+    when last committed under consultation, so the site can show what changed after it."""
 
 
 def git(project: Path, *args: str) -> str:
@@ -63,11 +66,15 @@ def published_versions(project: Path, policy: Policy) -> list[PublishedVersion]:
     """Every approved version of `policy`, oldest first, as committed when it was published."""
     commits = git(project, "log", "--reverse", "--format=%H", "--", policy.path).split()
     found: dict[str, PublishedVersion] = {}
+    draft = None
     for commit in commits:
         text = file_at(project, commit, policy.path)
         old, problems = read_policy_text(text, policy.path, policy.slug) if text else (None, [])
-        if old and not problems and old.status is Status.APPROVED and old.version not in found:
-            found[old.version] = PublishedVersion(old.version, commit, old)
+        if old and not problems and old.status is Status.CONSULTATION:
+            draft = old
+        elif old and not problems and old.status is Status.APPROVED and old.version not in found:
+            found[old.version] = PublishedVersion(old.version, commit, old, draft)
+            draft = None
     return sorted(found.values(), key=lambda version: version_key(version.version))
 
 

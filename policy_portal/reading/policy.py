@@ -73,6 +73,9 @@ class Consultation:
     audiences: tuple[str, ...]
     promotion: tuple[str, ...] = ()
     """How people were told about it (text message, newsletter...), for the board report."""
+    outcome_expected: dt.date | None = None
+    """When staff now expect to publish the outcome, set once it is late (past the date it was due),
+    so the draft's page can say when to expect it instead of only that it is late."""
 
 
 @dataclass

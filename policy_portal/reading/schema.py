@@ -61,10 +61,11 @@ CONSULTATION_FIELDS: dict[str, str] = {
     "closes": "date",
     "audiences": "audiences",
     "promotion": "texts",
+    "outcome_expected": "date",
 }
 
 DOCUMENT_FIELDS: dict[str, str] = {"title": "text", "url": "url"}
-OPTIONAL_IN_BLOCKS = frozenset({"url", "promotion"})
+OPTIONAL_IN_BLOCKS = frozenset({"url", "promotion", "outcome_expected"})
 """Fields of a history entry, document or consultation block that may be left out."""
 
 TRANSLATION_FIELDS: dict[str, str] = {

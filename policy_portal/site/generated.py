@@ -92,4 +92,9 @@ def _version_pages(context: PageContext, policy: Policy, earlier: list[Published
     for before, after in pairwise(published):
         files[f"{POLICIES}/{comparison_path(policy.slug, before.version, after.version)}"] = \
             comparison_page(before.policy, after.policy, notes.get(after.version, ""), policy.version)
+    for version in published:
+        if version.consulted is not None:  # the consultation's outcome links here
+            files[f"{POLICIES}/{comparison_path(policy.slug, version.consulted.version, version.version)}"] \
+                = comparison_page(version.consulted, version.policy, notes.get(version.version, ""),
+                                  policy.version, consulted=True)
     return files

@@ -1,0 +1,133 @@
+"""Email goes through an outbox: a message is a row written in the same transaction as what
+caused it (a comment, a subscription, a published outcome), and `policy-portal send-mail`
+delivers it later (see `consultation.sending`). So a mail server that is down loses nothing, and
+a comment is never stored without its receipt or the other way round.
+
+Messages are rendered from the templates in `templates/mail/`: each has a plain-text part and an
+HTML part (`NAME.txt` and `NAME.html`), and their links come from `PORTAL_URL`, never from the
+request's Host header, which a visitor chooses.
+"""
+
+from __future__ import annotations
+
+import json
+from email.utils import make_msgid
+from urllib.parse import urljoin, urlsplit
+
+from flask import current_app, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consultation import context
+from consultation.models import Comment, OutboxMessage, Subscription
+from consultation.store import email_key, now
+from policy_portal.consultations.rules import OUTCOMES
+
+LIST_KINDS = ("confirm", "opened")
+"""Messages sent to subscribers: none goes to an address that has unsubscribed. Receipts and
+outcomes answer a comment the person sent, so they are not list mail."""
+
+
+def enqueue(db: Session, *, to: str, subject: str, text: str, html: str, kind: str,
+            comment_id: int | None = None, subscription_id: int | None = None,
+            headers: dict[str, str] | None = None, dedupe_key: str | None = None) -> OutboxMessage | None:
+    """Add a message to the outbox in the caller's transaction (the caller commits it with what
+    caused it) and return it; None, with nothing added, when it must not be sent: the comment it
+    is about has had its personal data erased, or the address unsubscribed from list mail.
+
+    A Message-ID is fixed now, so a retry after an unknown outcome (the connection dropped after
+    the message was sent) carries the same one and the receiving side can drop the copy.
+    """
+    key = email_key(to)
+    if comment_id is not None:
+        comment = db.get(Comment, comment_id)
+        if comment is None or comment.personal_data_erased_at is not None:
+            return None
+    if kind in LIST_KINDS and db.scalar(select(Subscription.id).where(
+            Subscription.email_key == key, Subscription.unsubscribed_at.is_not(None))):
+        return None
+    domain = context.association().email.rpartition("@")[2]  # the sender's, as spam filters expect
+    headers = {"Message-ID": make_msgid(domain=domain), **(headers or {})}
+    message = OutboxMessage(kind=kind, to=to.strip(), to_key=key, subject=subject, text=text, html=html,
+                            headers=json.dumps(headers), comment_id=comment_id,
+                            subscription_id=subscription_id, dedupe_key=dedupe_key, created_at=now(),
+                            attempts=0, next_attempt_at=now())
+    db.add(message)
+    return message
+
+
+def render(name: str, **values: object) -> tuple[str, str]:
+    """The plain-text and HTML parts of the message `templates/mail/NAME.*`. Every message says
+    how to complain (the Housing Ombudsman's Complaint Handling Code asks that the complaint
+    route is offered whenever a resident may be dissatisfied), so the association's details and
+    its complaints policy, if it has one, are given to every template."""
+    values = {"association": context.association(), "complaints_url": _policy_link("complaints"),
+              "privacy_url": _policy_link("data-protection"),
+              "retention_days": context.moderation().retention_days, **values}
+    return render_template(f"mail/{name}.txt", **values), render_template(f"mail/{name}.html", **values)
+
+
+def _policy_link(slug: str) -> str | None:
+    """The full address of one of the association's policies; None if it has none by that name."""
+    return site_link(f"policies/{slug}/") if slug in context.library().policies else None
+
+
+def queue(db: Session, name: str, *, to: str, subject: str, heading: str, kind: str | None = None,
+          comment_id: int | None = None, subscription_id: int | None = None,
+          headers: dict[str, str] | None = None, dedupe_key: str | None = None,
+          **values: object) -> OutboxMessage | None:
+    """Render the message `name` and add it to the outbox (see `enqueue`)."""
+    text, html = render(name, subject=subject, heading=heading, **values)
+    return enqueue(db, to=to, subject=subject, text=text, html=html, kind=kind or name,
+                   comment_id=comment_id, subscription_id=subscription_id, headers=headers,
+                   dedupe_key=dedupe_key)
+
+
+def queue_receipt(db: Session, comment: Comment, policy_title: str) -> OutboxMessage | None:
+    """The receipt for a comment sent with an email address: its reference, the person's words,
+    what happens next, how to complain and how to see or erase their details. The caller has
+    flushed the comment (it needs its id) and commits the receipt with it."""
+    if not comment.email:
+        return None
+    return queue(db, "receipt", to=comment.email, comment_id=comment.id, policy_title=policy_title,
+                 subject=f"Your comment on the draft {policy_title}: reference {comment.reference}",
+                 heading="We have your comment", comment=comment,
+                 policy_url=link("consultation.consultation", slug=comment.policy_slug))
+
+
+def queue_outcome(db: Session, comment: Comment, *, policy_title: str, outcome_url: str,
+                  summary: str | None = None) -> OutboxMessage | None:
+    """Queue the email telling one respondent what was decided about their own comment.
+
+    Contract, for the code that publishes a consultation's outcome: call it once for each
+    comment on the consultation, in the transaction that publishes the outcome, then commit.
+    It queues nothing (returns None) for a comment without an email address or whose personal
+    data was erased, and nothing the second time for the same comment, so publishing again (or a
+    correction) never emails anyone twice. The message names the decision on their comment
+    (`comment.response_outcome`, labelled as in `rules.OUTCOMES`, and `comment.response_text`);
+    a comment staff did not answer one by one is said to have been considered with the others.
+    `outcome_url` is the full address of the published outcome; `summary`, optional, is a few
+    sentences about the whole decision shown under theirs.
+    """
+    key = f"outcome:{comment.id}"
+    if not comment.email or db.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+        return None
+    decision = OUTCOMES.get(comment.response_outcome or "", "Considered with every other comment")
+    return queue(db, "outcome", to=comment.email, comment_id=comment.id, dedupe_key=key,
+                 subject=f"What we decided about your comment on the {policy_title}",
+                 heading="What we decided about your comment", comment=comment,
+                 policy_title=policy_title, decision=decision, outcome_url=outcome_url, summary=summary)
+
+
+def link(endpoint: str, **values: object) -> str:
+    """A full address in the consultation app for a message, built from `PORTAL_URL`."""
+    base = urlsplit(current_app.config["PORTAL_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
+                                       url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def site_link(path: str) -> str:
+    """A full address on the policy site: its own address when the app runs apart from it, else
+    the portal's (the site is served beside the app)."""
+    return urljoin(urljoin(current_app.config["PORTAL_URL"], context.site_root()), path)

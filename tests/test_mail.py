@@ -1,0 +1,544 @@
+"""Email through the outbox, delivered to a real SMTP server (aiosmtpd) on loopback, on SQLite and
+on PostgreSQL: receipts, outcomes, subscriptions, retries while the server is down, erasure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from consultation import context, mail, sending, store, subscriptions
+from consultation.models import Comment, OutboxMessage, Subscription
+from tests.consultation_pages import GOOD, comment, soup, stored, words
+from tests.smtp import SmtpServer
+
+LATER = dt.timedelta(days=1)
+"""Past every wait between attempts."""
+
+
+@pytest.fixture
+def mail_app(app: Flask, smtp: SmtpServer) -> Flask:
+    """The app sending to the test SMTP server, its email links pointing at the test client."""
+    app.config.update(SMTP_URL=smtp.url, PORTAL_URL="http://localhost/")
+    return app
+
+
+def send(app: Flask, later: dt.timedelta = dt.timedelta()) -> sending.Delivery:
+    """One run of `send-mail`, as if `later` from now."""
+    return sending.send_due(app.extensions["sessions"], *sending.mail_settings(app),
+                            at=lambda: store.now() + later)
+
+
+def outbox(app: Flask) -> list[OutboxMessage]:
+    with app.app_context():
+        return list(context.database().scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def body(message, kind: str = "plain") -> str:
+    return message.get_body(preferencelist=(kind,)).get_content()
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path
+
+
+# Receipts
+
+
+def test_receipt_gives_the_reference_their_words_the_complaint_route_and_their_data_rights(mail_app, client,
+                                                                                           smtp):
+    comment(client, **GOOD, name="Sam Patel", email="sam@example.com",
+            suggested_wording="You may keep up to two cats.")
+    comment(client, **GOOD)  # no email address: no receipt
+    [saved, _] = stored(mail_app)
+    [queued] = outbox(mail_app)
+    assert (queued.kind, queued.to, queued.comment_id, queued.sent_at) == ("receipt", "sam@example.com",
+                                                                           saved.id, None)
+    assert send(mail_app).sent == 1
+    [received] = smtp.inbox.messages
+    assert received["To"] == "sam@example.com"
+    assert received["From"] == "Larkfield Housing Association <policies@larkfield-housing.example>"
+    assert received["Subject"] == ("Your comment on the draft Pets and Animals Policy: "
+                                   f"reference {saved.reference}")
+    assert received["Message-ID"] == json.loads(queued.headers)["Message-ID"]
+    assert received["Message-ID"].endswith("@larkfield-housing.example>")
+    assert received["Auto-Submitted"] == "auto-generated"
+    text = " ".join(body(received).split())
+    assert f"Your reference is {saved.reference}" in text
+    assert GOOD["comment"] in text and "You may keep up to two cats." in text
+    assert "The consultation closes on 21 December 2026" in text
+    assert ("You can make a complaint about how we ran this consultation or handled what you told "
+            "us. Phone 0113 496 0750, email policies@larkfield-housing.example or write to 4 Mill Yard, "
+            "Larkfield LK1 2AB.") in text
+    assert "http://localhost/policies/complaints/" in text
+    assert ("We keep your name and email address for 365 days after the consultation closes, then "
+            "erase them. To see what we hold about you, or to have it erased sooner, email "
+            "policies@larkfield-housing.example and quote your reference.") in text
+    html = soup_of(body(received, "html"))
+    assert html.html["lang"] == "en" and html.title.string == received["Subject"]
+    assert [words(h) for h in html.find_all("h1")] == ["We have your comment"]
+    assert html.find("table") is None
+    assert {words(a) for a in html.find_all("a")} >= {"our complaints policy",
+                                                      "Read the draft Pets and Animals Policy again"}
+    assert send(mail_app).sent == 0  # sent once only
+    [done] = outbox(mail_app)
+    assert done.sent_at is not None and done.attempts == 0
+
+
+def soup_of(html: str):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser")
+
+
+def test_receipt_escapes_what_the_person_wrote(mail_app, client, smtp):
+    comment(client, **{**GOOD, "comment": "<script>alert(1)</script> & <b>cats</b>"}, email="sam@example.com")
+    send(mail_app)
+    html = body(smtp.inbox.messages[0], "html")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;cats" in html
+    assert "<script>alert(1)</script> & <b>cats</b>" in body(smtp.inbox.messages[0])
+
+
+# Outages and concurrency
+
+
+def test_smtp_stopped_mid_run_loses_nothing_and_sends_nothing_twice(mail_app, client, smtp):
+    for number in range(3):
+        comment(client, **GOOD, email=f"person{number}@example.com")
+    smtp.inbox.stop_after_first(smtp)
+    first = send(mail_app)
+    smtp.inbox.stopping.join()
+    assert (first.sent, first.failed) == (1, 2)
+    waiting = [message for message in outbox(mail_app) if message.sent_at is None]
+    assert [message.attempts for message in waiting] == [1, 1]
+    assert all(message.last_error for message in waiting)
+
+    assert send(mail_app).sent == 0  # not due yet: the next attempt waits a minute
+    assert (send(mail_app, LATER).failed, [m.attempts for m in outbox(mail_app)]) == (2, [0, 2, 2])
+    with mail_app.app_context():
+        state = sending.outbox_state(context.database())
+    assert (state.sent, state.failing, state.queued, state.given_up) == (1, 2, 0, 0)
+    assert "Connection refused" in state.last_error
+
+    smtp.start()
+    assert send(mail_app, LATER * 2).sent == 2
+    assert send(mail_app, LATER * 3).sent == 0
+    assert sorted(m["To"] for m in smtp.inbox.messages) == [f"person{n}@example.com" for n in range(3)]
+    assert all(message.sent_at for message in outbox(mail_app))
+
+
+def test_a_message_failing_every_time_is_kept_for_staff_not_dropped(mail_app, client, smtp):
+    comment(client, **GOOD, email="sam@example.com")
+    smtp.stop()
+    for attempt in range(sending.MOST_ATTEMPTS + 2):
+        send(mail_app, LATER * (attempt + 1))
+    [kept] = outbox(mail_app)
+    assert (kept.attempts, kept.sent_at) == (sending.MOST_ATTEMPTS, None)
+    with mail_app.app_context():
+        db = context.database()
+        assert sending.outbox_state(db).given_up == 1
+        assert sending.retry_given_up(db) == 1
+    smtp.start()
+    assert send(mail_app).sent == 1
+
+
+def test_two_senders_at_once_send_each_message_once(mail_app, smtp):
+    with mail_app.app_context():
+        db = context.database()
+        for number in range(30):
+            mail.enqueue(db, to=f"person{number}@example.com", subject=f"Message {number}",
+                         text="Hello", html="<p>Hello</p>", kind="receipt")
+        db.commit()
+    results = []
+    senders = [threading.Thread(target=lambda: results.append(send(mail_app))) for _ in range(2)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    assert sum(result.sent for result in results) == 30
+    received = [message["Message-ID"] for message in smtp.inbox.messages]
+    assert len(received) == len(set(received)) == 30
+
+
+# Subscriptions
+
+
+def _subscribe(client, address: str) -> None:
+    page = soup(client.get("/subscribe"))
+    token = page.find("input", attrs={"name": "csrf_token"})["value"]
+    response = client.post("/subscribe", data={"csrf_token": token, "email": address})
+    assert response.status_code == 303
+    assert words(soup(client.get(response.headers["Location"])).h1) == "Check your email"
+
+
+def _confirm(client, message) -> None:
+    link = re.search(r"http://localhost(/subscribe/confirm/\S+)", body(message))[1]
+    page = soup(client.get(link))
+    assert words(page.h1) == "Confirm you want emails about draft policies"
+    form = page.find("form")
+    response = client.post(form["action"], data={"csrf_token": form.find("input")["value"]})
+    assert words(soup(response).h1) == "You will get emails about draft policies"
+
+
+def test_double_opt_in_then_one_click_unsubscribe(mail_app, client, smtp):
+    _subscribe(client, "Ann@Example.com")
+    _subscribe(client, "ann@example.com")  # asked twice: one confirmation within the hour
+    sending.send_once(mail_app, *sending.mail_settings(mail_app))
+    [confirmation] = smtp.inbox.messages  # the pets consultation is open, but nothing before confirming
+    assert confirmation["Subject"] == "Confirm you want emails about draft policies"
+
+    _confirm(client, confirmation)
+    sending.send_once(mail_app, *sending.mail_settings(mail_app))
+    sending.send_once(mail_app, *sending.mail_settings(mail_app))
+    [_, opened] = smtp.inbox.messages  # once only, however often send-mail runs
+    assert opened["Subject"] == "Have your say: the draft Pets and Animals Policy is open for comments"
+    assert "http://localhost/pets/" in body(opened)
+    assert opened["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    one_click = re.match(r"<(http://localhost/unsubscribe/[^>]+)>, <mailto:policies@larkfield-housing"
+                         r"\.example\?subject=Unsubscribe%20[^>]+>$", opened["List-Unsubscribe"])[1]
+    assert one_click in body(opened)
+
+    response = mail_app.test_client().post(path_of(one_click), data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200  # no CSRF token, no cookie: as a mail program sends it
+    assert words(soup(response).h1) == "You will get no more emails about draft policies"
+    with mail_app.app_context():
+        db = context.database()
+        [subscription] = db.scalars(select(Subscription))
+        assert subscription.unsubscribed_at is not None
+        assert subscriptions.notify_open(db) == 0
+        assert mail.enqueue(db, to="ann@example.com", subject="s", text="t", html="h", kind="opened") is None
+
+
+def test_unsubscribe_page_drops_what_is_queued(mail_app, client, smtp):
+    _subscribe(client, "ann@example.com")
+    send(mail_app)
+    _confirm(client, smtp.inbox.messages[0])
+    with mail_app.app_context():
+        assert subscriptions.notify_open(context.database()) == 1  # queued, not yet sent
+    link = re.search(r"http://localhost(/unsubscribe/\S+)", outbox(mail_app)[-1].text)[1]
+    page = soup(client.get(link))
+    assert words(page.h1) == "Stop emails about draft policies"
+    response = client.post(page.find("form")["action"])
+    assert words(soup(response).h1) == "You will get no more emails about draft policies"
+    assert send(mail_app).sent == 0
+    assert len(smtp.inbox.messages) == 1  # the confirmation only
+
+
+def test_subscribe_form_says_what_is_wrong(mail_app, client):
+    page = soup(client.get("/subscribe"))
+    token = page.find("input", attrs={"name": "csrf_token"})["value"]
+    response = client.post("/subscribe", data={"csrf_token": token, "email": "not an address"})
+    assert response.status_code == 400
+    assert words(soup(response).find(class_="error-summary")) == (
+        "There is a problem Enter an email address in the right format, like name@example.com")
+    assert client.post("/subscribe", data={"email": "ann@example.com"}).status_code == 400  # no CSRF token
+    assert client.get("/unsubscribe/not-a-token").status_code == 404
+    assert client.post("/unsubscribe/not-a-token").status_code == 404
+    assert outbox(mail_app) == []
+
+
+def test_subscribe_form_is_rate_limited_like_comments(mail_app, client):
+    mail_app.config["COMMENT_RATE_LIMIT"] = "2 per hour"
+    token = soup(client.get("/subscribe")).find("input", attrs={"name": "csrf_token"})["value"]
+    answers = [client.post("/subscribe", data={"csrf_token": token, "email": f"p{n}@example.com"}).status_code
+               for n in range(3)]
+    assert answers == [303, 303, 429]
+    assert len(outbox(mail_app)) == 2
+
+
+# Outcomes
+
+
+def test_queue_outcome_names_the_decision_on_their_own_comment_once(mail_app, client, smtp):
+    comment(client, **GOOD, email="sam@example.com")
+    comment(client, **GOOD)
+    send(mail_app)
+    with mail_app.app_context():
+        db = context.database()
+        mine, anonymous = db.scalars(select(Comment).order_by(Comment.id))
+        mine.response_outcome, mine.response_text = "partly", "We now allow two cats without asking."
+        outcome = {"policy_title": "Pets and Animals Policy", "outcome_url": "http://localhost/outcome/pets/"}
+        assert mail.queue_outcome(db, mine, **outcome) is not None
+        assert mail.queue_outcome(db, anonymous, **outcome) is None
+        db.commit()
+        assert mail.queue_outcome(db, mine, **outcome) is None  # published again: not sent again
+    assert send(mail_app).sent == 1
+    received = smtp.inbox.messages[-1]
+    assert received["Subject"] == "What we decided about your comment on the Pets and Animals Policy"
+    text = " ".join(body(received).split())
+    assert "Our decision on your comment: Partly accepted" in text
+    assert "We now allow two cats without asking." in text and "http://localhost/outcome/pets/" in text
+    assert "You can make a complaint" in text
+
+
+# Erasure
+
+
+def test_an_erased_address_gets_nothing(mail_app, client, smtp, project, database_url, monkeypatch, capsys):
+    from portal.cli import main
+
+    comment(client, **GOOD, email="Sam@Example.com")
+    _subscribe(client, "sam@example.com")
+    assert len(outbox(mail_app)) == 2
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["--project", str(project), "personal-data", "SAM@example.com", "--erase"]) == 0
+    assert "and any subscription and 2 email(s) to the address" in capsys.readouterr().out
+    assert outbox(mail_app) == []
+    with mail_app.app_context():
+        db = context.database()
+        assert list(db.scalars(select(Subscription))) == []
+        assert ("erased personal data", "1 email subscription(s) and 2 email(s) to one address") in [
+            (entry.action, entry.details) for entry in store.audit_log(db)]
+        [erased] = db.scalars(select(Comment))
+        assert mail.queue_receipt(db, erased, "Pets and Animals Policy") is None
+        assert mail.queue_outcome(db, erased, policy_title="P", outcome_url="http://localhost/") is None
+    assert sending.send_once(mail_app, *sending.mail_settings(mail_app)).sent == 0
+    assert smtp.inbox.messages == []
+
+
+# Settings
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("smtp://127.0.0.1:2525", ("smtp", "127.0.0.1", 2525, None, None)),
+    ("smtp://localhost", ("smtp", "localhost", 25, None, None)),
+    ("smtps://user:p%40ss@mail.example.org:465", ("smtps", "mail.example.org", 465, "user", "p@ss")),
+    ("smtp+starttls://portal%40example.org:secret@mail.example.org",
+     ("smtp+starttls", "mail.example.org", 587, "portal@example.org", "secret")),
+])
+def test_smtp_url_is_read(url, expected):
+    server = sending.smtp_server(url)
+    assert (server.scheme, server.host, server.port, server.username, server.password) == expected
+    assert "secret" not in str(server) and "p@ss" not in str(server)
+
+
+@pytest.mark.parametrize(("url", "problem"), [
+    ("mail.example.org:25", "SMTP_URL must start with smtp://, smtp+starttls:// or smtps://"),
+    ("http://mail.example.org", "SMTP_URL must start with smtp://, smtp+starttls:// or smtps://"),
+    ("smtp://mail.example.org:twenty-five", "SMTP_URL has a port that is not a number from 1 to 65535"),
+    ("smtps://:465", "SMTP_URL has no server name"),
+    ("smtp://mail.example.org/inbox", "SMTP_URL must end after the port"),
+    ("smtp://user:pw@mail.example.org", "SMTP_URL gives a password to send over plain smtp://"),
+])
+def test_a_bad_smtp_url_is_refused_with_what_is_wrong(url, problem):
+    with pytest.raises(sending.MailSettingsError, match=re.escape(problem)):
+        sending.smtp_server(url)
+
+
+# The commands
+
+
+def test_send_mail_command_from_cron(project, database_url, smtp, monkeypatch, capsys):
+    from consultation import create_app
+    from portal.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "mail test key")
+    app = create_app(project, {"SESSION_COOKIE_SECURE": False})
+    comment(app.test_client(), **GOOD, email="sam@example.com")
+    assert main(["--project", str(project), "send-mail"]) == 1
+    assert "No email sent: set SMTP_URL to the mail server" in capsys.readouterr().err
+    monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:port")
+    assert main(["--project", str(project), "send-mail"]) == 1
+    assert capsys.readouterr().err == ("No email sent: SMTP_URL has a port that is not a number from 1 "
+                                       "to 65535.\n")
+    monkeypatch.setenv("SMTP_URL", smtp.url)
+    assert main(["--project", str(project), "send-mail"]) == 0
+    assert capsys.readouterr().out.endswith("Sent 1 email(s).\n")
+    smtp.stop()
+    comment(app.test_client(), **GOOD, email="jo@example.com")
+    assert main(["--project", str(project), "send-mail"]) == 1
+    assert "1 email(s) could not be sent and will be tried again later" in capsys.readouterr().err
+    smtp.start()
+    with app.app_context():  # as if every attempt had failed
+        db = context.database()
+        db.execute(OutboxMessage.__table__.update().values(attempts=sending.MOST_ATTEMPTS))
+        db.commit()
+    assert main(["--project", str(project), "send-mail"]) == 0
+    assert main(["--project", str(project), "send-mail", "--retry-failed"]) == 0
+    assert "Trying again 1 message(s) given up on.\nSent 1 email(s)." in capsys.readouterr().out
+    assert [message["To"] for message in smtp.inbox.messages] == ["sam@example.com", "jo@example.com"]
+    app.extensions["engine"].dispose()
+
+
+def test_send_mail_forever_keeps_sending_until_stopped(project, smtp, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from consultation import create_app
+    from tests.conftest import ROOT
+
+    database = f"sqlite:///{tmp_path / 'forever.sqlite'}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database, "SMTP_URL": smtp.url,
+           "SECRET_KEY": "mail test key"}
+    process = subprocess.Popen([sys.executable, "-m", "portal.cli", "--project", str(project), "send-mail",
+                                "--forever"], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().startswith(f"Sending email to {smtp.url} every few seconds")
+        app = create_app(project, {"DATABASE_URL": database, "SESSION_COOKIE_SECURE": False,
+                                   "SECRET_KEY": "mail test key"})
+        comment(app.test_client(), **GOOD, email="sam@example.com")
+        deadline = time.monotonic() + 30
+        while not smtp.inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [message["To"] for message in smtp.inbox.messages] == ["sam@example.com"]
+        app.extensions["engine"].dispose()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        process.stdout.close()
+
+
+def test_the_portal_sends_mail_while_it_serves(mail_app, client, smtp):
+    """`policy-portal serve` starts this thread when SMTP_URL is set."""
+    import time
+
+    comment(client, **GOOD, email="sam@example.com")
+    stop = sending.start_sender(mail_app)
+    try:
+        deadline = time.monotonic() + 30
+        while not smtp.inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for thread in threading.enumerate():
+            if thread.name == "send-mail":
+                thread.join(timeout=30)
+    assert [message["To"] for message in smtp.inbox.messages] == ["sam@example.com"]
+    mail_app.config["SMTP_URL"] = None
+    assert sending.start_sender(mail_app) is None  # email off: no thread
+
+
+def test_staff_dashboard_shows_the_outbox(mail_app, client, smtp):
+    from tests.test_staff import add_staff, sign_in
+
+    comment(client, **GOOD, email="sam@example.com")
+    comment(client, **GOOD, email="jo@example.com")
+    send(mail_app)
+    comment(client, **GOOD, email="ann@example.com")
+    smtp.stop()
+    comment(client, **GOOD, email="bo@example.com")
+    send(mail_app)  # both fail
+    smtp.start()
+    add_staff(mail_app)
+    staff = mail_app.test_client()
+    sign_in(staff)
+    line = words(soup(staff.get("/staff/")).find(class_="outbox-state"))
+    assert line.startswith("Email: 2 sent, 0 waiting to be sent, 2 failing and being tried again, "
+                           "0 given up on. Last error: ")
+
+
+def test_serve_sends_mail_when_smtp_url_is_set(project, smtp):
+    """As docs/staff/email.md says: `SMTP_URL=... policy-portal serve` sends what is waiting."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from consultation import create_app
+    from portal.cli import main
+    from tests.conftest import ROOT
+    from tests.smtp import free_port
+
+    assert main(["--project", str(project), "migrate"]) == 0
+    app = create_app(project, {"SESSION_COOKIE_SECURE": False, "SECRET_KEY": "mail test key"})
+    comment(app.test_client(), **GOOD, email="sam@example.com")
+    app.extensions["engine"].dispose()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SMTP_URL": smtp.url}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "portal.cli", "--project", str(project), "serve",
+                                "--port", str(free_port())], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 240  # the site is built first
+        while not smtp.inbox.messages and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.5)
+        assert [message["To"] for message in smtp.inbox.messages] == ["sam@example.com"]
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert "Sending email from the outbox while it runs (SMTP_URL is set)." in output
+
+
+def test_subscription_pages_in_the_browser(page, site_url: str, portal_database: str):
+    """Ask, confirm and stop the emails in Chromium, through the portal's server, with axe-core
+    checking every page on the way."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    from consultation.database import make_engine
+    from tests.test_browser import violations
+
+    axe = Axe()
+    heading = page.get_by_role("heading", level=1)
+    page.goto(site_url + "/consultations/")
+    page.get_by_role("link", name="Tell me by email when a consultation opens").click()
+    expect(heading).to_have_text("Tell me when a consultation opens")
+    assert violations(axe, page) == []
+    page.get_by_label("Email address").fill("not an address")
+    page.get_by_role("button", name="Send me a confirmation email").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter an email address in the right format")
+    assert violations(axe, page) == []
+    page.get_by_label("Email address").fill("browser@example.com")
+    page.get_by_role("button", name="Send me a confirmation email").press("Enter")
+    expect(heading).to_have_text("Check your email")
+    assert violations(axe, page) == []
+
+    engine = make_engine(portal_database)
+    with engine.connect() as connection:
+        token = connection.execute(select(Subscription.token).where(
+            Subscription.email == "browser@example.com")).scalar_one()
+    engine.dispose()
+    page.goto(f"{site_url}/consultations/subscribe/confirm/{token}")
+    assert violations(axe, page) == []
+    page.get_by_role("button", name="Yes, email me").click()
+    expect(heading).to_have_text("You will get emails about draft policies")
+    assert violations(axe, page) == []
+    page.get_by_role("link", name="Stop these emails").click()
+    expect(heading).to_have_text("Stop emails about draft policies")
+    assert violations(axe, page) == []
+    page.get_by_role("button", name="Stop the emails").click()
+    expect(heading).to_have_text("You will get no more emails about draft policies")
+    assert violations(axe, page) == []
+
+
+def test_a_message_that_cannot_be_email_is_kept_for_staff_and_the_rest_still_go(mail_app, smtp):
+    with mail_app.app_context():
+        db = context.database()
+        for to in ("a@example.com\r\nBcc: victim@example.com", "b@example.com"):
+            mail.enqueue(db, to=to, subject="Hello", text="Hello", html="<p>Hello</p>", kind="receipt")
+        db.commit()
+    assert (send(mail_app).sent, send(mail_app, LATER).sent) == (1, 0)
+    assert [message["To"] for message in smtp.inbox.messages] == ["b@example.com"]
+    bad, _ = outbox(mail_app)
+    assert (bad.attempts, bad.sent_at) == (sending.MOST_ATTEMPTS, None)
+    assert bad.last_error.startswith("ValueError")
+
+
+def test_erase_expired_forgets_subscriptions_never_confirmed(mail_app, client, smtp, project, database_url,
+                                                             monkeypatch, capsys):
+    from portal.cli import main
+
+    _subscribe(client, "kept@example.com")
+    send(mail_app)
+    _confirm(client, smtp.inbox.messages[0])
+    _subscribe(client, "never@example.com")
+    with mail_app.app_context():
+        db = context.database()
+        db.execute(Subscription.__table__.update().values(created_at=store.now() - dt.timedelta(days=31)))
+        db.commit()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["--project", str(project), "erase-expired"]) == 0
+    assert "and 1 email subscription(s) never confirmed" in capsys.readouterr().out
+    with mail_app.app_context():
+        assert [s.email for s in context.database().scalars(select(Subscription))] == ["kept@example.com"]
+    assert [message.to for message in outbox(mail_app)] == ["kept@example.com"]

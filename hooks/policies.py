@@ -38,7 +38,13 @@ from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_list import INDEX_MARKER, policy_list, translated_policy_list
 from policy_portal.problems import PolicyError
 from policy_portal.project import POLICIES, Project, load_project
-from policy_portal.reading.history import HistoryUnavailableError, PublishedVersion, library_versions
+from policy_portal.reading.allowlist import no_alt_text
+from policy_portal.reading.history import (
+    HistoryUnavailableError,
+    PublishedVersion,
+    library_versions,
+    recorded_versions,
+)
 from policy_portal.reading.library import Library
 from policy_portal.site import csp
 from policy_portal.site.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
@@ -107,8 +113,9 @@ def on_pre_build(config) -> None:
     try:
         versions = library_versions(project.root, project.library)
     except HistoryUnavailableError as error:
-        versions = {}
-        log.info("Only the current version of each policy is published: %s.", error)
+        versions = recorded_versions(project.library)
+        log.info("Only the current version of each policy, and those in policies/earlier-versions/, "
+                 "are published: %s.", error)
     _build = _Build(project, context, build.formats, versions)
 
 
@@ -135,6 +142,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     language, uri = _language(config), page.file.src_uri
     english = uri in ENGLISH_ONLY or getattr(page.file, "locale", language.code) != language.code
     page.meta["portal_english"] = english and not language.default  # overrides/main.html marks it
+    # An earlier version or a "what changed" page: search finds the policies in force, not these
+    page.meta["portal_not_searched"] = counterpart(uri) != uri
     if INDEX_MARKER not in markdown:
         if uri == "index.md":
             raise PluginError(f"docs/index.md: the home page needs the line {INDEX_MARKER} "
@@ -169,10 +178,7 @@ def on_page_context(context, page, config, nav):
 def on_page_content(html: str, page, config, files) -> str:
     missing = images_without_alt(html)
     if missing:
-        raise PluginError("\n".join(
-            f"{_source(page, config)}: image '{source}' has no alt text; describe it in the square "
-            "brackets, as in ![A cat on a sofa](cat.jpg), or mark a purely decorative image "
-            'role="presentation"' for source in missing))
+        raise PluginError("\n".join(f"{_source(page, config)}: {no_alt_text(source)}" for source in missing))
     if page.title and ("<" in page.title or ">" in page.title):
         # The theme writes the title into the page as it is (and unescapes it in <title>).
         raise PluginError(f"{_source(page, config)}: the title '{page.title[:60]}' contains < or >; "

@@ -121,6 +121,12 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--reference", help="its reference code (default: initials and a number)")
     new.add_argument("--slug", help="its file name without .md, which is also its web address "
                      "(default: made from the title, 'Complaints Policy' -> complaints)")
+    word = commands.add_parser("import", help="make a draft policy file from a Word document (.docx)")
+    word.add_argument("document", type=Path, help="the Word document, for example Complaints.docx")
+    word.add_argument("--slug", help="the policy's file name without .md (default: made from its title)")
+    word.add_argument("--earlier-version", metavar="VERSION",
+                      help="instead, keep the document as this earlier approved version of the "
+                           "policy --slug, in policies/earlier-versions/")
     return parser
 
 
@@ -520,10 +526,41 @@ def init(args: argparse.Namespace, project: Path) -> int:
     return 0
 
 
+def import_word(args: argparse.Namespace, project: Project) -> int:
+    """Never overwrites: if a file it would write is there, it writes nothing and says so."""
+    from policy_portal.importing.draft import import_word as make_file
+    from policy_portal.importing.word import WordError
+
+    if args.earlier_version and not args.slug:
+        print("Give --slug with --earlier-version: the policy this is an earlier version of.",
+              file=sys.stderr)
+        return 1
+    try:
+        imported = make_file(args.document, project.root, args.slug, args.earlier_version)
+    except WordError as error:
+        print(f"Nothing was imported: {error}.", file=sys.stderr)
+        return 1
+    images = imported.images
+    print(f"Wrote {imported.path.relative_to(project.root)}"
+          + (f" and {len(images)} image{'s' if len(images) != 1 else ''} in "
+             f"{images[0].parent.relative_to(project.root)}/" if images else "") + ".")
+    if imported.not_carried:
+        print("\nNot carried over; check these against the document:")
+        print("\n".join(f"  - {note}" for note in imported.not_carried))
+    if imported.without_alt:
+        print("\nImages without alt text (describe each in its square brackets):")
+        print("\n".join(f"  - {source}" for source in imported.without_alt))
+    if imported.to_fill:
+        print(f"\nThe document did not give: {', '.join(imported.to_fill)}.")
+    print("\nRun `policy-portal check`: it lists what is still to fill in, with the line of each.")
+    return 0
+
+
 COMMANDS = {"check": check, "diff": diff, "build": build, "serve": serve, "migrate": migrate,
             "invite": invite, "staff-add": staff_add, "staff-unlock": staff_unlock,
             "erase-expired": erase_expired, "personal-data": personal_data, "send-mail": send_mail,
-            "backup": backup, "new": new}
+            "backup": backup, "new": new,
+            "import": import_word}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -111,10 +111,13 @@ def test_a_shallow_clone_says_how_to_get_the_history(repository: Path, tmp_path:
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repository}", str(shallow)], check=True)
     caplog.set_level(logging.INFO)
     assert main(["--project", str(shallow), "build"]) == 0
-    assert ("Only the current version of each policy is published: this is a shallow clone, so "
+    assert ("Only the current version of each policy, and those in policies/earlier-versions/, are "
+            "published: this is a shallow clone, so "
             "earlier versions of policies are missing and are not published. Run `git fetch "
             "--unshallow`") in caplog.text
     assert not (shallow / "site" / "policies" / "repairs" / "v1").exists()
+    from_files = shallow / "site" / "policies" / "complaints" / "changes-v1-to-v2" / "index.html"
+    assert from_files.is_file()  # policies/earlier-versions/ needs no history
 
 
 # Pull requests: `diff` and `check --base`

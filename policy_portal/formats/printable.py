@@ -24,6 +24,8 @@ POLICY_LINK = re.compile(r'href="([a-z0-9-]+)\.md(#[^"]*)?"')
 TABLE_START = '<div class="table-scroll" role="region" tabindex="0" aria-label="{label}"><table>'
 """In large print a wide table cannot fit a phone; it scrolls by itself (WCAG 1.4.10 allows
 that for tables) and takes keyboard focus so it can be scrolled without a mouse."""
+IMAGE_SOURCE = re.compile(r'(<img\b[^>]*?\ssrc=")(?![a-z][a-z0-9+.-]*:|/|#)([^"]*)"', re.IGNORECASE)
+"""A relative image address, which a policy writes from its page's place (policies/<slug>/)."""
 HEADER_CELL = re.compile(r"<th(?=[ >])(?![^>]*\bscope=)")
 """Markdown tables put header cells only in the first row, so each heads its column."""
 
@@ -69,6 +71,7 @@ def printable_document(text: str, title: str, summary: str, association: Associa
     """A page's Markdown as a standalone document in `language`, with its `lang` and `dir`."""
     words = Words(language)
     body = HEADER_CELL.sub('<th scope="col"', policy_html(text, policies_url))  # which cells a header heads
+    body = IMAGE_SOURCE.sub(lambda match: f'{match.group(1)}{policies_url}{match.group(2)}"', body)
     numbers = iter(range(1, body.count("<table>") + 1))
     body = body.replace("</table>", "</table></div>")
     body = re.sub("<table>", lambda _: TABLE_START.format(label=escape(words(

@@ -83,6 +83,20 @@ REFUSED_SCHEMES = {
 _PER_THREAD = threading.local()
 
 
+def lacks_alt_text(attributes: dict[str, str | None]) -> bool:
+    """Whether an image has no description for people who cannot see it. One rule, used by
+    `check` on a policy's text and by the build on every page: an image that is only decoration
+    must say so with role="presentation" (which a policy cannot, as it may hold no HTML of its own)."""
+    decorative = attributes.get("role") in ("presentation", "none")
+    return not decorative and not (attributes.get("alt") or "").strip()
+
+
+def no_alt_text(source: str) -> str:
+    """What is wrong with an image that lacks alt text, and what to do, the same wherever found."""
+    return (f"image '{source}' has no alt text; describe it in the square brackets, as in "
+            "![A cat on a sofa](cat.jpg), or mark a purely decorative image role=\"presentation\"")
+
+
 @dataclass(frozen=True, order=True)
 class Refusal:
     index: int
@@ -162,12 +176,16 @@ class _Checker(HTMLParser):
             self.refuse(f"<{tag}> has a < or > inside it, which could end the tag early where the page "
                         "is put together; write &lt; or &gt; instead", written)
             return
+        refused = len(self.found)
         for name, value in attrs:
             message = _attribute_message(tag, name, value or "")
             if message is None and name in ADDRESS_ATTRIBUTES:
                 message = _address_message(value or "")
             if message:
                 self.refuse(message, *_clues(written, name, value or ""))
+        if tag == "img" and len(self.found) == refused and lacks_alt_text(dict(attrs)):  # else removed
+            source = dict(attrs).get("src") or "(no src)"
+            self.refuse(no_alt_text(source), written, f"]({source}", source)
         if tag not in VOID and not written.endswith("/>"):
             self.open.append(tag)
 

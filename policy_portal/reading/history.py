@@ -1,8 +1,10 @@
-"""Earlier versions of a policy, read from the repository's history.
+"""Earlier versions of a policy, read from the repository's history and from files.
 
 A version is published by the commit where the policy's `version` field first took that value
 while the policy was approved; that is the text people read then. A shallow clone (as CI makes
-by default) lacks that history, and the error says how to fetch it.
+by default) lacks that history, and the error says how to fetch it. Versions approved before the
+policies were kept in git are files (reading/earlier.py); git's copy of a version wins where
+both have it, as it is what was published.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class HistoryUnavailableError(Exception):
 class PublishedVersion:
     version: str
     commit: str
+    """The commit that published it; "" for a version kept in policies/earlier-versions/."""
     policy: Policy
     consulted: Policy | None = None
     """The draft people were consulted on just before this version was approved, as it stood
@@ -62,8 +65,10 @@ def file_at(project: Path, commit: str, path: str) -> str | None:
         return None
 
 
-def published_versions(project: Path, policy: Policy) -> list[PublishedVersion]:
-    """Every approved version of `policy`, oldest first, as committed when it was published."""
+def published_versions(project: Path, policy: Policy,
+                       recorded: list[Policy] | None = None) -> list[PublishedVersion]:
+    """Every approved version of `policy`, oldest first, as committed when it was published, and
+    those `recorded` in files that git does not have."""
     commits = git(project, "log", "--reverse", "--format=%H", "--", policy.path).split()
     found: dict[str, PublishedVersion] = {}
     draft = None
@@ -75,10 +80,30 @@ def published_versions(project: Path, policy: Policy) -> list[PublishedVersion]:
         elif old and not problems and old.status is Status.APPROVED and old.version not in found:
             found[old.version] = PublishedVersion(old.version, commit, old, draft)
             draft = None
-    return sorted(found.values(), key=lambda version: version_key(version.version))
+    return _in_order(_from_files(policy, recorded or []) | found)
 
 
 def library_versions(project: Path, library: Library) -> dict[str, list[PublishedVersion]]:
     """Every policy's approved versions; HistoryUnavailableError if the history is not all here."""
     check_history(project)
-    return {policy.slug: published_versions(project, policy) for policy in library}
+    return {policy.slug: published_versions(project, policy, library.earlier.get(policy.slug))
+            for policy in library}
+
+
+def recorded_versions(library: Library) -> dict[str, list[PublishedVersion]]:
+    """Without git history: each policy's versions kept as files, and the one in force now."""
+    return {policy.slug: _in_order(_from_files(policy, library.earlier.get(policy.slug, [])))
+            for policy in library}
+
+
+def _from_files(policy: Policy, recorded: list[Policy]) -> dict[str, PublishedVersion]:
+    """The versions kept as files and, if there are any, the approved version now in force, which
+    the last of them is compared with."""
+    found = {old.version: PublishedVersion(old.version, "", old) for old in recorded}
+    if found and policy.status is Status.APPROVED:
+        found[policy.version] = PublishedVersion(policy.version, "", policy)
+    return found
+
+
+def _in_order(found: dict[str, PublishedVersion]) -> list[PublishedVersion]:
+    return sorted(found.values(), key=lambda version: version_key(version.version))

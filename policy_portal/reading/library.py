@@ -16,6 +16,7 @@ from pathlib import Path
 from policy_portal.config.languages import Language, Languages
 from policy_portal.problems import PolicyError, Problem
 from policy_portal.reading.allowlist import refusals
+from policy_portal.reading.earlier import read_earlier_versions
 from policy_portal.reading.policy import Policy, Status, Translation
 from policy_portal.reading.reader import read_policy, read_translation
 
@@ -28,6 +29,8 @@ class Library:
     translations: dict[str, dict[str, Translation]] = dataclasses.field(default_factory=dict)
     """By policy slug, then language code."""
     languages: Languages = dataclasses.field(default_factory=Languages)
+    earlier: dict[str, list[Policy]] = dataclasses.field(default_factory=dict)
+    """Earlier approved versions kept as files (policies/earlier-versions/), by slug, oldest first."""
 
     def __iter__(self):
         return iter(self.policies.values())
@@ -120,10 +123,12 @@ def load_library(folder: Path, root: Path | None = None, languages: Languages | 
             problems += _check_translation(translation, policies, known=_slugs(folder))
             translations[translation.slug][translation.language] = translation
     problems += _check_told_us(folder, root)
+    earlier, found = read_earlier_versions(folder, root, policies, known=_slugs(folder))
+    problems += found
     if problems:
         raise PolicyError(problems)
     ordered = sorted(policies.values(), key=lambda policy: policy.title.casefold())
-    return Library({policy.slug: policy for policy in ordered}, dict(translations), languages)
+    return Library({policy.slug: policy for policy in ordered}, dict(translations), languages, earlier)
 
 
 def _check_translation(translation: Translation, policies: dict[str, Policy],

@@ -1,0 +1,51 @@
+"""Images in policies: where their files go (docs/policies/images/<slug>/, as the staff guide
+says), that the page, the large-print page and both PDFs show them, and that `check` refuses one
+without alt text with its file and line, as the build does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+from bs4 import BeautifulSoup
+
+from portal.cli import main
+from tests.word_documents import png
+
+IMAGE = "![A dog on a lead in a shared garden](images/pets/dog.png)"
+
+
+def add_line(project: Path, line: str) -> int:
+    """Add `line` at the end of the pets policy; the number of the line it is on."""
+    path = project / "policies" / "pets.md"
+    text = path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{line}\n"
+    path.write_text(text, encoding="utf-8")
+    return len(text.splitlines())
+
+
+def test_check_names_the_file_and_line_of_an_image_without_alt_text(project: Path, capsys):
+    line = add_line(project, "![](images/pets/dog.png)")
+    capsys.readouterr()
+    assert main(["--project", str(project), "check"]) == 1
+    assert capsys.readouterr().err == (
+        f"1 problem in the policy files:\npolicies/pets.md:{line}: body: image 'images/pets/dog.png' has "
+        "no alt text; describe it in the square brackets, as in ![A cat on a sofa](cat.jpg), or mark a "
+        'purely decorative image role="presentation"\n')
+
+
+def test_an_image_where_the_guide_says_is_on_the_page_in_large_print_and_in_both_pdfs(project: Path):
+    folder = project / "docs" / "policies" / "images" / "pets"
+    folder.mkdir(parents=True)
+    (folder / "dog.png").write_bytes(png(40, 30))
+    add_line(project, IMAGE)
+    assert main(["--project", str(project), "build"]) == 0
+    pets = project / "site" / "policies" / "pets"
+    for page in (pets, pets / "large-print"):
+        html = BeautifulSoup((page / "index.html").read_text(encoding="utf-8"), "html.parser")
+        image = html.find("img", alt="A dog on a lead in a shared garden")
+        assert (page / image["src"]).resolve() == (project / "site" / "policies" / "images" / "pets" /
+                                                   "dog.png")
+        assert (page / image["src"]).read_bytes() == (folder / "dog.png").read_bytes()
+    for name in ("pets.pdf", "pets-large-print.pdf"):
+        with pymupdf.open(pets / name) as pdf:
+            assert [image[2:4] for page in pdf for image in page.get_images()] == [(40, 30)]

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench import figure  # noqa: E402
 from bench.corpus import write_corpus  # noqa: E402
+from policy_portal.pages.context import PageContext  # noqa: E402
 from policy_portal.pages.policy_page import policy_page  # noqa: E402
-from policy_portal.pages.translated import translation_page  # noqa: E402
 from policy_portal.project import load_project  # noqa: E402
 
 TODAY = "2026-11-23"
@@ -53,14 +53,13 @@ def floor_project(project: Path, target: Path) -> Path:
     docs = target / "docs" / "policies"
     docs.mkdir(parents=True)
     loaded = load_project(project)
-    library, association = loaded.library, loaded.association
-    today = dt.date.fromisoformat(TODAY)
+    library = loaded.library
+    context = PageContext(library, loaded.association, dt.date.fromisoformat(TODAY))
     for policy in library:
-        page = policy_page(policy, library, association, today)
+        page = policy_page(context, policy)
         (docs / f"{policy.slug}.md").write_text(page, encoding="utf-8")
         for code, translation in library.translations.get(policy.slug, {}).items():
-            page = translation_page(translation, library, association, today, library.languages[code],
-                                    "../../../")
+            page = policy_page(context.in_language(library.languages[code], "../../../"), translation)
             (docs / f"{policy.slug}.{code}.md").write_text(page, encoding="utf-8")
     (target / "docs" / "index.md").write_text("# Policies\n", encoding="utf-8")
     languages = [{"locale": language.code, "name": language.name, "default": language.default}

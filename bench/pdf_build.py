@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from bench import figure  # noqa: E402
 from policy_portal import clock  # noqa: E402
 from policy_portal.formats.build import build_formats  # noqa: E402
+from policy_portal.pages.context import PageContext  # noqa: E402
 from policy_portal.project import load_project  # noqa: E402
 
 RUNS = 3
@@ -30,9 +31,9 @@ RUNS = 3
 def timed(cache: Path) -> tuple[float, int]:
     project = load_project(ROOT)
     started = time.perf_counter()
-    today = clock.Clock.from_environment().today()
-    build = build_formats(project.library, project.association, today, project.policies,
-                          ROOT / "docs", "https://policies.example/", cache)
+    context = PageContext(project.library, project.association, clock.Clock.from_environment().today(),
+                          consultation_url=project.consultation_url)
+    build = build_formats(context, project.policies, ROOT / "docs", "https://policies.example/", cache)
     return time.perf_counter() - started, build.pdfs_made
 
 

@@ -19,7 +19,6 @@ content security policy is made from every language's pages.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +34,8 @@ from policy_portal.config.languages import Language
 from policy_portal.formats.build import PolicyFormats, build_formats
 from policy_portal.formats.liblouis import BrailleError
 from policy_portal.formats.pdf import PdfError
-from policy_portal.pages import policy_page as pages
-from policy_portal.pages import translated
+from policy_portal.pages.context import PageContext
+from policy_portal.pages.policy_list import INDEX_MARKER, policy_list, translated_policy_list
 from policy_portal.problems import PolicyError
 from policy_portal.project import POLICIES, Project, load_project
 from policy_portal.reading.allowlist import no_alt_text
@@ -59,7 +58,8 @@ class _Build:
     """What one build read and made, which every language's run of it uses."""
 
     project: Project
-    today: dt.date
+    context: PageContext
+    """The library, association, day and consultation app's address every page is made with."""
     formats: dict[tuple[str, str], PolicyFormats]
     versions: dict[str, list[PublishedVersion]]
 
@@ -103,9 +103,9 @@ def on_pre_build(config) -> None:
     except (PolicyError, ValueError) as error:
         raise PluginError(str(error)) from None
     try:
-        build = build_formats(project.library, project.association, today, project.policies,
-                              project.docs, config.site_url or "/", project.cache, project.consultation_url,
-                              project.outcome_weeks)
+        context = PageContext(project.library, project.association, today,
+                              consultation_url=project.consultation_url, outcome_weeks=project.outcome_weeks)
+        build = build_formats(context, project.policies, project.docs, config.site_url or "/", project.cache)
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None
     log.info("PDFs: %d made, %d unchanged and reused.", build.pdfs_made, build.pdfs_reused)
@@ -116,7 +116,7 @@ def on_pre_build(config) -> None:
         versions = recorded_versions(project.library)
         log.info("Only the current version of each policy, and those in policies/earlier-versions/, "
                  "are published: %s.", error)
-    _build = _Build(project, today, build.formats, versions)
+    _build = _Build(project, context, build.formats, versions)
 
 
 @event_priority(-200)  # after mkdocs-static-i18n's on_files, which cannot handle generated files
@@ -124,11 +124,10 @@ def on_files(files: Files, config) -> Files:
     build, language = _current(), _language(config)
     project = build.project
     if language.default:
-        sources = generated_files(build.library, project.association, build.today, project.policies,
-                                  build.formats, config.site_url or "/", project.edit_policies_url,
-                                  build.versions, project.consultation_url, project.outcome_weeks)
+        sources = generated_files(build.context, project.policies, build.formats, config.site_url or "/",
+                                  project.edit_policies_url, build.versions)
     else:
-        sources = translated_files(build.library, project.association, build.today, build.formats, language)
+        sources = translated_files(build.context, build.formats, language)
     for uri, source in sources.items():
         file = (File.generated(config, uri, content=source) if isinstance(source, str)
                 else File.generated(config, uri, abs_src_path=str(source)))
@@ -145,15 +144,15 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     page.meta["portal_english"] = english and not language.default  # overrides/main.html marks it
     # An earlier version or a "what changed" page: search finds the policies in force, not these
     page.meta["portal_not_searched"] = counterpart(uri) != uri
-    if pages.INDEX_MARKER not in markdown:
+    if INDEX_MARKER not in markdown:
         if uri == "index.md":
-            raise PluginError(f"docs/index.md: the home page needs the line {pages.INDEX_MARKER} "
+            raise PluginError(f"docs/index.md: the home page needs the line {INDEX_MARKER} "
                               "where the list of policies goes")
         return markdown
-    build = _current()
-    listing = (pages.policy_list(build.library, build.today) if language.default or english
-               else translated.policy_list(build.library, language))
-    return markdown.replace(pages.INDEX_MARKER, listing)
+    context = _current().context
+    listing = (policy_list(context) if language.default or english
+               else translated_policy_list(context.in_language(language, "../")))  # from /<code>/
+    return markdown.replace(INDEX_MARKER, listing)
 
 
 def on_page_context(context, page, config, nav):

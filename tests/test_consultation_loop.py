@@ -18,7 +18,8 @@ from consultation import actions, context, outcomes
 from consultation.models import Comment, OutboxMessage
 from policy_portal.consultations.moderation import complaint_flags
 from policy_portal.consultations.rules import Stage, WindowState, outcome_due, recommendation_state, stage
-from policy_portal.pages.policy_page import policy_markdown
+from policy_portal.pages.context import PageContext
+from policy_portal.pages.policy_page import page_markdown
 from policy_portal.problems import PolicyError
 from policy_portal.project import load_project
 from policy_portal.text.sections import WHOLE_DRAFT
@@ -122,8 +123,8 @@ def test_the_outcome_weeks_setting_is_checked(project):
 
 def draft_notice(project, today: dt.date, weeks: int = 12) -> str:
     loaded = load_project(project)
-    text = policy_markdown(loaded.library["pets"], loaded.library, loaded.association, today,
-                           outcome_weeks=weeks)
+    text = page_markdown(PageContext(loaded.library, loaded.association, today, outcome_weeks=weeks),
+                         loaded.library["pets"])
     notice = text.split('<div class="policy-notice', 1)[1].split("</div>", 1)[0]
     return " ".join(notice.split())
 

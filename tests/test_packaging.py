@@ -25,6 +25,8 @@ NEEDED = [
     "policy_portal/config/locales/pl.po",
     "policy_portal/config/locales/ar.po",
     "policy_portal/formats/print.typ",
+    *(f"policy_portal/pages/templates/{template.name}"
+      for template in sorted((ROOT / "policy_portal" / "pages" / "templates").iterdir())),
     "consultation/templates/base.html",
     "consultation/migrations/env.py",
     "consultation/migrations/versions/0001_comments_and_panel_invitations.py",

@@ -23,6 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from policy_portal.config.settings import CONSULTATION_PATH
+from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_page import policy_page
 from policy_portal.project import load_project
 from policy_portal.site import csp
@@ -145,8 +146,8 @@ def test_overdue_review_is_announced(site: Path):
 def test_draft_page_gives_the_consultation_dates_on_any_day(today: str, expected: str):
     """The site is static: built before or after the consultation, it must still say the truth."""
     project = load_project(ROOT)
-    library = project.library
-    markdown = policy_page(library["pets"], library, project.association, dt.date.fromisoformat(today))
+    context = PageContext(project.library, project.association, dt.date.fromisoformat(today))
+    markdown = policy_page(context, project.library["pets"])
     link = "[Comment on this draft](/consultations/pets/)"
     assert expected in markdown.replace(link, "Comment on this draft")
 

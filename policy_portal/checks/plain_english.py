@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 
-import markdown
 import pyphen
 
 from policy_portal.problems import Problem
 from policy_portal.reading.policy import Policy
-from policy_portal.text.sections import EXTENSIONS, headings
+from policy_portal.text.extensions import TEXT_EXTENSIONS, converter
+from policy_portal.text.sections import headings
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(]|[a-z]+[A-Z])")
 """A sentence ends at . ! or ? before a capital, a digit, a quotation, a bracket, or a brand name
@@ -74,7 +74,7 @@ def _syllables(word: str) -> int:
 
 def readability(body: str) -> Readability:
     parser = _Text()
-    parser.feed(markdown.markdown(body, extensions=EXTENSIONS))
+    parser.feed(converter(TEXT_EXTENSIONS).convert(body))
     sentences = [sentence.strip() for block in parser.blocks for sentence in SENTENCE_END.split(block)
                  if WORD.search(sentence)]
     words = [word for sentence in sentences for word in WORD.findall(sentence)]

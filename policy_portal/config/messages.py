@@ -13,11 +13,10 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 
-from babel.dates import format_date
 from babel.messages.pofile import read_po
 
 from policy_portal.config.languages import Language
-from policy_portal.month_date import MonthDate
+from policy_portal.text.formatting import long_date
 
 LOCALES = Path(__file__).parent / "locales"
 
@@ -48,9 +47,8 @@ class Words:
 
     def date(self, day: dt.date) -> str:
         """A date as the language writes it: 21 May 2024, 21 Mai 2024, 21 maja 2024; a month alone
-        with the month's name as it stands by itself (LLLL): October 2024, październik 2024."""
-        locale = "en_GB" if self.language.default else self.language.code
-        return format_date(day, "LLLL y" if isinstance(day, MonthDate) else "long", locale=locale)
+        as October 2024, październik 2024."""
+        return long_date(day) if self.language.default else long_date(day, locale=self.language.code)
 
     def missing(self, messages: list[str]) -> list[str]:
         """Which of `messages` this language's catalogue does not translate yet."""

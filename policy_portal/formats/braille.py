@@ -24,11 +24,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
 
-import markdown
-
 from policy_portal.formats.liblouis import liblouis_version, translate
 from policy_portal.formats.printable import POLICY_LINK
-from policy_portal.text.sections import SITE_EXTENSIONS
+from policy_portal.text.extensions import converter
 
 TABLES = {
     "en": "en-ueb-g2.ctb",  # Unified English Braille, grade 2 (contracted), as UK readers expect
@@ -121,7 +119,7 @@ def brf(job: BrailleJob) -> str:
     return "".join(f"{page}\r\n\f" for page in _pages(lines, job.table))
 
 
-_CONVERTER = markdown.Markdown(extensions=SITE_EXTENSIONS)
+_CONVERTER = converter()
 
 
 @dataclass(frozen=True)

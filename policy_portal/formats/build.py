@@ -6,26 +6,20 @@ Made before the site's pages, so each policy page's Formats box can give the fil
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from policy_portal.config.languages import Language
 from policy_portal.config.messages import Words
-from policy_portal.config.settings import CONSULTATION_PATH, OUTCOME_WEEKS, Association
+from policy_portal.config.settings import Association
 from policy_portal.formats.braille import BrailleJob, braille_table, make_braille
 from policy_portal.formats.pdf import PdfJob, make_pdfs
-from policy_portal.formats.printable import (
-    document_title,
-    policy_html,
-    printable_document,
-    printable_html,
-)
+from policy_portal.formats.printable import document_title, policy_html, printable_html
 from policy_portal.formats.typst_source import PdfDocument, typst_body, typst_document
-from policy_portal.pages.policy_page import Formats, page_title, policy_markdown
-from policy_portal.pages.translated import translation_markdown
-from policy_portal.reading.library import Library, told_us
-from policy_portal.reading.policy import Translation
+from policy_portal.pages.context import PageContext
+from policy_portal.pages.policy_page import Formats, page_markdown, page_title
+from policy_portal.reading.library import told_us
+from policy_portal.reading.policy import Policy, Translation
 
 LARGE_PRINT_STYLE = "assets/large-print.css"
 """The large-print web page's stylesheet, in docs/."""
@@ -66,39 +60,29 @@ class FormatsBuild:
     braille_reused: int = 0
 
 
-def build_formats(library: Library, association: Association, today: dt.date, policies: Path,
-                  docs: Path, site_url: str, cache: Path,
-                  consultation_url: str = CONSULTATION_PATH,
-                  outcome_weeks: int = OUTCOME_WEEKS) -> FormatsBuild:
+def build_formats(context: PageContext, policies: Path, docs: Path, site_url: str,
+                  cache: Path) -> FormatsBuild:
     """Every policy's formats in English, and every translation's in its language, keyed by
     (slug, language code). `policies`: the policies folder; `docs`: the site's own pages, with
     the stylesheets and any images; `site_url`: the site's public address, for the links inside
-    PDFs; `cache`: where PDFs and Braille files are kept between builds; `consultation_url`: where
-    drafts' "Comment" links go; `outcome_weeks`: when a closed draft's outcome is due."""
+    PDFs; `cache`: where PDFs and Braille files are kept between builds."""
+    library = context.library
     jobs, braille_jobs, pages, order = [], {}, {}, []
-    english = library.languages.default
-    for policy in library:
-        summary = told_us(policies, policy.slug)
-        text = policy_markdown(policy, library, association, today, summary,
-                               consultation_url=consultation_url, outcome_weeks=outcome_weeks)
-        jobs += _pdf_jobs(text, page_title(policy), policy.summary, association, english, site_url, docs)
-        braille_jobs[policy.slug, english.code] = _braille_job(text, english, site_url)
-        pages[policy.slug, english.code] = printable_html(
-            policy, library, association, today, summary, large_print=True, policies_url="../../",
-            stylesheet=f"../../../{LARGE_PRINT_STYLE}", back_link="../", consultation_url=consultation_url,
-            outcome_weeks=outcome_weeks)
-        order.append((policy.slug, english.code))
-    for by_language in library.translations.values():
-        for translation in by_language.values():
-            language = library.languages[translation.language]
-            text = translation_markdown(translation, library, association, today, language, site_url)
-            jobs += _pdf_jobs(text, translation.title, translation.summary, association, language, site_url,
-                              docs)
-            braille_jobs[translation.slug, language.code] = _braille_job(text, language, site_url)
-            pages[translation.slug, language.code] = _translated(
-                translation, library, association, today, "../../../../", large_print=True,
-                policies_url="../../", stylesheet=f"../../../../{LARGE_PRINT_STYLE}", back_link="../")
-            order.append((translation.slug, language.code))
+    texts: list[tuple[Language, Policy | Translation, str | None]] = [
+        (library.languages.default, policy, told_us(policies, policy.slug)) for policy in library]
+    texts += [(library.languages[translation.language], translation, None)
+              for by_language in library.translations.values() for translation in by_language.values()]
+    for language, text, summary in texts:
+        key = (text.slug, language.code)
+        markdown = page_markdown(context.in_language(language, site_url), text, told_us=summary)
+        jobs += _pdf_jobs(markdown, page_title(text), text.summary, context.association, language, site_url,
+                          docs)
+        braille_jobs[key] = _braille_job(markdown, language, site_url)
+        root = "../../../" if language.default else "../../../../"  # from [<code>/]policies/x/large-print/
+        pages[key] = printable_html(context.in_language(language, root), text, told_us=summary,
+                                    large_print=True, policies_url="../../",
+                                    stylesheet=f"{root}{LARGE_PRINT_STYLE}", back_link="../")
+        order.append(key)
     made = make_pdfs(jobs, cache)
     braille_jobs = {key: job for key, job in braille_jobs.items() if job}
     brfs, brfs_made = make_braille(list(braille_jobs.values()), cache)
@@ -140,11 +124,3 @@ def _pdf_jobs(text: str, title: str, summary: str, association: Association, lan
                                association.name, summary, language, large)
         jobs.append(PdfJob(typst_document(body, document), docs, body.images))
     return jobs
-
-
-def _translated(translation: Translation, library: Library, association: Association, today: dt.date,
-                root: str, **options) -> str:
-    """A translation as a standalone document; `root` leads to the top of the site."""
-    language = library.languages[translation.language]
-    text = translation_markdown(translation, library, association, today, language, root)
-    return printable_document(text, translation.title, translation.summary, association, language, **options)

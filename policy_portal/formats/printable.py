@@ -1,27 +1,24 @@
 """A policy as HTML: the large-print web page, and the body both PDFs are typeset from.
 
-The text is the site page's own Markdown (`pages.policy_markdown`), converted by the site's own
+The text is the site page's own Markdown (`policy_page.page_markdown`), converted by the site's own
 extensions, so every format says the same thing. The web page is styled by
 `docs/assets/large-print.css`; the PDFs are made from the same body by `typst_source.py`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import posixpath
 import re
 from functools import lru_cache
 from html import escape
 
-import markdown
-
-from policy_portal.config.languages import ENGLISH, Language
+from policy_portal.config.languages import Language
 from policy_portal.config.messages import Words
-from policy_portal.config.settings import CONSULTATION_PATH, OUTCOME_WEEKS, Association
-from policy_portal.pages.policy_page import page_title, policy_markdown
-from policy_portal.reading.library import Library
-from policy_portal.reading.policy import Policy
-from policy_portal.text.sections import SITE_EXTENSIONS
+from policy_portal.config.settings import Association
+from policy_portal.pages.context import PageContext
+from policy_portal.pages.policy_page import page_markdown, page_title
+from policy_portal.reading.policy import Policy, Translation
+from policy_portal.text.extensions import converter
 
 POLICY_LINK = re.compile(r'href="([a-z0-9-]+)\.md(#[^"]*)?"')
 TABLE_START = '<div class="table-scroll" role="region" tabindex="0" aria-label="{label}"><table>'
@@ -33,7 +30,7 @@ HEADER_CELL = re.compile(r"<th(?=[ >])(?![^>]*\bscope=)")
 """Markdown tables put header cells only in the first row, so each heads its column."""
 
 
-_CONVERTER = markdown.Markdown(extensions=SITE_EXTENSIONS)
+_CONVERTER = converter()
 
 
 @lru_cache(maxsize=16)
@@ -44,19 +41,15 @@ def _html(text: str) -> str:
     return _CONVERTER.reset().convert(text)
 
 
-def printable_html(policy: Policy, library: Library, association: Association, today: dt.date,
-                   told_us: str | None, *, large_print: bool, policies_url: str,
-                   stylesheet: str | None = None, back_link: str | None = None,
-                   consultation_url: str = CONSULTATION_PATH, outcome_weeks: int = OUTCOME_WEEKS) -> str:
-    """The whole document for an English policy. `policies_url` is where policy pages live,
-    relative (for the web page) or absolute (for a PDF, which has no address of its own);
-    `stylesheet` is linked if given; `consultation_url` is where a draft's "Comment" link goes."""
-    text = policy_markdown(policy, library, association, today, told_us, consultation_url=consultation_url,
-                           outcome_weeks=outcome_weeks)
-    return printable_document(text,
-                              page_title(policy), policy.summary, association, ENGLISH,
-                              large_print=large_print, policies_url=policies_url, stylesheet=stylesheet,
-                              back_link=back_link)
+def printable_html(context: PageContext, text: Policy | Translation, *, told_us: str | None = None,
+                   large_print: bool, policies_url: str, stylesheet: str | None = None,
+                   back_link: str | None = None) -> str:
+    """The whole document for a policy or translation, in the context's language.
+    `policies_url` is where policy pages live, relative (for the web page) or absolute (for a
+    PDF, which has no address of its own); `stylesheet` is linked if given."""
+    return printable_document(page_markdown(context, text, told_us=told_us), page_title(text), text.summary,
+                              context.association, context.language, large_print=large_print,
+                              policies_url=policies_url, stylesheet=stylesheet, back_link=back_link)
 
 
 def policy_html(text: str, policies_url: str) -> str:

@@ -5,9 +5,8 @@ lists (markdown_diff.py); unchanged sections are folded away."""
 
 from __future__ import annotations
 
-from html import escape
-
-from policy_portal.pages.policy_page import front_matter
+from policy_portal.pages.policy_page import front_matter, notice_block
+from policy_portal.pages.templating import render, trusted
 from policy_portal.reading.policy import Policy
 from policy_portal.text.formatting import md_text
 from policy_portal.text.markdown_diff import marked
@@ -32,8 +31,7 @@ def comparison_page(before: Policy, after: Policy, note: str, current: str, cons
     old = {section.key: section for section in sections(before.body)}
     new = {section.key: section for section in sections(after.body)}
     parts = [front_matter(title, note), f"# {md_text(title)}",
-             f'<div class="policy-notice policy-notice--changes" markdown>\n\n**What changed, as the '
-             f"board recorded it:** {md_text(note)}\n\n</div>",
+             notice_block("changes", "What changed, as the board recorded it:", md_text(note)),
              f"[Read version {md_text(after.version)}]({link(after.version)})"
              + ("" if consulted else f" · [Read version {md_text(before.version)}]({link(before.version)})")]
     changed = unchanged = 0
@@ -41,8 +39,8 @@ def comparison_page(before: Policy, after: Policy, note: str, current: str, cons
         a, b = old.get(key), new.get(key)
         if a and b and a.markdown == b.markdown and a.title == b.title:
             unchanged += 1
-            parts.append(f'<details class="diff-unchanged">\n<summary>{escape(b.title)}: no changes'
-                         f"</summary>\n{section_html(b.markdown)}\n</details>")
+            parts.append(render("unchanged_section.html", title=b.title,
+                                body=trusted(section_html(b.markdown))))
             continue
         changed += 1
         parts.append(_changed_section(a, b))
@@ -59,6 +57,6 @@ def _changed_section(before: Section | None, after: Section | None) -> str:
         heading = (after.title if before.title == after.title else
                    f"{after.title} (was: {before.title})")
         body = _section_change(before.markdown, after.markdown)
-    return f'<section class="diff-section">\n<h2>{escape(heading)}</h2>\n{body}\n</section>'
+    return render("changed_section.html", heading=heading, body=trusted(body))
 
 

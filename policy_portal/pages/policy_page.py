@@ -1,13 +1,18 @@
-"""Turn policies into the Markdown of site pages.
+"""Turn a policy, or a translation of it, into the Markdown of its page.
+
+One renderer for every language: English is a language whose words are the messages
+themselves. A page shows a text (the English policy, or a translation) in its context's
+language; what differs for a translation (its notice, its facts, the link to the English text)
+comes from the translation's own data, not from another set of functions.
 
 The output is Markdown with a few HTML blocks (`markdown` attribute, for md_in_html) so any
 Python-Markdown site generator can render it, link checking included: links between policies
-are written as `other.md` and the generator turns them into page addresses.
+are written as `other.md` and the generator turns them into page addresses. Blocks of more
+than a line are templates (`templating.py`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -15,28 +20,26 @@ from html import escape
 
 import yaml
 
-from policy_portal.config.languages import ENGLISH
 from policy_portal.config.messages import Words
-from policy_portal.config.settings import CONSULTATION_PATH, OUTCOME_WEEKS, Association
 from policy_portal.consultations.rules import WindowState, outcome_due, window_state
 from policy_portal.pages.about_rows import document_rows
-from policy_portal.reading.library import Library
-from policy_portal.reading.policy import AUDIENCES, HistoryEntry, Policy, Status
-from policy_portal.text.formatting import file_size, join_words, long_date, md_text, on_date, plain_paragraph
+from policy_portal.pages.context import PageContext
+from policy_portal.pages.templating import render, trusted
+from policy_portal.reading.policy import AUDIENCES, HistoryEntry, Policy, Status, Translation
+from policy_portal.text.formatting import file_size, join_words, md_text, on_date, plain_paragraph
 
-ENGLISH_WORDS = Words(ENGLISH)
 OTHER_FORMATS_ID = "ask-for-this-policy-in-another-format"
-INDEX_MARKER = "<!-- policy-list -->"
-"""Where the home page (docs/index.md) wants the list of policies."""
 
 
-def page_title(policy: Policy) -> str:
+def page_title(text: Policy | Translation) -> str:
     """The title used in the browser tab, navigation and links: drafts always say so."""
-    if policy.is_draft:
-        return f"{policy.title} (draft, not in force)"
-    if policy.status is Status.WITHDRAWN:
-        return f"{policy.title} (withdrawn)"
-    return policy.title
+    if isinstance(text, Translation):
+        return text.title
+    if text.is_draft:
+        return f"{text.title} (draft, not in force)"
+    if text.status is Status.WITHDRAWN:
+        return f"{text.title} (withdrawn)"
+    return text.title
 
 
 @dataclass(frozen=True)
@@ -60,160 +63,186 @@ def front_matter(title: str, description: str) -> str:
     return f"---\n{meta}---"
 
 
-def policy_page(policy: Policy, library: Library, association: Association, today: dt.date,
-                told_us: str | None = None, formats: Formats | None = None,
-                edit_url: str | None = None, versions: Collection[str] = (),
-                consultation_url: str = CONSULTATION_PATH, outcome_weeks: int = OUTCOME_WEEKS) -> str:
-    """The whole Markdown page for one policy, with front matter for the site generator.
-    `edit_url`: where staff edit policy files (a repository's edit address), if configured;
-    `versions`: earlier versions that have pages of their own, linked from the version history;
-    `consultation_url`: where the consultation app runs, for a draft's "Comment" link."""
-    edit = (f'\n<p class="policy-edit"><a href="{escape(edit_url)}{policy.slug}.md">Edit this page'
-            f'<span class="visually-hidden"> ({escape(policy.title)}, for staff)</span></a></p>\n'
+def policy_page(context: PageContext, text: Policy | Translation, *, told_us: str | None = None,
+                formats: Formats | None = None, edit_url: str | None = None,
+                versions: Collection[str] = ()) -> str:
+    """The whole Markdown page for a policy or translation, with front matter for the site
+    generator. `edit_url`: where staff edit policy files (a repository's edit address), if
+    configured; `versions`: earlier versions that have pages of their own, linked from the
+    version history."""
+    edit = (f'\n<p class="policy-edit"><a href="{escape(edit_url)}{text.slug}.md">Edit this page'
+            f'<span class="visually-hidden"> ({escape(text.title)}, for staff)</span></a></p>\n'
             if edit_url else "")
-    text = policy_markdown(policy, library, association, today, told_us, formats, versions=versions,
-                           consultation_url=consultation_url, outcome_weeks=outcome_weeks)
-    return f"{front_matter(page_title(policy), policy.summary)}\n\n{text}{edit}"
+    markdown = page_markdown(context, text, told_us=told_us, formats=formats, versions=versions)
+    return f"{front_matter(page_title(text), text.summary)}\n\n{markdown}{edit}"
 
 
-def superseded_page(old: Policy, current: Policy, library: Library, association: Association,
-                    today: dt.date, versions: Collection[str]) -> str:
+def superseded_page(context: PageContext, old: Policy, current: Policy, versions: Collection[str]) -> str:
     """An earlier approved version, at policies/<slug>/v<version>.md, marked as no longer in force."""
     title = f"{old.title}, version {old.version} (superseded)"
     notice = notice_block("withdrawn", "Superseded — not in force.",
-                     f"This is version {md_text(old.version)} of the {md_text(old.title)}, approved "
-                     f"{on_date(old.approval_date)}. It has been replaced by version "
-                     f"{md_text(current.version)}. [Read the current version](../{current.slug}.md).")
-    text = policy_markdown(old, library, association, today, versions=versions, link_prefix="../",
-                           notice=notice)
-    return f"{front_matter(title, old.summary)}\n\n{text}"
+                          f"This is version {md_text(old.version)} of the {md_text(old.title)}, approved "
+                          f"{on_date(old.approval_date)}. It has been replaced by version "
+                          f"{md_text(current.version)}. [Read the current version](../{current.slug}.md).")
+    markdown = page_markdown(context, old, versions=versions, link_prefix="../", notice=notice)
+    return f"{front_matter(title, old.summary)}\n\n{markdown}"
 
 
-def policy_markdown(policy: Policy, library: Library, association: Association, today: dt.date,
-                    told_us: str | None = None, formats: Formats | None = None, *,
-                    versions: Collection[str] = (), link_prefix: str = "", notice: str | None = None,
-                    consultation_url: str = CONSULTATION_PATH,
-                    outcome_weeks: int = OUTCOME_WEEKS) -> str:
-    """One policy as Markdown: the site page's text, and the large-print and PDF versions' (which
-    have no Formats box: a PDF cannot list its own size). `told_us` is the consultation summary,
-    shown once the policy is approved; `link_prefix` leads from the page to the policies folder;
-    `notice` replaces the status notice (an earlier version's); `consultation_url` is where a
-    draft's "Comment on this draft" link goes, followed by the policy's name; `outcome_weeks`:
-    how long after closing day its outcome is due."""
+def page_markdown(context: PageContext, text: Policy | Translation, *, told_us: str | None = None,
+                  formats: Formats | None = None, versions: Collection[str] = (), link_prefix: str = "",
+                  notice: str | None = None) -> str:
+    """A policy or translation as Markdown in the context's language: the site page's text, and
+    the large-print, PDF and Braille versions' (which have no Formats box: a PDF cannot list its
+    own size). `told_us` is the consultation summary, shown once the policy is approved;
+    `versions` have pages of their own; `link_prefix` leads from the page to the policies folder;
+    `notice` replaces the status notice (an earlier version's)."""
+    words = context.words
+    translation = text if isinstance(text, Translation) else None
+    policy = context.library[text.slug] if translation else text
+    if notice is None:
+        notice = (translation_notice(context, translation, policy) if translation
+                  else _status_notice(context, policy, link_prefix))
     parts = [
-        f"# {md_text(policy.title)}",
-        notice if notice is not None else _status_notice(policy, library, today, link_prefix,
-                                                         consultation_url, outcome_weeks),
-        _metadata_panel(policy, today),
-        formats_box(formats) if formats else "",
-        f"## Summary\n\n{plain_paragraph(policy.summary)}",
-        policy.body.strip(),
-        _history(policy, versions, link_prefix),
+        f"# {md_text(text.title)}",
+        notice,
+        metadata_panel(about_rows(context, policy, translation), words),
+        formats_box(context, formats) if formats else "",
+        f"## {words('Summary')}\n\n{plain_paragraph(text.summary)}",
+        text.body.strip(),
+        "" if translation else _history(context, policy, versions, link_prefix),
         f"## What you told us\n\n{told_us.strip()}" if told_us and policy.in_force else "",
-        _related(policy, library, link_prefix),
-        other_formats(policy.reference, association),
+        _related(context, policy, link_prefix),
+        other_formats(context, policy.reference),
     ]
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
 def notice_block(kind: str, heading: str, text: str) -> str:
-    """A status notice at the top of a page: a bold heading, then what it means."""
-    return (f'<div class="policy-notice policy-notice--{kind}" markdown>\n\n'
-            f"**{heading}** {text}\n\n</div>")
+    """A notice at the top of a page: a bold heading, then what it means. Both are Markdown the
+    portal wrote, any outside text in them already escaped with `md_text`."""
+    return render("notice.md", kind=kind, heading=trusted(heading), text=trusted(text))
 
 
-def _status_notice(policy: Policy, library: Library, today: dt.date, link_prefix: str,
-                   consultation_url: str, outcome_weeks: int = OUTCOME_WEEKS) -> str:
+def _status_notice(context: PageContext, policy: Policy, link_prefix: str) -> str:
     if policy.status is Status.CONSULTATION and policy.consultation:
-        dates = _consultation_dates(policy, today, consultation_url, outcome_weeks)
+        dates = _consultation_dates(context, policy)
         return notice_block("draft", "Draft — not in force.",
-                       f"This is a proposed policy. It does not apply yet. {dates}")
+                            f"This is a proposed policy. It does not apply yet. {dates}")
     if policy.status is Status.DRAFT:
         return notice_block("draft", "Draft — not in force.",
-                       "This is a proposed policy. It does not apply yet and may change.")
+                            "This is a proposed policy. It does not apply yet and may change.")
     if policy.status is Status.WITHDRAWN:
         replaced = ""
         if policy.replaced_by:
-            successor = library[policy.replaced_by]
+            successor = context.library[policy.replaced_by]
             replaced = (f" It has been replaced by the [{md_text(successor.title)}]"
                         f"({link_prefix}{successor.slug}.md).")
         return notice_block("withdrawn", "Withdrawn — no longer in force.",
-                       f"This policy was withdrawn {on_date(policy.withdrawn_date)}.{replaced} "
-                       "It is kept here for reference.")
-    if policy.review_overdue(today):
+                            f"This policy was withdrawn {on_date(policy.withdrawn_date)}.{replaced} "
+                            "It is kept here for reference.")
+    if policy.review_overdue(context.today):
         return notice_block("overdue", "Review overdue.",
-                       f"This policy was due for review {on_date(policy.next_review)}. "
-                       "It stays in force until the board approves a reviewed version.")
+                            f"This policy was due for review {on_date(policy.next_review)}. "
+                            "It stays in force until the board approves a reviewed version.")
     return ""
 
 
-def _consultation_dates(policy: Policy, today: dt.date, consultation_url: str,
-                        outcome_weeks: int) -> str:
+def _consultation_dates(context: PageContext, policy: Policy) -> str:
     """When comments open and close, and the link to comment. The site is static, so the link is
     there whatever the date: the consultation app says whether comments are open on the day."""
     window = policy.consultation
     who = join_words([AUDIENCES[audience] for audience in window.audiences])
-    opens, closes = long_date(window.opens), long_date(window.closes)
-    link = f"[Comment on this draft]({consultation_url}{policy.slug}/)"
-    match window_state(policy, today):
+    opens, closes = context.words.date(window.opens), context.words.date(window.closes)
+    link = f"[Comment on this draft]({context.consultation_url}{policy.slug}/)"
+    match window_state(policy, context.today):
         case WindowState.OPEN:
             return f"We are asking {who} for comments until {closes}. {link}."
         case WindowState.NOT_YET_OPEN:
             return f"Comments open on {opens} and close on {closes}. {link}."
         case _:
-            after = _awaiting_outcome(policy, today, consultation_url, outcome_weeks)
-            return f"Comments closed on {closes}. {after}"
+            return f"Comments closed on {closes}. {_awaiting_outcome(context, policy)}"
 
 
-def _awaiting_outcome(policy: Policy, today: dt.date, consultation_url: str, outcome_weeks: int) -> str:
+def _awaiting_outcome(context: PageContext, policy: Policy) -> str:
     """After closing day: that we are analysing the feedback and when the outcome is due, or
     that it is late and when staff now expect it. The site is built daily and cannot know when
     the outcome is published in the consultation app, so it links there for it."""
-    window = policy.consultation
-    due = outcome_due(window.closes, outcome_weeks)
-    link = f"[the consultation page]({consultation_url}{policy.slug}/)"
-    if today <= due:
+    window, date = policy.consultation, context.words.date
+    due = outcome_due(window.closes, context.outcome_weeks)
+    link = f"[the consultation page]({context.consultation_url}{policy.slug}/)"
+    if context.today <= due:
         return (f"We are analysing your feedback. We will publish the outcome on {link} "
-                f"by {long_date(due)}.")
-    expected = (f"We now expect to publish it by {long_date(window.outcome_expected)}"
-                if window.outcome_expected and window.outcome_expected >= today
+                f"by {date(due)}.")
+    expected = (f"We now expect to publish it by {date(window.outcome_expected)}"
+                if window.outcome_expected and window.outcome_expected >= context.today
                 else "We will give a new date soon")
-    return (f"The outcome was due on {long_date(due)} and is late. {expected}: "
+    return (f"The outcome was due on {date(due)} and is late. {expected}: "
             f"it will be on {link}.")
 
 
-def _metadata_panel(policy: Policy, today: dt.date) -> str:
-    rows = [
-        ("Reference", policy.reference),
-        ("Status", policy.status.label),
-        ("Version", policy.version),
-        ("Policy owner", policy.owner),
-        ("Category", policy.category),
-    ]
-    if policy.approval_date:
-        rows.append(("Approved by", f"{policy.approved_by}, {long_date(policy.approval_date)}"))
-    if policy.effective_date and policy.status is Status.APPROVED:
-        rows.append(("In force since", long_date(policy.effective_date)))
-    if policy.last_reviewed:
-        rows.append(("Last reviewed", long_date(policy.last_reviewed)))
-    if policy.in_force and policy.next_review:
-        overdue = " (overdue)" if policy.review_overdue(today) else ""
-        rows.append(("Next review", long_date(policy.next_review) + overdue))
-    if policy.equality_impact_assessment:
-        rows.append(("Equality impact assessment", long_date(policy.equality_impact_assessment)))
-    return metadata_panel(rows + document_rows(policy), ENGLISH_WORDS)
+def english_link(policy: Policy, root: str) -> str:
+    """A link to the English page, titled in English and marked as English for screen readers."""
+    return (f'<a href="{escape(root)}policies/{policy.slug}/" hreflang="en" lang="en">'
+            f"{md_text(policy.title)}</a>")
+
+
+def translation_notice(context: PageContext, translation: Translation, policy: Policy) -> str:
+    """At the top of every translation: what it translates, and, if the English has moved on,
+    that the translation is out of date and the English text is the one in force."""
+    words = context.words
+    link = f"{words('Read the English version:')} {english_link(policy, context.root)}"
+    if translation.is_stale(policy):
+        return notice_block("stale", words("This translation is out of date."), " ".join([
+            words("It is a translation of version {old} of this policy. The English version, version "
+                  "{new}, is newer, and it is the one that applies.",
+                  old=translation.translates_version, new=policy.version), link]))
+    return notice_block("translation", words("Translation."), " ".join([
+        words("This is a translation of version {version} of this policy, made on {date}. If the "
+              "translation and the English version differ, the English version applies.",
+              version=translation.translates_version, date=words.date(translation.translated_on)),
+        link]))
+
+
+def about_rows(context: PageContext, policy: Policy,
+               translation: Translation | None = None) -> list[tuple[str, str]]:
+    """The facts in "About this policy". A translation gives the version it translates and who
+    made it; the English page gives the policy's status, owner and dates (its labels are not in
+    the catalogues: no translated page shows them)."""
+    words, date = context.words, context.words.date
+    rows = [(words("Reference"), policy.reference)]
+    if translation:
+        approved = next(entry.date for entry in policy.history
+                        if entry.version == translation.translates_version)
+        rows += [(words("Version translated"), translation.translates_version),
+                 (words("Approved"), date(approved))]  # the version translated, not the newest
+    else:
+        rows += [("Status", policy.status.label), ("Version", policy.version),
+                 ("Policy owner", policy.owner), ("Category", policy.category)]
+        if policy.approval_date:
+            rows.append(("Approved by", f"{policy.approved_by}, {date(policy.approval_date)}"))
+        if policy.effective_date and policy.status is Status.APPROVED:
+            rows.append(("In force since", date(policy.effective_date)))
+        if policy.last_reviewed:
+            rows.append(("Last reviewed", date(policy.last_reviewed)))
+    if policy.next_review and (translation or policy.in_force):
+        overdue = f" ({words('overdue')})" if policy.review_overdue(context.today) else ""
+        rows.append((words("Next review"), date(policy.next_review) + overdue))
+    if translation:
+        rows += [(words("Translated by"), translation.translated_by),
+                 (words("Translated on"), date(translation.translated_on))]
+    else:
+        if policy.equality_impact_assessment:
+            rows.append(("Equality impact assessment", date(policy.equality_impact_assessment)))
+        rows += document_rows(policy)  # the document control table and appendices
+    return rows
 
 
 def metadata_panel(rows: list[tuple[str, str]], words: Words) -> str:
     """"About this policy": label and value pairs, as a definition list."""
-    items = "\n".join(f"<div><dt>{escape(name)}</dt><dd>{escape(value)}</dd></div>"
-                      for name, value in rows)
-    return (f'<section class="policy-meta" aria-labelledby="about-this-policy">\n'
-            f'<h2 id="about-this-policy">{escape(words("About this policy"))}</h2>\n<dl>\n{items}\n'
-            "</dl>\n</section>")
+    return render("metadata_panel.html", heading=words("About this policy"), rows=rows)
 
 
-def _history(policy: Policy, versions: Collection[str] = (), link_prefix: str = "") -> str:
+def _history(context: PageContext, policy: Policy, versions: Collection[str], link_prefix: str) -> str:
     """The version table. A version with a page of its own links to it, and to what changed."""
     if not policy.history:
         return ""
@@ -227,7 +256,8 @@ def _history(policy: Policy, versions: Collection[str] = (), link_prefix: str = 
             target = comparison_path(policy.slug, before.version, entry.version)
             changes += (f" [See what changed<span class=\"visually-hidden\"> from version {before.version}"
                         f"</span>]({link_prefix}{target})")
-        rows.append(f"| {version} | {long_date(entry.date)} | {md_text(entry.approved_by)} | {changes} |")
+        rows.append(f"| {version} | {context.words.date(entry.date)} | {md_text(entry.approved_by)} "
+                    f"| {changes} |")
     rows.reverse()
     return "\n".join(["## Version history", "",
                       "| Version | Date approved | Approved by | What changed |",
@@ -247,40 +277,66 @@ def comparison_path(slug: str, before: str, after: str) -> str:
     return f"{slug}/changes-v{before}-to-v{after}.md"
 
 
-def _related(policy: Policy, library: Library, link_prefix: str = "") -> str:
-    lines = []
+def _related(context: PageContext, policy: Policy, link_prefix: str) -> str:
+    """Related policies, linked to their pages in this language (a translation, or the page that
+    says there is none). An English page also says which are not in force and lists the
+    documents the policy names: status labels and documents' titles are English words."""
+    words, english = context.words, context.language.default
+    items = []
     for slug in policy.related:
-        if slug not in library.policies:  # an earlier version may name a policy since removed
+        if slug not in context.library.policies:  # an earlier version may name a policy since removed
             continue
-        other = library[slug]
-        note = "" if other.in_force else f" ({other.status.label.lower()})"
-        lines.append(f"- [{md_text(other.title)}]({link_prefix}{slug}.md){note}")
-    for document in policy.documents:
-        title = md_text(document.title)
-        lines.append(f"- [{title}]({document.url})" if document.url else f"- {title}")
-    if not lines:
+        other = context.library[slug]
+        note = "" if other.in_force or not english else other.status.label.lower()
+        items.append(_Link(trusted(policy_title(context, other)), f"{link_prefix}{slug}.md", note))
+    if english:
+        items += [_Link(document.title, trusted(document.url) if document.url else None)
+                  for document in policy.documents]
+    if not items:
         return ""
-    return "## Related policies and documents\n\n" + "\n".join(lines)
+    heading = "Related policies and documents" if english else words("Related policies")
+    return render("related.md", heading=trusted(heading), items=items)
 
 
-def formats_box(formats: Formats, words: Words = ENGLISH_WORDS) -> str:
+def policy_title(context: PageContext, policy: Policy) -> str:
+    """The policy's title as Markdown in the page's language if it is translated, else in English,
+    marked `lang="en"` on another language's page."""
+    translation = context.library.translation(policy.slug, context.language.code)
+    if translation:
+        return md_text(translation.title)
+    if context.language.default:
+        return md_text(policy.title)
+    return f'<span lang="en">{md_text(policy.title)}</span>'
+
+
+@dataclass(frozen=True)
+class _Link:
+    """A line of a list of links: the link's text, where it goes, and what follows it."""
+
+    title: str
+    href: str | None
+    note: str = ""
+    download: bool = False
+
+
+def formats_box(context: PageContext, formats: Formats) -> str:
     """Links to every format, and a place for the Listen control (listen.js fills it in). The
     Braille file is downloaded, not shown: it is read in a Braille display's or embosser's own
     software, and a browser would show it as letters."""
-    return "\n".join([
-        '<section class="policy-formats" aria-labelledby="formats" markdown>', "",
-        f"## {words('Formats')} {{#formats}}", "",
-        f"- [{words('Large print version of this policy')}]({formats.large_print})",
-        f"- [{words('PDF of this policy')}]({formats.pdf}) ({file_size(formats.pdf_size)})",
-        f"- [{words('Large-print PDF of this policy')}]({formats.large_print_pdf}) "
-        f"({file_size(formats.large_print_pdf_size)})",
-        *([f"- [{words('Braille file of this policy')}]({formats.braille}){{download}} "
-           f"({file_size(formats.braille_size)}, {words('for a Braille display or embosser')})"]
-          if formats.braille else []),
-        f"- [{words('Braille, Easy Read, audio or another language')}](#{OTHER_FORMATS_ID})", "",
-        f'<div class="listen" data-listen="{listen_words(words)}" hidden></div>', "",
-        "</section>",
-    ])
+    words = context.words
+    links = [
+        _Link(trusted(words("Large print version of this policy")), formats.large_print),
+        _Link(trusted(words("PDF of this policy")), formats.pdf, file_size(formats.pdf_size)),
+        _Link(trusted(words("Large-print PDF of this policy")), formats.large_print_pdf,
+              file_size(formats.large_print_pdf_size)),
+    ]
+    if formats.braille:
+        links.append(_Link(trusted(words("Braille file of this policy")), formats.braille,
+                           trusted(f"{file_size(formats.braille_size)}, "
+                                   f"{words('for a Braille display or embosser')}"), download=True))
+    return render("formats_box.md", heading=trusted(words("Formats")), links=links,
+                  other_formats=trusted(words("Braille, Easy Read, audio or another language")),
+                  other_formats_id=OTHER_FORMATS_ID, listen=trusted(listen_words(words)))
 
 
 def listen_words(words: Words) -> str:
@@ -292,48 +348,27 @@ def listen_words(words: Words) -> str:
     }, ensure_ascii=False))
 
 
-def other_formats(reference: str, association: Association, words: Words = ENGLISH_WORDS) -> str:
+def other_formats(context: PageContext, reference: str) -> str:
     """How to ask for the policy in a format or language the site does not have."""
-    return "\n".join([
-        f"## {words('Ask for this policy in another format')} {{#{OTHER_FORMATS_ID}}}", "",
-        words("You can ask {association} for this policy in large print, audio, Braille, Easy Read or "
-              "another language. Tell us the policy's reference ({reference}) and the format you need.",
-              association=md_text(association.name), reference=md_text(reference)), "",
-        f"- {words('Phone')}: [{md_text(association.phone)}]({association.phone_uri})",
-        f"- {words('Email')}: [{md_text(association.email)}](mailto:{association.email})",
-        f"- {words('Write to')}: {md_text(association.address)}",
+    words, association = context.words, context.association
+    text = words("You can ask {association} for this policy in large print, audio, Braille, Easy Read or "
+                 "another language. Tell us the policy's reference ({reference}) and the format you need.",
+                 association=md_text(association.name), reference=md_text(reference))
+    return render("other_formats.md", heading=trusted(words("Ask for this policy in another format")),
+                  anchor=OTHER_FORMATS_ID, text=trusted(text), association=association,
+                  phone_label=trusted(words("Phone")), email_label=trusted(words("Email")),
+                  write_label=trusted(words("Write to")), phone_uri=trusted(association.phone_uri),
+                  email=trusted(association.email))
+
+
+def missing_page(context: PageContext, policy: Policy) -> str:
+    """The page a policy has in a language it is not translated into."""
+    words = context.words
+    text = "\n\n".join([
+        f'# <span lang="en">{md_text(policy.title)}</span>',
+        notice_block("translation", words("This policy is not available in {language} yet.",
+                                          language=context.language.name),
+                     f"{words('Read the English version:')} {english_link(policy, context.root)}"),
+        other_formats(context, policy.reference),
     ])
-
-
-def policy_list(library: Library, today: dt.date, link_prefix: str = "policies/") -> str:
-    """The home page's list: policies in force by category, then drafts, then withdrawn ones."""
-    parts = ["## Policies in force"]
-    for category, policies in library.in_force_by_category().items():
-        rows = []
-        for policy in policies:
-            due = policy.next_review
-            review = long_date(due) if due else "Not set"
-            if policy.review_overdue(today):
-                review = f"**Overdue** (was due {review})"
-            rows.append(f"| [{md_text(policy.title)}]({link_prefix}{policy.slug}.md) "
-                        f"| {md_text(policy.reference)} | {review} |")
-        parts.append("\n".join([f"### {md_text(category)}", "",
-                                "| Policy | Reference | Next review |", "| --- | --- | --- |", *rows]))
-    drafts = library.with_status(Status.DRAFT, Status.CONSULTATION)
-    if drafts:
-        lines = []
-        for policy in drafts:
-            closes = ""
-            if policy.consultation:
-                closes = f", comments close {long_date(policy.consultation.closes)}"
-            lines.append(f"- [{md_text(policy.title)}]({link_prefix}{policy.slug}.md): "
-                         f"{policy.status.label.lower()}{closes}")
-        parts.append("## Drafts — not in force\n\nThese are proposals. They do not apply yet.\n\n"
-                     + "\n".join(lines))
-    withdrawn = library.with_status(Status.WITHDRAWN)
-    if withdrawn:
-        lines = [f"- [{md_text(p.title)}]({link_prefix}{p.slug}.md): withdrawn on "
-                 f"{long_date(p.withdrawn_date)}" for p in withdrawn]
-        parts.append("## Withdrawn policies\n\nKept for reference. They no longer apply.\n\n"
-                     + "\n".join(lines))
-    return "\n\n".join(parts)
+    return f"{front_matter(policy.title, policy.summary)}\n\n{text}\n"

@@ -23,7 +23,7 @@ from html.parser import HTMLParser
 
 import markdown
 
-from policy_portal.text.sections import SITE_EXTENSIONS
+from policy_portal.text.extensions import converter
 
 GUIDE = "docs/staff/policy-format.md#what-a-policy-may-contain"
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -122,7 +122,7 @@ def _converter() -> markdown.Markdown:
     """This thread's converter, emptied. Making one takes as long as converting a policy, and one
     cannot be shared between threads (the consultation app reads policies on several)."""
     if not hasattr(_PER_THREAD, "converter"):
-        _PER_THREAD.converter = markdown.Markdown(extensions=SITE_EXTENSIONS)
+        _PER_THREAD.converter = converter()
     return _PER_THREAD.converter.reset()
 
 

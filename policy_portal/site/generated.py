@@ -6,24 +6,21 @@ with the same names, so a page's address in one language leads to it in every ot
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from policy_portal.pages import policy_page as pages
-from policy_portal.pages.comparison import comparison_page
-from policy_portal.config.settings import CONSULTATION_PATH, OUTCOME_WEEKS
-from policy_portal.site.feeds import changes_feed, consultations_feed
-from policy_portal.formats.build import PolicyFormats
-from policy_portal.reading.history import PublishedVersion
-from policy_portal.config.languages import Language
-from policy_portal.reading.library import Library, told_us
-from policy_portal.reading.policy import Policy
 from policy_portal.checks.reviews import reviews_page
-from policy_portal.config.settings import Association
-from policy_portal.pages.translated import missing_page, translation_page
+from policy_portal.config.languages import Language
+from policy_portal.formats.build import PolicyFormats
+from policy_portal.pages.comparison import comparison_page
+from policy_portal.pages.context import PageContext
+from policy_portal.pages.policy_page import comparison_path, missing_page, policy_page, superseded_page
+from policy_portal.reading.history import PublishedVersion
+from policy_portal.reading.library import told_us
+from policy_portal.reading.policy import Policy
+from policy_portal.site.feeds import changes_feed, consultations_feed
 
 POLICIES = "policies"
 REVIEWS = "reviews.md"
@@ -31,29 +28,27 @@ ENGLISH_ONLY = frozenset({REVIEWS})
 """Pages every language has, in English: the menu lists them, and they are not translated."""
 
 
-def generated_files(library: Library, association: Association, today: dt.date, policies: Path,
-                    formats: dict[tuple[str, str], PolicyFormats], site_url: str, edit_url: str | None = None,
-                    versions: dict[str, list[PublishedVersion]] | None = None,
-                    consultation_url: str = CONSULTATION_PATH,
-                    outcome_weeks: int = OUTCOME_WEEKS) -> dict[str, str | Path]:
-    """`versions`: each policy's approved versions from the repository's history, if it is here;
-    `consultation_url`: where the consultation app runs, which drafts and their feed link to;
-    `outcome_weeks`: how long after closing day a consultation's outcome is due."""
+def generated_files(context: PageContext, policies: Path, formats: dict[tuple[str, str], PolicyFormats],
+                    site_url: str, edit_url: str | None = None,
+                    versions: dict[str, list[PublishedVersion]] | None = None) -> dict[str, str | Path]:
+    """The English files. `versions`: each policy's approved versions from the repository's
+    history, if it is here; drafts and their feed link to the context's consultation app."""
+    library, association = context.library, context.association
     files: dict[str, str | Path] = {}
     for policy in library:
         built = formats[policy.slug, library.languages.default.code]
         published = (versions or {}).get(policy.slug, [])
         earlier = [version for version in published if version.version != policy.version]
-        files[f"{POLICIES}/{policy.slug}.md"] = pages.policy_page(
-            policy, library, association, today, told_us(policies, policy.slug), built.links, edit_url,
-            [version.version for version in earlier], consultation_url, outcome_weeks)
+        files[f"{POLICIES}/{policy.slug}.md"] = policy_page(
+            context, policy, told_us=told_us(policies, policy.slug), formats=built.links, edit_url=edit_url,
+            versions=[version.version for version in earlier])
         files.update({f"{POLICIES}/{path}": source for path, source in built.files(policy.slug).items()})
-        files.update(_version_pages(policy, earlier, published, library, association, today))
+        files.update(_version_pages(context, policy, earlier, published))
     host = urlsplit(site_url).hostname or "localhost"
-    files[REVIEWS] = reviews_page(library, today)
+    files[REVIEWS] = reviews_page(library, context.today)
     files["feeds/changes.xml"] = changes_feed(library, site_url, association.name, host)
     files["feeds/consultations.xml"] = consultations_feed(library, site_url, association.name, host,
-                                                          consultation_url)
+                                                          context.consultation_url)
     return files
 
 
@@ -68,39 +63,38 @@ def counterpart(uri: str) -> str:
     return f"{POLICIES}/{match.group(1)}.md" if match else uri
 
 
-def translated_files(library: Library, association: Association, today: dt.date,
-                     formats: dict[tuple[str, str], PolicyFormats],
+def translated_files(context: PageContext, formats: dict[tuple[str, str], PolicyFormats],
                      language: Language) -> dict[str, str | Path]:
     """A language's files, by their place inside its folder: a page for every policy (its
     translation, or one that says there is none yet), and each translation's other formats."""
+    context = context.in_language(language, "../../../")  # from <language>/policies/<slug>/ to the top
+    library = context.library
     files: dict[str, str | Path] = {}
-    root = "../../../"  # from <language>/policies/<slug>/ to the top of the site
     for policy in library:
         translation = library.translation(policy.slug, language.code)
         if translation is None:
-            files[f"{POLICIES}/{policy.slug}.md"] = missing_page(policy, association, language, root)
+            files[f"{POLICIES}/{policy.slug}.md"] = missing_page(context, policy)
             continue
         built = formats[policy.slug, language.code]
-        files[f"{POLICIES}/{policy.slug}.md"] = translation_page(translation, library, association, today,
-                                                                 language, root, built.links)
+        files[f"{POLICIES}/{policy.slug}.md"] = policy_page(context, translation, formats=built.links)
         files.update({f"{POLICIES}/{path}": source for path, source in built.files(policy.slug).items()})
-    files[REVIEWS] = reviews_page(library, today, root="../../")  # from <language>/reviews/
+    files[REVIEWS] = reviews_page(library, context.today, root="../../")  # from <language>/reviews/
     return files
 
 
-def _version_pages(policy: Policy, earlier: list[PublishedVersion], published: list[PublishedVersion],
-                   library: Library, association: Association, today: dt.date) -> dict[str, str]:
+def _version_pages(context: PageContext, policy: Policy, earlier: list[PublishedVersion],
+                   published: list[PublishedVersion]) -> dict[str, str]:
     """A page for each earlier version, and one for what changed between each consecutive pair."""
     names = [version.version for version in earlier]
-    files = {f"{POLICIES}/{policy.slug}/v{version.version}.md": pages.superseded_page(
-        version.policy, policy, library, association, today, names) for version in earlier}
+    files = {f"{POLICIES}/{policy.slug}/v{version.version}.md": superseded_page(
+        context, version.policy, policy, names) for version in earlier}
     notes = {entry.version: entry.changes_in_a_line for entry in policy.history}
     for before, after in pairwise(published):
-        files[f"{POLICIES}/{pages.comparison_path(policy.slug, before.version, after.version)}"] = \
+        files[f"{POLICIES}/{comparison_path(policy.slug, before.version, after.version)}"] = \
             comparison_page(before.policy, after.policy, notes.get(after.version, ""), policy.version)
     for version in published:
         if version.consulted is not None:  # the consultation's outcome links here
-            files[f"{POLICIES}/{pages.comparison_path(policy.slug, version.consulted.version, version.version)}"] \
+            files[f"{POLICIES}/{comparison_path(policy.slug, version.consulted.version, version.version)}"] \
                 = comparison_page(version.consulted, version.policy, notes.get(version.version, ""),
                                   policy.version, consulted=True)
     return files

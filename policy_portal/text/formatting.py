@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from difflib import SequenceMatcher
+from functools import lru_cache
+
+from babel.dates import format_date
 
 from policy_portal.month_date import MonthDate
 
@@ -14,9 +17,14 @@ MARKDOWN_SPECIAL = str.maketrans({**{character: f"&#{ord(character)};" for chara
 pass, so no reference is itself escaped again (`&#x27;` once showed as text on pages)."""
 
 
-def long_date(day: dt.date) -> str:
-    """Dates as people write them in the UK: 14 May 2024; a month alone as October 2024."""
-    return f"{day:%B %Y}" if isinstance(day, MonthDate) else f"{day.day} {day:%B %Y}"
+@lru_cache(maxsize=4096, typed=True)  # typed: a month is equal to its first day, but not written so
+def long_date(day: dt.date, locale: str = "en_GB") -> str:
+    """A date as people write it, by Unicode's locale data: 14 May 2024 in the UK, 14 Mai 2024 in
+    Welsh; a month alone with the month's name as it stands by itself (LLLL): October 2024,
+    październik 2024. The one date format: pages in every language (`Words.date`), feeds, emails
+    and the consultation app. Cached: a build writes the same few dates thousands of times, and
+    Babel takes longer than the page's templates to write one."""
+    return format_date(day, "LLLL y" if isinstance(day, MonthDate) else "long", locale=locale)
 
 
 def on_date(day: dt.date) -> str:

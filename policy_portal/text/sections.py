@@ -14,21 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 
-import markdown
 from markdown.extensions.toc import slugify
 
-from policy_portal.text.clauses import ClauseExtension
+from policy_portal.text.extensions import TEXT_EXTENSIONS, converter
 
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 HEADING = re.compile(r"(#{1,6})(?!#)\s*(\S.*?)[\s#]*$")
 """An ATX heading as Python-Markdown reads it: the space after the hashes is optional."""
 
-EXTENSIONS = ["fenced_code", "tables", "attr_list", "md_in_html", ClauseExtension()]
-"""As in mkdocs.yml, so a section reads here (on the consultation page) as it does on the site
-and in the allowlist's check: without md_in_html, `<blockquote markdown="1">` made code that the
-site shows as text into HTML on the consultation page."""
-SITE_EXTENSIONS = [*EXTENSIONS, "toc"]
-"""The site's extensions: the section text's, and the anchors the page adds."""
 APPENDIX = re.compile(r"Appendix\s+([A-Z]|[0-9]+)\b", re.IGNORECASE)
 """An appendix's heading, `## Appendix A: Social media checklist`: how policy files mark the
 appendices Word documents carry, listed in "About this policy"."""
@@ -73,7 +66,7 @@ class Section:
 @lru_cache(maxsize=4096)
 def section_html(text: str) -> str:
     """Markdown from a policy as HTML, read as the site reads it."""
-    return markdown.markdown(text, extensions=EXTENSIONS)
+    return converter(TEXT_EXTENSIONS).convert(text)
 
 
 @lru_cache(maxsize=1024)
@@ -106,6 +99,6 @@ def appendix_titles(body: str) -> list[str]:
 
 def _anchors(body: str) -> list[tuple[str, str]]:
     """(anchor, plain title) of each `##` heading, made by the same toc extension as the site's."""
-    md = markdown.Markdown(extensions=[*EXTENSIONS, "toc"])
+    md = converter()
     md.convert(body)
     return [(token["id"], unescape(token["name"])) for token in md.toc_tokens if token["level"] == 2]

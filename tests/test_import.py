@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import zipfile
 from pathlib import Path
 
 import docx
@@ -17,7 +18,7 @@ from bs4 import BeautifulSoup
 from policy_portal.importing.document_control import control_fields, date_in
 from portal.cli import main
 from tests.conftest import ROOT, copy_project
-from tests.word_documents import CONTROL, NUMBERING, add_numbering, clause, complaints_document
+from tests.word_documents import CONTROL, NUMBERING, add_numbering, clause, complaints_document, picture, png
 
 BODY = """## 1. Introduction
 
@@ -316,3 +317,68 @@ def test_headings_numbered_by_their_style_keep_their_numbers(project: Path, tmp_
         "## 1. Setting rents\n\n1.1 Setting rents are reviewed every year.\n\n1.2 We write to you first.\n\n"
         "## 2. Service charges\n\n2.1 Service charges are reviewed every year.\n\n"
         "2.2 We write to you first.\n")
+
+
+def _rewritten(path: Path, change) -> None:
+    """The .docx at `path` with each part passed through `change(name, data) -> (name, data)`."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [change(name, archive.read(name)) for name in archive.namelist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts:
+            archive.writestr(name, data)
+
+
+def test_an_svg_image_is_left_out_and_said(project: Path, tmp_path: Path, capsys):
+    """An SVG can carry script that would run on the site's address where no CSP is sent."""
+    (tmp_path / "map.png").write_bytes(png())
+    document = docx.Document()
+    document.add_heading("Estate Map Policy", level=1)
+    document.add_paragraph("Our estates are shown below.")
+    picture(document, tmp_path / "map.png", "A map of our estates")
+    document.save(tmp_path / "Map.docx")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'
+
+    def as_svg(name: str, data: bytes) -> tuple[str, bytes]:
+        if name.startswith("word/media/"):
+            return name.rsplit(".", 1)[0] + ".svg", svg
+        if name == "[Content_Types].xml":
+            return name, data.replace(b"<Default ", b'<Default Extension="svg" ContentType="image/svg+xml"/>'
+                                      b"<Default ", 1)
+        return name, data.replace(b".png", b".svg") if name.endswith(".rels") else data
+
+    _rewritten(tmp_path / "Map.docx", as_svg)
+    code, out, _ = run(project, capsys, "import", str(tmp_path / "Map.docx"))
+    assert code == 0
+    assert "An image in a format the site does not publish (image/svg+xml) was left out" in out
+    assert not list(project.rglob("*.svg"))
+    assert "![" not in (project / "policies" / "estate-map.md").read_text(encoding="utf-8")
+
+
+def test_a_document_that_unpacks_too_large_is_refused_plainly(project: Path, tmp_path: Path, capsys):
+    document = docx.Document()
+    document.add_paragraph("Rent Policy")
+    document.save(tmp_path / "Rent.docx")
+    with zipfile.ZipFile(tmp_path / "Rent.docx", "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/padding.bin", bytes(101 * 1024 * 1024))  # compresses to ~100 KB
+    code, _, err = run(project, capsys, "import", str(tmp_path / "Rent.docx"))
+    assert code == 1
+    assert "unpacks to more than 100 MB, more than a policy needs" in err
+    assert "Traceback" not in err and not (project / "policies" / "rent.md").exists()
+
+
+def test_a_part_word_did_not_write_is_refused_plainly(project: Path, tmp_path: Path, capsys):
+    document = docx.Document()
+    document.add_paragraph("Rent Policy")
+    document.save(tmp_path / "Rent.docx")
+    entity = (b'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
+
+    def with_entity(name: str, data: bytes) -> tuple[str, bytes]:
+        if name == "word/document.xml":
+            return name, data.replace(b"?>", b"?>" + entity, 1).replace(b"Rent Policy", b"&xxe;")
+        return name, data
+
+    _rewritten(tmp_path / "Rent.docx", with_entity)
+    code, _, err = run(project, capsys, "import", str(tmp_path / "Rent.docx"))
+    assert code == 1
+    assert "has a part Word did not write" in err and "save it again as a .docx file" in err
+    assert "root:" not in err and not (project / "policies" / "rent.md").exists()

@@ -129,3 +129,14 @@ def test_check_warns_about_the_example_association_once_its_policies_are_gone(pr
     out = capsys.readouterr().out
     assert "mkdocs.yml:3:" not in out and "mkdocs.yml:82:" not in out
     assert f"  mkdocs.yml:33: {warning.format('Larkfield')}\n" in out  # the Welsh name: by hand
+
+
+def test_staff_names_yaml_would_misread_are_written_so_they_read_back(project, capsys):
+    """Found by an attack: `(?:a+)+$` and `?q` were written plain inside [...], and mkdocs.yml
+    then could not be read (or read `?q` as a mapping)."""
+    names = ["A", "(?:a+)+$", ".*", "?q", "Dana Whitfield"]
+    assert init(project, **{"--staff-names": ",".join(names)}) == 0
+    config = ConfigFile.read(project / "mkdocs.yml").data
+    assert config["extra"]["moderation"]["staff_names"] == names
+    assert main(["--project", str(project), "check"]) == 0
+    assert init(project, **{"--staff-names": "Dana Whitfield"}) == 0  # init reads its own file again

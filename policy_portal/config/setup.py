@@ -156,13 +156,18 @@ def _find(node: yaml.Node | None, path: tuple[str, ...]) -> yaml.Node | None:
 
 def _yaml(value: str | tuple[str, ...]) -> str:
     """A value as YAML on one line: plain where YAML reads it back unchanged, else in quotes (JSON's
-    double-quoted strings are YAML's); a list of names in brackets."""
+    double-quoted strings are YAML's); a list of names in brackets. Each is tried where it will
+    stand, since a list item may not be plain where a value may (`?q`, `(?:a+)+$`)."""
     if isinstance(value, tuple):
-        return "[" + ", ".join(map(_yaml, value)) + "]"
+        return "[" + ", ".join(_plain_or_quoted(name, "key: [{}]", [name]) for name in value) + "]"
+    return _plain_or_quoted(value, "key: {}", value)
+
+
+def _plain_or_quoted(value: str, where: str, meant: str | list[str]) -> str:
     plain = value and not value.startswith(("'", '"', "[", "{", "&", "*", "!", "|", ">", "%", "@", "`"))
     if plain and " #" not in value and ": " not in value:
         try:
-            if yaml.safe_load(f"key: {value}") == {"key": value}:
+            if yaml.safe_load(where.format(value)) == {"key": meant}:
                 return value
         except yaml.YAMLError:
             pass

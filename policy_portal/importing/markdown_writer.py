@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from policy_portal.importing.word import LEFT_OUT
+
 INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}])")
 BLOCK_START = re.compile(r"^(\s*)(?:(#|>|[-+*](?=\s)|=+\s*$|-+\s*$)|(\d+)([.)])(?=\s))")
 """What would make a line of text a heading, quotation, list or underline in Markdown."""
@@ -65,6 +67,8 @@ def _inline(element, images: str) -> str:
 
 def _inline_element(element, images: str) -> str:
     tag = element.tag
+    if tag == "img" and element.get("src") == LEFT_OUT:
+        return ""
     if tag == "img":
         return f"![{escaped(element.get('alt') or '').strip()}]({images}{element.get('src', '')})"
     if tag == "br":

@@ -19,6 +19,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
 import mammoth
 from lxml import etree
@@ -31,7 +32,17 @@ p[style-name='Subtitle'] => p.subtitle:fresh
 """
 """Word's title-page styles, which mammoth does not know: the title becomes the policy's title."""
 HEADING_STYLE = re.compile(r"heading ?\d|title", re.IGNORECASE)
-EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/svg+xml": "svg"}
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
+"""The image formats the site publishes as they are. Others are left out and listed: an SVG is a
+document that can carry script, which would run on the site's own address wherever the host sends
+no content security policy (GitHub Pages sends none)."""
+MAX_UNPACKED = 100 * 1024 * 1024
+"""Bytes, every part of the document unpacked together. A policy with its pictures is a few MB; a
+file claiming more is broken or built to exhaust memory (a .docx is a zip, and zips compress
+zeros a thousandfold)."""
+LEFT_OUT = "left-out"
+"""The src of an image left out, which the Markdown writer drops."""
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 class WordError(Exception):
@@ -51,6 +62,10 @@ def read_word(path: Path) -> WordDocument:
     """The document as HTML, its images, and what could not be carried over."""
     try:
         with zipfile.ZipFile(path) as archive:
+            if sum(entry.file_size for entry in archive.infolist()) > MAX_UNPACKED:
+                raise WordError(f"{path} unpacks to more than {MAX_UNPACKED // 1024 // 1024} MB, more than a "
+                                "policy needs; make its pictures smaller (in Word: Picture Format, "
+                                "Compress Pictures) and try again")
             parts = {name: archive.read(name) for name in archive.namelist()}
     except (zipfile.BadZipFile, OSError) as error:
         raise WordError(f"{path} cannot be read as a Word document ({error}); save it from Word as "
@@ -58,21 +73,31 @@ def read_word(path: Path) -> WordDocument:
     if "word/document.xml" not in parts:
         raise WordError(f"{path} is not a Word document (it has no word/document.xml); save it from "
                         "Word as a .docx file and try again")
-    body = etree.fromstring(parts["word/document.xml"])
-    notes = _not_carried(parts, body)
-    _write_numbers(body, parts)
+    try:
+        body = _xml(parts["word/document.xml"])
+        notes = _not_carried(parts, body)
+        _write_numbers(body, parts)
+    except etree.XMLSyntaxError as error:
+        raise _not_word(path, error) from None
     parts["word/document.xml"] = etree.tostring(body, xml_declaration=True, encoding="UTF-8", standalone=True)
     images: dict[str, bytes] = {}
 
     def keep(image) -> dict[str, str]:
+        if image.content_type not in EXTENSIONS:
+            notes.append(f"An image in a format the site does not publish ({image.content_type}) was "
+                         "left out: save it as PNG or JPEG and add it by hand (see the staff guide).")
+            return {"src": LEFT_OUT}
         with image.open() as stream:
             data = stream.read()
-        name = f"image-{len(images) + 1}.{EXTENSIONS.get(image.content_type, 'png')}"
+        name = f"image-{len(images) + 1}.{EXTENSIONS[image.content_type]}"
         images[name] = data
         return {"src": name}
 
-    result = mammoth.convert_to_html(io.BytesIO(_zipped(parts)), style_map=STYLE_MAP,
-                                     convert_image=mammoth.images.img_element(keep))
+    try:
+        result = mammoth.convert_to_html(io.BytesIO(_zipped(parts)), style_map=STYLE_MAP,
+                                         convert_image=mammoth.images.img_element(keep))
+    except ExpatError as error:
+        raise _not_word(path, error) from None
     notes += [f"The converter says: {message.message}" for message in result.messages
               if not message.message.startswith(("Paragraph style with ID Comment",
                                                  "Run style with ID Comment",
@@ -88,6 +113,16 @@ def _zipped(parts: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def _not_word(path: Path, error: Exception) -> WordError:
+    return WordError(f"{path} has a part Word did not write ({error}); open it in Word, save it "
+                     "again as a .docx file and try again")
+
+
+def _xml(data: bytes) -> etree._Element:
+    """A part of the document, parsed without fetching or expanding anything it refers to."""
+    return etree.fromstring(data, PARSER)
+
+
 def _text(element: etree._Element) -> str:
     return " ".join("".join(element.itertext()).split())
 
@@ -96,7 +131,7 @@ def _not_carried(parts: dict[str, bytes], body: etree._Element) -> list[str]:
     """Sentences about what is in the document but will not be in the policy file as it was."""
     notes = []
     if "word/comments.xml" in parts:
-        comments = etree.fromstring(parts["word/comments.xml"]).findall("w:comment", NS)
+        comments = _xml(parts["word/comments.xml"]).findall("w:comment", NS)
         if comments:
             notes.append(f"{len(comments)} comment{'s' if len(comments) != 1 else ''} left out (for "
                          "example: '" + _text(comments[0])[:60] + "'); deal with them in Word first, "
@@ -107,7 +142,7 @@ def _not_carried(parts: dict[str, bytes], body: etree._Element) -> list[str]:
                      f"({inserted} inserted, {deleted} deleted) imported as if accepted; check the text "
                      "against the document, or accept or reject them in Word and import again")
     for kind in ("header", "footer"):
-        texts = sorted({_text(etree.fromstring(data)) for name, data in parts.items()
+        texts = sorted({_text(_xml(data)) for name, data in parts.items()
                         if re.fullmatch(rf"word/{kind}\d*\.xml", name)} - {""})
         if texts:
             notes.append(f"the page {kind} left out: " + "; ".join(f"'{text[:60]}'" for text in texts)
@@ -183,7 +218,7 @@ def _levels(parts: dict[str, bytes]) -> dict[tuple[str, int], tuple[int, str, st
     """(numId, level) -> (start, format, text such as "%1.%2"), from numbering.xml."""
     if "word/numbering.xml" not in parts:
         return {}
-    numbering = etree.fromstring(parts["word/numbering.xml"])
+    numbering = _xml(parts["word/numbering.xml"])
     abstract = {}
     for definition in numbering.findall("w:abstractNum", NS):
         for level in definition.findall("w:lvl", NS):
@@ -204,7 +239,7 @@ def _style_numbering(parts: dict[str, bytes]) -> dict[str, tuple[str, str | None
     if "word/styles.xml" not in parts:
         return {}
     found = {}
-    for style in etree.fromstring(parts["word/styles.xml"]).findall("w:style", NS):
+    for style in _xml(parts["word/styles.xml"]).findall("w:style", NS):
         properties = style.find("w:pPr", NS)
         number_id = _value(properties, "w:numPr/w:numId")
         if number_id:
@@ -217,7 +252,7 @@ def _style_names(parts: dict[str, bytes]) -> dict[str, str]:
     if "word/styles.xml" not in parts:
         return {}
     return {style.get(f"{{{W}}}styleId"): _value(style, "w:name") or ""
-            for style in etree.fromstring(parts["word/styles.xml"]).findall("w:style", NS)}
+            for style in _xml(parts["word/styles.xml"]).findall("w:style", NS)}
 
 
 def _formatted(number: int, form: str) -> str:

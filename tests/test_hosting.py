@@ -93,9 +93,10 @@ def test_an_address_that_is_not_one_stops_the_build(project: Path, capsys):
     set_consultation_url(project, "consultations")
     assert main(["--project", str(project), "build"]) == 1
     lines = (project / "mkdocs.yml").read_text().splitlines()
-    line = next(number for number, text in enumerate(lines, 1) if text.strip().startswith("consultation_url:"))
-    assert (f"mkdocs.yml:{line}: extra.consultation_url: 'consultations' is not the consultation app's address; "
-            "write a path such as /consultations/, or a full address such as "
+    line = next(number for number, text in enumerate(lines, 1)
+                if text.strip().startswith("consultation_url:"))
+    assert (f"mkdocs.yml:{line}: extra.consultation_url: 'consultations' is not the consultation app's "
+            "address; write a path such as /consultations/, or a full address such as "
             "https://portal.example.org/consultations/, ending in /") in capsys.readouterr().err
     assert not (project / "site").exists()
 

@@ -20,9 +20,9 @@ from urllib.parse import urljoin, urlsplit
 
 from flask import Flask, url_for
 
-from consultation import actions, auth, context, create_app, store
+from consultation import actions, auth, context, create_app, store, subscriptions
 from consultation.database import backup_sqlite, scrub_erased, upgrade
-from consultation.models import ALL_NETWORKS
+from consultation.models import ALL_NETWORKS, Base
 from consultation.panel import invite as make_invitation
 from consultation.panel import name_problem
 from consultation.sending import MailSettingsError, mail_settings, send_forever, send_once
@@ -169,12 +169,27 @@ def personal_data(app: Flask, email: str, erase: bool) -> Said:
             return Said(f"Erased the name and email address from {erasure.comments} comment(s), and any "
                         f"subscription and {erasure.emails} email(s) to the address.",
                         _unscrubbed(erasure.scrubbed))
-        found = store.comments_with_email(context.database(), email)
+        db = context.database()
+        found = store.comments_with_email(db, email)
+        subscription = subscriptions.by_address(db, store.email_key(email))
+        emails = store.emails_to(db, email)
         actions.record(COMMAND_LINE, "exported personal data",  # not the address itself
-                       f"{len(found)} comment(s) held with one email address")
-        return Said(json.dumps([{column.name: _plain(getattr(comment, column.name))
-                                 for column in comment.__table__.columns} for comment in found],
+                       f"{len(found)} comment(s), {len(emails)} email(s) and "
+                       f"{'a' if subscription else 'no'} subscription held with one email address")
+        return Said(json.dumps({"comments": [_row(comment) for comment in found],
+                                "subscription": _row(subscription, NOT_EXPORTED) if subscription else None,
+                                "emails": [_row(message, NOT_EXPORTED) for message in emails]},
                                indent=2, ensure_ascii=False))
+
+
+NOT_EXPORTED = frozenset({"token", "html", "headers", "dedupe_key", "claimed_until"})
+"""Columns a subject access export leaves out: the secret in their unsubscribe link (it would
+travel by email to them again), and copies or machinery of what is exported (`text` is the email)."""
+
+
+def _row(row: Base, leave_out: frozenset[str] = frozenset()) -> dict[str, object]:
+    return {column.name: _plain(getattr(row, column.name))
+            for column in row.__table__.columns if column.name not in leave_out}
 
 
 def send_mail(app: Flask, retry_failed: bool, forever: bool, progress: Callable[[str], object]) -> Said:

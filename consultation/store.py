@@ -11,7 +11,7 @@ import idna
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from consultation.models import AuditEntry, Comment, PanelInvitation, StaffUser
+from consultation.models import AuditEntry, Comment, OutboxMessage, PanelInvitation, StaffUser
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:
@@ -100,6 +100,12 @@ def comment_count(db: Session, policy_slug: str) -> int:
 def audit_log(db: Session, limit: int = 500) -> list[AuditEntry]:
     return list(db.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                            .limit(limit)))
+
+
+def emails_to(db: Session, email: str) -> list[OutboxMessage]:
+    """Every email to the address held in the outbox, sent or waiting."""
+    return list(db.scalars(select(OutboxMessage).where(OutboxMessage.to_key == email_key(email))
+                           .order_by(OutboxMessage.id)))
 
 
 def comments_with_email(db: Session, email: str) -> list[Comment]:

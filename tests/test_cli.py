@@ -354,8 +354,9 @@ def test_personal_data_exports_then_erases_what_is_held_about_an_email(project, 
     app = _commented_app(project, monkeypatch)
     capsys.readouterr()
     assert main(["--project", str(project), "personal-data", "sam@example.com"]) == 0
-    [held] = json.loads(capsys.readouterr().out)
-    assert (held["name"], held["email"], held["body"]) == ("Sam Patel", "Sam@Example.com", GOOD["comment"])
+    held = json.loads(capsys.readouterr().out)
+    [sent] = held["comments"]
+    assert (sent["name"], sent["email"], sent["body"]) == ("Sam Patel", "Sam@Example.com", GOOD["comment"])
     assert main(["--project", str(project), "personal-data", "sam@example.com", "--erase"]) == 0
     assert _people(app) == [(None, None, GOOD["comment"])]
     app.extensions["engine"].dispose()
@@ -404,7 +405,8 @@ def test_personal_data_finds_an_email_with_accents_typed_in_any_case(project, ca
     comment(app.test_client(), **{**GOOD, "name": "Élise", "email": "ÉLISE@Example.com"})
     capsys.readouterr()
     assert main(["--project", str(project), "personal-data", "élise@example.COM"]) == 0
-    assert [held["email"] for held in json.loads(capsys.readouterr().out)] == ["ÉLISE@Example.com"]
+    held = json.loads(capsys.readouterr().out)["comments"]
+    assert [sent["email"] for sent in held] == ["ÉLISE@Example.com"]
     assert main(["--project", str(project), "personal-data", "Élise@example.com", "--erase"]) == 0
     assert _people(app) == [(None, None, GOOD["comment"])]
     app.extensions["engine"].dispose()

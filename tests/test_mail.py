@@ -287,6 +287,12 @@ def test_an_erased_address_gets_nothing(mail_app, client, smtp, project, databas
     _subscribe(client, "sam@example.com")
     assert len(outbox(mail_app)) == 2
     monkeypatch.setenv("DATABASE_URL", database_url)
+    capsys.readouterr()
+    assert main(["--project", str(project), "personal-data", "SAM@example.com"]) == 0
+    held = json.loads(capsys.readouterr().out)  # a subject access request sees all three kinds
+    assert [sent["email"] for sent in held["comments"]] == ["Sam@Example.com"]
+    assert held["subscription"]["email"] == "sam@example.com" and "token" not in held["subscription"]
+    assert sorted(email["kind"] for email in held["emails"]) == ["confirm", "receipt"]
     assert main(["--project", str(project), "personal-data", "SAM@example.com", "--erase"]) == 0
     assert "and any subscription and 2 email(s) to the address" in capsys.readouterr().out
     assert outbox(mail_app) == []

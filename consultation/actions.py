@@ -46,6 +46,7 @@ from consultation.models import (
     StaffUser,
     Subscription,
 )
+from policy_portal.clock import UK
 from policy_portal.consultations.moderation import HIDE_REASONS, without_personal_details
 from policy_portal.consultations.rules import CHANNELS, DECISIONS, OUTCOMES
 from policy_portal.reading.policy import Policy
@@ -518,6 +519,9 @@ def publish_outcome(policy: Policy, *, decision: str, approved_version: str | No
         with _transaction() as (db, now):
             if outcomes.outcome(db, policy.slug) is not None:
                 raise outcomes.already_published(policy)
+            problem = outcomes.timing_problem(closes, decided_on, now.astimezone(UK).date())
+            if problem:
+                raise problem
             published = Outcome(policy_slug=policy.slug, consulted_version=policy.version, decision=decision,
                                 approved_version=None if decision == "withdrawn" else approved_version,
                                 decided_on=decided_on, summary=summary, closes=closes,

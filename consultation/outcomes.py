@@ -10,6 +10,7 @@ did") is already on the comment.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -25,7 +26,28 @@ WHOLE = "The whole draft"
 
 
 class OutcomeError(ValueError):
-    """Why an outcome cannot be published, in words for the staff member."""
+    """Why an outcome cannot be published, in words for the staff member, and the form field the
+    message belongs beside."""
+
+    def __init__(self, message: str, field: str = "decision-0") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def timing_problem(closes: dt.date, decided_on: dt.date, today: dt.date) -> OutcomeError | None:
+    """An outcome comes after the consultation: published once comments have closed, and decided
+    by the board after closing day (a decision taken while comments were still coming in could
+    not have taken them into account: the Gunning principles) and not in the future."""
+    if today <= closes:
+        return OutcomeError(f"Comments are open until {long_date(closes)}: publish the outcome after "
+                            "closing day, once the board has considered them")
+    if decided_on <= closes:
+        return OutcomeError(f"The board must decide after comments closed on {long_date(closes)}; enter "
+                            "the date of the board meeting that considered them", "decided_on")
+    if decided_on > today:
+        return OutcomeError("The decision date is in the future; enter the date the board decided",
+                            "decided_on")
+    return None
 
 
 def outcome(db: Session, policy_slug: str) -> Outcome | None:

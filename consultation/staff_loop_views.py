@@ -102,10 +102,10 @@ def outcome(slug: str):
                                     decided_on=form.decided_on.data, summary=form.summary.data, closes=closes,
                                     actor=auth.current_user().actor)
         except outcomes.OutcomeError as problem:
-            error = str(problem)
+            error = problem
         else:
             return redirect(url_for("staff.outcome", slug=policy.slug), 303)
-    problems = _problems(form) + ([("decision-0", error)] if error else [])
+    problems = _problems(form) + ([(error.field, str(error))] if error else [])
     return render_template("staff/outcome.html", policy=policy, form=form, published=published,
                            closes=closes, decisions=DECISIONS, problems=problems,
                            summary=outcomes.feedback_summary(db, policy.slug),

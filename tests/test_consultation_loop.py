@@ -323,6 +323,34 @@ def test_two_administrators_publishing_at_once_publish_one_outcome_and_email_onc
     assert [action for action, _ in audit(app)].count("published outcome") == 1
 
 
+
+@pytest.mark.parametrize(("today", "decided_on", "field", "message"), [
+    ("2026-11-30", "2026-11-30", "decision-0",
+     "Comments are open until 21 December 2026: publish the outcome after closing day"),
+    ("2027-01-05", "2026-12-21", "decided_on",
+     "The board must decide after comments closed on 21 December 2026"),
+    ("2027-01-05", "2027-01-06", "decided_on", "The decision date is in the future"),
+])
+def test_an_outcome_is_published_only_after_closing_day_and_decided_after_it(app, client, today, decided_on,
+                                                                            field, message):
+    """Found by an attack: the form was hidden while comments were open, but the server took a
+    POST, emailed every respondent and could not take it back."""
+    comment(client, **{**GOOD, "email": "sam@example.com"})
+    on_day(app, today)
+    administrator = staff(app, "administrator")
+    page = soup(administrator.get("/staff/outcome/pets"))
+    token = page.find("input", attrs={"name": "csrf_token"})["value"]
+    refused = administrator.post("/staff/outcome/pets", data={  # as a hand-made request would, while
+        "csrf_token": token, "decision": "withdrawn", "approved_version": "",  # the form is hidden
+        "decided_on": decided_on, "summary": "Withdrawn."})
+    assert refused.status_code == 400
+    [problem] = soup(refused).find(class_="error-summary").find_all("a")
+    assert problem["href"] == f"#{field}" and message in words(problem)
+    assert [m for m in outbox(app) if m.kind == "outcome"] == []
+    with app.app_context():
+        assert outcomes.outcome(context.database(), "pets") is None
+
+
 # The scrutiny panel's recommendations
 
 

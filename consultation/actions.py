@@ -160,6 +160,13 @@ def moderate(comment: Comment, action: str, reason: str | None, public_body: str
         if action == "redact":
             comment.public_body = public_body
             comment.public_wording = public_wording if comment.suggested_wording else None
+        screened = (comment.screened_body, comment.screened_wording)
+        if action == "approve" and comment.public_body is None and screened != (comment.body,
+                                                                                 comment.suggested_wording):
+            # What we promise the writer: published "with any personal details taken out". One
+            # click must not publish what the screening found; a wrong find is put back by Redact.
+            comment.public_body, comment.public_wording = screened
+            comment.rule_broken = "personal"
         # approving keeps any earlier redaction: undoing one is a redaction back to the original
         why = f"; reason: {HIDE_REASONS[comment.rule_broken]}" if comment.rule_broken else ""
         _audit(db, now, actor, {"approve": "approved", "redact": "redacted", "hide": "hid"}[action],

@@ -212,6 +212,19 @@ def test_redacted_comment_is_published_redacted_and_the_original_kept(app, clien
                                           "phone number, email or home address")
 
 
+def test_approving_a_flagged_comment_still_takes_out_the_personal_details(app, client, moderator):
+    """Found by an attack: Approve published the phone number and email the screening flagged,
+    though the form promises writers "with any personal details taken out"."""
+    original = "Great idea. Ring me on 07700 900123 or jane.doe@mail.example if you want to talk."
+    comment(client, **{**GOOD, "comment": original})
+    [saved] = stored(app)
+    assert moderate(moderator, saved.id, action="approve").status_code == 303
+    assert public_comments(client) == [
+        "Great idea. Ring me on [phone number removed] or [email address removed] if you want to talk."]
+    [saved] = stored(app)
+    assert (saved.body, saved.moderation) == (original, "approved")
+
+
 def test_hidden_comment_is_never_public_but_is_counted(app, client, moderator):
     comment(client, **{**GOOD, "comment": "Spam spam www.cheap-pets.example"})
     [saved] = stored(app)

@@ -223,8 +223,9 @@ def permanent(error: Exception) -> bool:
     retried."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
-    if isinstance(error, ValueError):  # the message cannot be written as email at all
-        return True
+    if isinstance(error, ValueError | smtplib.SMTPNotSupportedError):
+        return True  # the message cannot be written as email at all, or not for this server (an
+        # address needing SMTPUTF8 the server does not offer): trying again cannot help
     return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
 
 

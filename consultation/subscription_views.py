@@ -33,7 +33,9 @@ def check_email():
 
 @blueprint.get("/subscribe/confirm/<token>")
 def confirm_page(token: str):
-    return _token_page("confirm", token, subscriptions.by_token(context.database(), token))
+    """Not for an address that has since unsubscribed: its button could only fail."""
+    found = subscriptions.by_token(context.database(), token)
+    return _token_page("confirm", token, None if found and found.unsubscribed_at else found)
 
 
 @blueprint.post("/subscribe/confirm/<token>")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import smtplib
 import threading
 from urllib.parse import urlsplit
 
@@ -226,6 +227,14 @@ def test_unsubscribe_page_drops_what_is_queued(mail_app, client, smtp):
     assert words(soup(response).h1) == "You will get no more emails about draft policies"
     assert send(mail_app).sent == 0
     assert len(smtp.inbox.messages) == 1  # the confirmation only
+    confirm_link = re.search(r"http://localhost(/subscribe/confirm/\S+)", body(smtp.inbox.messages[0]))[1]
+    assert client.get(confirm_link).status_code == 404  # no button that could only fail
+
+
+def test_an_address_the_server_cannot_take_is_given_up_at_once():
+    """An address needing SMTPUTF8, to a server without it, fails the same way every time."""
+    assert sending.permanent(smtplib.SMTPNotSupportedError("SMTPUTF8 not supported by server"))
+    assert not sending.permanent(smtplib.SMTPServerDisconnected("the server went away"))
 
 
 def test_subscribe_form_says_what_is_wrong(mail_app, client):

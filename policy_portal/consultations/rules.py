@@ -64,7 +64,8 @@ OUTCOMES = {
 
 STAFF_ROLES = {
     "moderator": "moderates and answers comments, and downloads reports",
-    "administrator": "also invites the tenant scrutiny panel from the staff pages",
+    "administrator": "also invites the tenant scrutiny panel, publishes a consultation's outcome and "
+                     "records the panel's recommendations and the board's responses",
 }
 """What each staff role may do; the keys are stored."""
 

@@ -570,8 +570,12 @@ def add_recommendation(policy_slug: str, text: str, made_on: dt.date, response_d
 
 def answer_recommendation(recommendation: Recommendation, response: str, responded_on: dt.date,
                           actor: str) -> None:
-    """The board's response to a recommendation."""
+    """The board's response to a recommendation. A correction replaces it on the public page; the
+    audit entry keeps what it replaced, so the record of what the board said is never lost."""
     with _transaction() as (db, now):
+        replaced = (f"; replaced the response of {recommendation.responded_on}: {recommendation.response}"
+                    if recommendation.response else "")
         recommendation.response, recommendation.responded_on = response, responded_on
         _audit(db, now, actor, "recorded board response", None,
-               f"{recommendation.policy_slug} recommendation {recommendation.id}: answered {responded_on}")
+               f"{recommendation.policy_slug} recommendation {recommendation.id}: answered {responded_on}"
+               + replaced)

@@ -27,6 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Optional, StopValidation, ValidationError
 
+from consultation import context
 from policy_portal.consultations.moderation import HIDE_REASONS
 from policy_portal.consultations.rules import CHANNELS, DECISIONS, OUTCOMES, RespondentType
 
@@ -266,10 +267,16 @@ class OutcomeForm(StrippedForm):
 VERSION = re.compile(r"\d{1,3}(\.\d{1,3}){0,2}")
 
 
+def _not_after_today(form: FlaskForm, field: DayField) -> None:
+    """A date something happened: a public page would otherwise say "Answered on 1 January 2030"."""
+    if field.data and field.data > context.clock().today():
+        raise StopValidation(f"{field.label.text} is after today; enter the day it happened")
+
+
 class RecommendationForm(StrippedForm):
     text = TextAreaField("The panel's recommendation", validators=[
         DataRequired("Enter the panel's recommendation"), MaxLength(MAX_COMMENT, "The recommendation")])
-    made_on = DayField("The date the panel made it")
+    made_on = DayField("The date the panel made it", validators=[_not_after_today])
     response_due = DayField("The date the board must respond by")
 
     def validate_response_due(self, field: DayField) -> None:
@@ -280,7 +287,7 @@ class RecommendationForm(StrippedForm):
 class BoardResponseForm(StrippedForm):
     response = TextAreaField("The board's response", validators=[
         DataRequired("Enter the board's response"), MaxLength(MAX_COMMENT, "The response")])
-    responded_on = DayField("The date the board responded")
+    responded_on = DayField("The date the board responded", validators=[_not_after_today])
 
 
 class SubscribeForm(StrippedForm):

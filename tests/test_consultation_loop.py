@@ -381,6 +381,17 @@ def test_recommendations_are_tracked_open_late_and_answered(app, client, monkeyp
     backwards = send(administrator, "/staff/recommendations/pets", prefix="add-", text="Another.",
                      made_on="2026-12-10", response_due="2026-12-01")
     assert "The response date must be on or after the date the panel made it" in words(soup(backwards))
+    future = send(administrator, "/staff/recommendations/pets", prefix="add-", text="Another.",
+                  made_on="2030-01-01", response_due="2030-02-01")  # found by an attack
+    assert "The date the panel made it is after today; enter the day it happened" in words(soup(future))
+    token = soup(administrator.get("/staff/recommendations/pets")).find(
+        "input", attrs={"name": "add-csrf_token"})["value"]
+    corrected = administrator.post("/staff/recommendations/pets", data={  # by hand: no form once answered
+        "recommendation": "1", "answer-1-csrf_token": token, "answer-1-responded_on": "2026-12-19",
+        "answer-1-response": "Agreed: two cats, and a dog with permission."})
+    assert corrected.status_code == 303
+    assert audit(app)[-1] == ("recorded board response", "pets recommendation 1: answered 2026-12-19; "
+                              "replaced the response of 2026-12-19: Agreed: section 2 now allows two cats.")
 
 
 def test_a_comment_stored_before_channels_counts_as_online(app, client):

@@ -86,5 +86,16 @@ def outcome_weeks() -> int:
     return project().outcome_weeks
 
 
+COMPLAINTS_POLICY = "complaints"
+"""The policy that says how to complain, linked from every confirmation page and every email
+when the library has it."""
+
+
+def policy_page(slug: str) -> str | None:
+    """Where one of the association's policies is on the site, from the app's pages (a path when
+    the site is served beside the app, else the site's full address); None if it has no such policy."""
+    return f"{site_root()}policies/{slug}/" if slug in library().policies else None
+
+
 def site_root() -> str:
     return project().site_root

@@ -59,7 +59,7 @@ def render(name: str, **values: object) -> tuple[str, str]:
     how to complain (the Housing Ombudsman's Complaint Handling Code asks that the complaint
     route is offered whenever a resident may be dissatisfied), so the association's details and
     its complaints policy, if it has one, are given to every template."""
-    values = {"association": context.association(), "complaints_url": _policy_link("complaints"),
+    values = {"association": context.association(), "complaints_url": _policy_link(context.COMPLAINTS_POLICY),
               "privacy_url": _policy_link("data-protection"),
               "retention_days": context.moderation().retention_days, **values}
     return render_template(f"mail/{name}.txt", **values), render_template(f"mail/{name}.html", **values)
@@ -67,7 +67,8 @@ def render(name: str, **values: object) -> tuple[str, str]:
 
 def _policy_link(slug: str) -> str | None:
     """The full address of one of the association's policies; None if it has none by that name."""
-    return site_link(f"policies/{slug}/") if slug in context.library().policies else None
+    page = context.policy_page(slug)
+    return urljoin(current_app.config["PORTAL_URL"], page) if page else None
 
 
 def rendered(db: Session, name: str, *, to: str, subject: str, heading: str, kind: str | None = None,
@@ -124,8 +125,3 @@ def link(endpoint: str, **values: object) -> str:
                                        url_scheme=base.scheme)
     return adapter.build(endpoint, values, force_external=True)
 
-
-def site_link(path: str) -> str:
-    """A full address on the policy site: its own address when the app runs apart from it, else
-    the portal's (the site is served beside the app)."""
-    return urljoin(urljoin(current_app.config["PORTAL_URL"], context.site_root()), path)

@@ -39,17 +39,10 @@ operators' guide leave out, so the link never lands in a log."""
 blueprint.add_app_template_filter(long_date, "long_date")
 
 
-COMPLAINTS_POLICY = "complaints"
-"""The policy that says how to complain, linked from every confirmation and complaint-route
-message when the library has it."""
-
-
 @blueprint.app_context_processor
 def _site() -> dict:
-    site_root = context.site_root()
-    complaints = (f"{site_root}policies/{COMPLAINTS_POLICY}/"
-                  if COMPLAINTS_POLICY in context.library().policies else None)
-    return {"association": context.association(), "site_root": site_root, "complaints_url": complaints}
+    return {"association": context.association(), "site_root": context.site_root(),
+            "complaints_url": context.policy_page(context.COMPLAINTS_POLICY)}
 
 
 @blueprint.get("/")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from policy_portal.checks.changes import change_problems, changed_policies, summary
 from policy_portal.checks.example_leftovers import example_leftovers, example_warnings
+from policy_portal.checks.images import missing_images
 from policy_portal.checks.plain_english import plain_english_warnings, readability
 from policy_portal.checks.reviews import review_warnings
 from policy_portal.checks.translation_status import refuse_stale, translation_report
@@ -30,6 +31,7 @@ from policy_portal.config.setup import (
     write_details,
 )
 from policy_portal.consultations.rules import STAFF_ROLES
+from policy_portal.formats.build import IMAGES as POLICY_PAGES
 from policy_portal.problems import PolicyError
 from policy_portal.project import Project, load_project
 from policy_portal.reading.history import HistoryUnavailableError
@@ -135,6 +137,9 @@ def check(args: argparse.Namespace, project: Project) -> int:
     """Problems fail; warnings (reviews due, plain English) are listed and do not."""
     library = project.library
     refuse_stale(library, project.settings)  # as the build does, if mkdocs.yml says so
+    missing = missing_images(project.root, project.docs / POLICY_PAGES)
+    if missing:  # the build would stop at them too
+        raise PolicyError(missing)
     count = len(library.policies)
     print(f"{count} polic{'y' if count == 1 else 'ies'} checked: no problems.")
     print("\nPlain English (reading ease: about 60 or more is plain English):")

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from policy_portal.checks.changes import change_problems, changed_policies, summary
+from policy_portal.checks.changes import change_problems, changed_policies, earlier_version_problems, summary
 from policy_portal.checks.example_leftovers import example_leftovers, example_warnings
 from policy_portal.checks.images import missing_images
 from policy_portal.checks.plain_english import plain_english_warnings, readability
@@ -152,6 +152,7 @@ def check(args: argparse.Namespace, project: Project) -> int:
     if args.base:
         problems = [problem for change in changed_policies(project.root, args.base, library.policies)
                     for problem in change_problems(change, args.base)]
+        problems += earlier_version_problems(project.root, args.base)
         if problems:
             raise PolicyError(problems)
         print(f"\nCompared with {args.base}: every changed policy has a new version where it needs one.")

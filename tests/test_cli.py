@@ -536,21 +536,3 @@ def test_serve_explains_its_options(capsys):
     assert "--host HOST the address to listen on (default: 127.0.0.1, this computer only;" in out
     assert "--port PORT the port to listen on (default: 8000)" in out
 
-
-def test_check_names_a_picture_whose_file_is_not_there(project, capsys):
-    """The build would stop at it too, but only after minutes and with MkDocs' words."""
-    pictures = project / "docs" / "policies" / "images" / "pets"
-    pictures.mkdir(parents=True)
-    (pictures / "cat.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    pets = project / "policies" / "pets.md"
-    text = pets.read_text(encoding="utf-8")
-    line = text.splitlines().index("## 1. Introduction") + 1
-    pets.write_text(text.replace("## 1. Introduction",
-                                 "![A cat asleep on a chair](images/pets/cat.png)\n\n"
-                                 "![A dog on a lead](images/pets/dog.png)\n\n## 1. Introduction"),
-                    encoding="utf-8")
-    assert main(["--project", str(project), "check"]) == 1
-    assert capsys.readouterr().err == (
-        "1 problem in the policy files:\npolicies/pets.md:"
-        f"{line + 2}: image: 'images/pets/dog.png' is not there; put the picture in "
-        "docs/policies/images/pets/dog.png or correct the address\n")

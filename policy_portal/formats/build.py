@@ -80,7 +80,7 @@ def build_formats(context: PageContext, policies: Path, docs: Path, site_url: st
         braille_jobs[key] = _braille_job(markdown, language, site_url)
         root = "../../../" if language.default else "../../../../"  # from [<code>/]policies/x/large-print/
         pages[key] = printable_html(context.in_language(language, root), text, told_us=summary,
-                                    large_print=True, policies_url="../../",
+                                    large_print=True, policies_url="../../", images_url=f"{root}{IMAGES}/",
                                     stylesheet=f"{root}{LARGE_PRINT_STYLE}", back_link="../")
         order.append(key)
     made = make_pdfs(jobs, cache)

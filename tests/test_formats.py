@@ -5,10 +5,7 @@ rule that every image has alt text."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -30,6 +27,7 @@ from policy_portal.formats.typst_source import PdfDocument, typst_body, typst_do
 from policy_portal.project import load_project
 from portal.cli import main
 from tests.conftest import ROOT
+from tests.pdf_checkers import outloud_errors, pdf_ua_failures
 
 LIBRARY = load_project(ROOT).library
 FOLDERS = [(slug, "en") for slug in LIBRARY.policies] + sorted(
@@ -100,27 +98,12 @@ def test_every_policy_and_translation_has_both_pdfs(site: Path):
 
 
 def test_every_pdf_passes_pdf_ua_1_under_page_validation(site: Path):
-    failures = {}
-    for path in site.rglob("*.pdf"):
-        report = page.validate_pdf(str(path), profile=page.ValidationProfile.PDF_UA_1)
-        if not report.is_compliant:
-            failures[str(path.relative_to(site))] = [f"{failure.rule_id}: {failure.message}"
-                                                     for failure in report.failures]
-    assert failures == {}
+    assert pdf_ua_failures(sorted(site.rglob("*.pdf"))) == {}
 
 
 def test_every_pdf_passes_outloud_with_no_errors(site: Path):
-    """outloud checks PDF/UA-1 and what a validator cannot: page numbers tagged as text, addresses
-    printed but not linked, a table split into two. Its warnings are heuristics, reported in the
-    project's notes; an error fails the PDF."""
-    paths = sorted(site.rglob("*.pdf"))
-    run = subprocess.run([str(Path(sys.executable).parent / "outloud"), *map(str, paths), "--json", "-"],
-                         capture_output=True, text=True, check=False)
-    results = json.loads(run.stdout)["results"]
-    errors = {result["path"]: [finding["message"] for finding in result["findings"]
-                               if finding["severity"] == "error"] or result["error"]
-              for result in results if result["counts"]["error"] or result["error"]}
-    assert (errors, run.returncode, len(results)) == ({}, 0, len(paths))
+    """Its warnings are heuristics, reported in the project's notes; an error fails the PDF."""
+    assert outloud_errors(sorted(site.rglob("*.pdf"))) == {}
 
 
 @pytest.mark.parametrize(("slug", "code", "name"), PDFS)

@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 from policy_portal.importing.document_control import control_fields, date_in
 from portal.cli import main
 from tests.conftest import ROOT, copy_project
+from tests.pdf_checkers import outloud_errors, pdf_ua_failures
 from tests.word_documents import CONTROL, NUMBERING, add_numbering, clause, complaints_document, picture, png
 
 BODY = """## 1. Introduction
@@ -231,6 +232,8 @@ def test_an_imported_policy_builds_into_a_page_large_print_and_pdfs_with_everyth
                 assert squeezed(plain(line, printed_links=True)) in squeezed(text), (name, line)
         for cell in cells:
             assert squeezed(cell) in squeezed(text), (name, cell)
+    pdfs = [site / "complaints-2024.pdf", site / "complaints-2024-large-print.pdf"]
+    assert (pdf_ua_failures(pdfs), outloud_errors(pdfs)) == ({}, {})  # its image and table too
 
 
 GUIDE = ROOT / "docs" / "staff" / "importing.md"

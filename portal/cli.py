@@ -385,16 +385,20 @@ def init(args: argparse.Namespace, project: Path) -> int:
 
 
 def import_word(args: argparse.Namespace, project: Project) -> int:
-    """Never overwrites: if a file it would write is there, it writes nothing and says so."""
+    """Never overwrites: if a file it would write is there, it writes nothing and says so.
+    Progress on standard error while it works; the summary, last, on standard output."""
     from policy_portal.importing.draft import import_word as make_file
     from policy_portal.importing.word import WordError
+    from portal.progress import showing
 
     if args.earlier_version and not args.slug:
         print("Give --slug with --earlier-version: the policy this is an earlier version of.",
               file=sys.stderr)
         return 1
+    started = time.perf_counter()
     try:
-        imported = make_file(args.document, project.root, args.slug, args.earlier_version)
+        with showing(sys.stderr) as progress:
+            imported = make_file(args.document, project.root, args.slug, args.earlier_version, progress)
     except WordError as error:
         print(f"Nothing was imported: {error}.", file=sys.stderr)
         return 1
@@ -411,6 +415,9 @@ def import_word(args: argparse.Namespace, project: Project) -> int:
     if imported.to_fill:
         print(f"\nThe document did not give: {', '.join(imported.to_fill)}.")
     print("\nRun `policy-portal check`: it lists what is still to fill in, with the line of each.")
+    print_summary(f"Imported {args.document.name}.",
+                  [f"Written: 1 policy file, {len(images)} image{'s' if len(images) != 1 else ''}."],
+                  len(imported.not_carried) + len(imported.without_alt), started)
     return 0
 
 

@@ -87,11 +87,14 @@ class TerminalBars:
 @contextmanager
 def showing(stream: TextIO, *also: Progress) -> Iterator[Progress]:
     """Progress shown on `stream`, as bars on a terminal or else plain lines, and passed on to
-    each of `also` (a Summary)."""
-    if not stream.isatty():
+    each of `also` (a Summary). A terminal that cannot redraw a line (TERM=dumb, as Emacs' shell
+    and some screen readers' set-ups say) gets the plain lines too: rich would show it nothing
+    until the end."""
+    console = Console(file=stream)
+    if not stream.isatty() or console.is_dumb_terminal:
         yield _each(PlainLines(stream), *also)
         return
-    terminal = TerminalBars(Console(file=stream))
+    terminal = TerminalBars(console)
     with terminal.bars:  # while the bars are drawn, anything else printed goes above them
         yield _each(terminal, *also)
 

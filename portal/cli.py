@@ -10,6 +10,7 @@ import argparse
 import getpass
 import os
 import sys
+import time
 from pathlib import Path
 
 from policy_portal.checks.changes import change_problems, changed_policies, earlier_version_problems, summary
@@ -159,8 +160,8 @@ def check(args: argparse.Namespace, project: Project) -> int:
     return 0
 
 
-def print_warnings(project: Project) -> None:
-    """What `check` and `build` both say should be fixed but does not stop publishing."""
+def print_warnings(project: Project) -> int:
+    """What `check` and `build` both say should be fixed but does not stop publishing; how many."""
     library = project.library
     warnings = review_warnings(library, Clock.from_environment().today()) + example_warnings(project.root)
     for policy in library:
@@ -169,6 +170,7 @@ def print_warnings(project: Project) -> None:
     if warnings:
         print(f"\n{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
         print("\n".join(f"  {warning}" for warning in warnings))
+    return len(warnings)
 
 
 def print_translations(library: Library) -> None:
@@ -198,18 +200,31 @@ def diff(args: argparse.Namespace, project: Project) -> int:
 
 
 def build(args: argparse.Namespace, project: Project) -> int:
+    """Progress on standard error while it works; the summary, last, on standard output."""
+    from portal.progress import Summary, showing
     from portal.site import SiteBuildError, build_site  # MkDocs loads slowly; only build needs it
 
+    started, summary = time.perf_counter(), Summary()
     site_dir = args.site_dir or project.site
     try:
-        build_site(project.config_file, site_dir)
+        with showing(sys.stderr, summary) as progress:
+            build_site(project.config_file, site_dir, progress)
     except SiteBuildError as error:
         print(f"{error}\n\nThe site was not built and nothing was published. Fix the problems "
               "above and build again.", file=sys.stderr)
         return 1
-    print(f"Built the site in {site_dir}.")
-    print_warnings(project)
+    warnings = print_warnings(project)
+    print_summary(f"Built the site in {site_dir}.", summary.lines(), warnings, started)
     return 0
+
+
+def print_summary(done: str, made: list[str], warnings: int, started: float) -> None:
+    """The lines that end `build` and `import`, in one shape: what was made (and reused), how
+    many warnings, how long it took."""
+    print(f"\n{done}")
+    for line in [*made, f"Warnings: {warnings}{', listed above' if warnings else ''}.",
+                 f"Time taken: {time.perf_counter() - started:.1f} seconds."]:
+        print(f"  {line}")
 
 
 def serve(args: argparse.Namespace, project: Project) -> int:
@@ -376,16 +391,20 @@ def init(args: argparse.Namespace, project: Path) -> int:
 
 
 def import_word(args: argparse.Namespace, project: Project) -> int:
-    """Never overwrites: if a file it would write is there, it writes nothing and says so."""
+    """Never overwrites: if a file it would write is there, it writes nothing and says so.
+    Progress on standard error while it works; the summary, last, on standard output."""
     from policy_portal.importing.draft import import_word as make_file
     from policy_portal.importing.word import WordError
+    from portal.progress import showing
 
     if args.earlier_version and not args.slug:
         print("Give --slug with --earlier-version: the policy this is an earlier version of.",
               file=sys.stderr)
         return 1
+    started = time.perf_counter()
     try:
-        imported = make_file(args.document, project.root, args.slug, args.earlier_version)
+        with showing(sys.stderr) as progress:
+            imported = make_file(args.document, project.root, args.slug, args.earlier_version, progress)
     except WordError as error:
         print(f"Nothing was imported: {error}.", file=sys.stderr)
         return 1
@@ -402,6 +421,9 @@ def import_word(args: argparse.Namespace, project: Project) -> int:
     if imported.to_fill:
         print(f"\nThe document did not give: {', '.join(imported.to_fill)}.")
     print("\nRun `policy-portal check`: it lists what is still to fill in, with the line of each.")
+    print_summary(f"Imported {args.document.name}.",
+                  [f"Written: 1 policy file, {len(images)} image{'s' if len(images) != 1 else ''}."],
+                  len(imported.not_carried) + len(imported.without_alt), started)
     return 0
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import json
 import re
-import textwrap
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property
@@ -84,22 +84,31 @@ class Report:
         return {section.key: section.title for section in self.sections}
 
     @cached_property
+    def _counts(self) -> dict[str, Counter]:
+        """The comments passing the filters counted by each of `store.FACETS`, from one query."""
+        counts: dict[str, Counter] = {column.key: Counter() for column in store.FACETS}
+        for *values, count in store.facet_counts(self.db, self.filters):
+            for column, value in zip(store.FACETS, values, strict=True):
+                counts[column.key][value] += count
+        return counts
+
+    @property
     def total(self) -> int:
-        return store.count_matching(self.db, self.filters)
+        return self._counts["moderation"].total()
 
     def by_respondent(self) -> list[tuple[str, int]]:
-        counts = store.count_by(self.db, Comment.respondent_type, self.filters)
+        counts = self._counts["respondent_type"]
         return [(kind.label, counts[kind.value]) for kind in RespondentType if kind.value in counts]
 
     def by_channel(self) -> list[tuple[str, int]]:
         """How the comments reached us: those staff typed in count the same as those sent online."""
-        counts = store.count_by(self.db, Comment.channel, self.filters)
+        counts = self._counts["channel"]
         return [(label, counts[key]) for key, label in CHANNELS.items() if key in counts]
 
     def by_section(self) -> list[tuple[str, int]]:
         """Counted by section key, in the draft's order; a section since removed from the draft
         keeps the title it had when commented on, after the rest."""
-        counts = store.count_by(self.db, Comment.section_key, self.filters)
+        counts = self._counts["section_key"]
         order = [section.key for section in self.sections] + [None]
         place = {key: number for number, key in enumerate(order)}
         return [(self._section_title(key), count) for key, count in
@@ -111,7 +120,7 @@ class Report:
         return self.titles.get(key) or store.section_title(self.db, self.policy.slug, key) or key
 
     def by_state(self) -> list[tuple[str, int]]:
-        counts = store.count_by(self.db, Comment.moderation, self.filters)
+        counts = self._counts["moderation"]
         return [(label, counts[key]) for key, label in STATES.items() if key in counts]
 
     def by_flag(self) -> list[tuple[str, int]]:
@@ -121,22 +130,22 @@ class Report:
 
     def by_response(self) -> list[tuple[str, int]]:
         """What was done with the comments: how many of each answer, and how many wait for one."""
-        counts = store.count_by(self.db, Comment.response_outcome, self.filters)
+        counts = self._counts["response_outcome"]
         found = [(label, counts[key]) for key, label in OUTCOMES.items() if key in counts]
         return found + ([(NOT_ANSWERED, counts[None])] if None in counts else [])
 
-    def suggestions(self) -> list[tuple[Section, list[Comment], int]]:
-        """Each section with the first wordings people suggested for it, to set side by side,
-        and how many there are in all."""
+    def suggestions(self) -> list[tuple[Section, list[Comment], bool]]:
+        """Each section with the first wordings people suggested for it, to set side by side, and
+        whether there are more (not how many: counting them reads every comment's text)."""
         found = []
         for section in self.sections:
             if self.filters.section not in (None, section.key):
                 continue
             statement = (store.comments_matching(replace(self.filters, section=section.key))
-                         .where(store.with_suggested_wording()))
-            page = paged(self.db, statement, 1, SUGGESTIONS_SHOWN)
-            if page.total:
-                found.append((section, list(page.items), page.total))
+                         .where(store.with_suggested_wording()).limit(SUGGESTIONS_SHOWN + 1))
+            suggested = list(self.db.scalars(statement))
+            if suggested:
+                found.append((section, suggested[:SUGGESTIONS_SHOWN], len(suggested) > SUGGESTIONS_SHOWN))
         return found
 
     def page(self, number: int) -> Page:
@@ -186,18 +195,18 @@ class Report:
         }
 
     def json_chunks(self) -> Iterator[str]:
-        """The report as JSON (indented as `json.dumps(..., indent=2)` would), written a comment at
-        a time: the summary first, then `"comments": [...]` last."""
+        """The report as JSON, written a comment at a time: the summary first (indented), then
+        `"comments": [...]` last, a comment a line."""
         head = json.dumps(self.summary(), indent=2, ensure_ascii=False)
         parts, size, separator = [head.removesuffix("\n}") + ',\n  "comments": ['], 0, "\n"
         for row in self.rows():
-            part = separator + textwrap.indent(json.dumps(row, indent=2, ensure_ascii=False), "    ")
+            part = separator + json.dumps(row, ensure_ascii=False)
             parts.append(part)
             size, separator = size + len(part), ",\n"
             if size > CHUNK:
                 yield "".join(parts)
                 parts, size = [], 0
-        parts.append("\n  ]\n}\n" if separator == ",\n" else "]\n}\n")
+        parts.append("\n]}\n" if separator == ",\n" else "]}\n")
         yield "".join(parts)
 
     def csv_chunks(self) -> Iterator[str]:

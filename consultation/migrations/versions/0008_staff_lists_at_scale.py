@@ -4,8 +4,8 @@ automatic check's flags in a form that can be filtered and counted with an index
 - `comments.unflagged`: the check found nothing (the queue shows the others first).
 - `comment_flags`: one row per kind of flag a comment has, filled here from the JSON in
   `comments.flags` for the comments already stored.
-- Indexes on the comments, each led by the draft's slug (or, for the queue, the moderation
-  state), named as `consultation.models.Comment` declares them.
+- Indexes on the comments for the lists' orders and for counting by every filter, named and
+  explained where `consultation.models.Comment` declares them.
 
 Revision ID: 0008
 Revises: 0007
@@ -24,10 +24,9 @@ depends_on = None
 COMMENT_INDEXES = {
     "ix_comments_listing": ["policy_slug", "created_at", "id"],
     "ix_comments_queue": ["moderation", "unflagged", "created_at", "id"],
-    "ix_comments_section": ["policy_slug", "section_key"],
-    "ix_comments_respondent": ["policy_slug", "respondent_type"],
-    "ix_comments_channel": ["policy_slug", "channel"],
-    "ix_comments_state": ["policy_slug", "moderation"],
+    "ix_comments_section": ["policy_slug", "section_key", "created_at", "id"],
+    "ix_comments_facets": ["policy_slug", "respondent_type", "channel", "moderation", "response_outcome",
+                           "section_key", "unflagged"],
 }
 BATCH = 1000
 """Comments read and written at a time while filling `comment_flags`, so memory stays flat."""

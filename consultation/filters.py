@@ -74,7 +74,7 @@ def read(args: Mapping[str, str], offered: dict[str, dict[str, str]],
         if not value and options and "" not in options:
             value = list(options)[1]
         if value in options:
-            chosen[name] = None if value in ("", ANY_STATE) and name != "flag" else value or None
+            chosen[name] = None if value == "" or (name == "state" and value == ANY_STATE) else value
         elif value:
             problems.append(f"The {LABELS[name].lower()} in the address is not one of the choices, "
                             "so that filter is not used: choose from the list.")

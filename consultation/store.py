@@ -123,7 +123,7 @@ def each_comment(db: Session, filters: Filters, batch: int = 1000) -> Iterator[C
     while True:
         comments = list(db.scalars(statement if after is None else
                                    statement.where(tuple_(Comment.created_at, Comment.id) > after)))
-        db.commit()  # ends the read transaction; the app's sessions keep what was read (see context)
+        db.close()  # ends the read transaction; the rows keep what was read, and the session can go on
         yield from comments
         if len(comments) < batch:
             return

@@ -60,6 +60,8 @@ def test_filters_narrow_the_queue_and_report_and_the_counts_match_the_rows(app, 
     assert "Flagged: phone number" in words(first.find(class_="comment-list").find("li"))  # flagged first
     assert "58 comments" in words(first.find(class_="lead"))
     assert "58 comments waiting" in words(soup(moderator.get("/staff/")).find(class_="lead"))
+    whole_draft = soup(moderator.get("/staff/queue?policy=pets&section=general"))  # a draft, then a section
+    assert "3 comments." in words(whole_draft.find(class_="lead"))
 
     report = soup(moderator.get("/staff/reports/pets/?channel=phone"))
     tables = {words(table.find_previous("h2")): {words(row.th): int(words(row.td))

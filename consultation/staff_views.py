@@ -8,16 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session, sessionmaker
 
 from consultation import actions, auth, context, filters, panel, store
@@ -79,7 +70,7 @@ def sign_out():
 @blueprint.get("/")
 def dashboard():
     db = context.database()
-    counts = store.comment_counts(db)
+    counts = store.counts_by_draft(db)
     waiting = store.count_matching(db, Filters(state="new"))
     return render_template("staff/dashboard.html", consulting=_consulting(counts), counts=counts,
                            waiting=waiting, outbox=outbox_state(db))
@@ -89,7 +80,7 @@ def dashboard():
 def queue():
     """The comments waiting for a moderator (or, filtered, any comments), a page at a time."""
     db = context.database()
-    drafts = {policy.slug: policy.title for policy in _consulting(store.comment_counts(db))}
+    drafts = {policy.slug: policy.title for policy in _consulting(store.counts_by_draft(db))}
     draft = request.args.get("policy", "")
     offered = filters.choices(context.library().policies.get(draft) if draft in drafts else None, drafts,
                               waiting_first=True)

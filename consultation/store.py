@@ -160,7 +160,7 @@ def count_matching(db: Session, filters: Filters) -> int:
     return db.scalar(select(func.count()).select_from(Comment).where(*comment_filter(filters))) or 0
 
 
-def comment_counts(db: Session) -> dict[str, int]:
+def counts_by_draft(db: Session) -> dict[str, int]:
     """How many comments each draft has, for the staff dashboard: one GROUP BY."""
     return count_by(db, Comment.policy_slug, Filters())
 
@@ -184,17 +184,17 @@ def section_title(db: Session, policy_slug: str, section_key: str) -> str | None
                                                          Comment.section_key == section_key).limit(1))
 
 
-def comments_on(db: Session, policy_slug: str) -> list[Comment]:
-    return list(db.scalars(select(Comment).where(Comment.policy_slug == policy_slug)
-                           .order_by(Comment.created_at, Comment.id)))
-
-
 def answered_for_publishing(db: Session, policy_slug: str) -> list[Comment]:
     """Comments approved, answered, and whose writers agreed to publication: "What you told us"."""
     return list(db.scalars(select(Comment).where(
         Comment.policy_slug == policy_slug, Comment.moderation == "approved", Comment.may_publish,
         Comment.response_outcome.is_not(None),
     ).order_by(Comment.created_at, Comment.id)))
+
+
+def comments_on(db: Session, policy_slug: str) -> list[Comment]:
+    return list(db.scalars(select(Comment).where(Comment.policy_slug == policy_slug)
+                           .order_by(Comment.created_at, Comment.id)))
 
 
 def published_comments(db: Session, policy_slug: str) -> list[Comment]:

@@ -5,8 +5,8 @@ leave a broken or empty site behind. We build into a fresh folder beside the tar
 in only when the build has succeeded.
 
 mkdocs-static-i18n builds the languages one after another on one core. Here the default language
-is built in this process while the others are built at the same time in a pool of processes, one
-process per core, each into a folder of its own, whose language folder (cy/, ...) is moved into
+is built in this process while the others are built at the same time in a pool of processes
+(one per core), each into a folder of its own, whose language folder (cy/, ...) is moved into
 the site when all have succeeded. The search index and the content security policy, which the
 hooks make after the last language of a `mkdocs build`, are made here once all are in.
 """
@@ -21,13 +21,16 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from policy_portal.problems import PolicyError
+from policy_portal.project import load_project
+from policy_portal.reading.reader import remember, remembered
 from policy_portal.site import csp
 from policy_portal.site.search import SearchIndexError, index_site
 
@@ -76,10 +79,13 @@ def _build_languages(config_file: Path, staging: Path) -> None:
         return
     folders = {code: Path(tempfile.mkdtemp(prefix=f"{staging.name}-{code}-", dir=staging.parent))
                for code in others}
-    # A fresh interpreter per process: the caller may have threads (a test server, say), which a
-    # forked copy would have without their locks' owners.
+    # Each process starts with what reading the library here found: reading and checking every
+    # policy and translation again took each process seconds, most of what a language's build
+    # costs. Fresh interpreters, not forked copies: the caller may have threads (a test's
+    # server), whose locks a forked copy would find held for ever.
     with ProcessPoolExecutor(min(len(others), os.cpu_count() or 1),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
+                             mp_context=multiprocessing.get_context("spawn"), initializer=remember,
+                             initargs=(_read_library(config_file.parent),)) as pool:
         running = [pool.submit(_build_language, config_file, folder, code)
                    for code, folder in folders.items()]
         try:
@@ -101,6 +107,13 @@ def _build_languages(config_file: Path, staging: Path) -> None:
     except SearchIndexError as error:
         raise SiteBuildError(str(error)) from None
     csp.write_site_policy(staging)
+
+
+def _read_library(root: Path) -> dict:
+    """What reading the policies found, for the processes; a problem is reported by the build."""
+    with suppress(PolicyError, ValueError):
+        load_project(root).library  # noqa: B018 (read for what it leaves remembered)
+    return remembered()
 
 
 def _merge_sitemaps(staging: Path, folders: list[Path]) -> None:

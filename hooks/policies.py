@@ -26,7 +26,7 @@ search index as it was.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -43,6 +43,7 @@ from policy_portal.formats.pdf import PdfError
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_list import INDEX_MARKER, policy_list, translated_policy_list
 from policy_portal.problems import PolicyError
+from policy_portal.progress import Step, log_steps
 from policy_portal.project import POLICIES, Project, load_project
 from policy_portal.reading.allowlist import no_alt_text
 from policy_portal.reading.history import (
@@ -58,6 +59,9 @@ from policy_portal.site.rebuild import Rebuilds
 from policy_portal.site.search import SearchIndexError, index_site
 
 log = logging.getLogger("mkdocs.hooks.policies")
+_progress = log_steps()
+"""Each language's pages, PDFs and Braille files, and the search index, as they are made:
+`policy-portal build` shows them, `mkdocs build -v` logs them."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ _build: _Build | None = None
 """Set by the default language's `on_pre_build`, which the i18n plugin always runs first."""
 _preview: Rebuilds | None = None
 """Set while `mkdocs serve` runs: what the last build made, so a rebuild makes only what changed."""
+_pages: Step | None = None
+"""The pages of the language being built, so far."""
 
 
 def _current() -> _Build:
@@ -129,7 +135,7 @@ def on_pre_build(config) -> None:
         context = PageContext(project.library, project.association, today,
                               consultation_url=project.consultation_url, outcome_weeks=project.outcome_weeks)
         build = build_formats(context, project.policies, project.docs, config.site_url or "/", project.cache,
-                              languages, memo=_preview and _preview.formats)
+                              languages, _progress, memo=_preview and _preview.formats)
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None
     log.info("PDFs: %d made, %d unchanged and reused.", build.pdfs_made, build.pdfs_reused)
@@ -147,6 +153,7 @@ def on_pre_build(config) -> None:
 
 @event_priority(-200)  # after mkdocs-static-i18n's on_files, which cannot handle generated files
 def on_files(files: Files, config) -> Files:
+    global _pages
     build, language = _current(), _language(config)
     project = build.project
     if language.default:
@@ -166,6 +173,8 @@ def on_files(files: Files, config) -> Files:
         files.append(file)
     if _preview is not None:
         _preview_rebuilds(files, language)
+    _pages = Step("pages", language.english_name, 0, len(files.documentation_pages()))
+    _progress(_pages)
     return files
 
 
@@ -270,6 +279,10 @@ def _without_autocomplete(html: str) -> str:
 
 
 def on_post_page(output: str, page, config) -> str:
+    global _pages
+    if _pages is not None:
+        _pages = replace(_pages, done=_pages.done + 1)
+        _progress(_pages)
     return _without_autocomplete(output)
 
 
@@ -295,10 +308,12 @@ def on_post_build(config) -> None:
         log.info("Preview: rebuilt %s; the search index is as the preview started.",
                  ", ".join(sorted(_preview.changed)) or "nothing")
         return
+    _progress(Step("search index", None, 0, 1))
     try:
         index_site(Path(config.site_dir))
     except SearchIndexError as error:
         raise PluginError(str(error)) from None
+    _progress(Step("search index", None, 1, 1))
     csp.write_site_policy(Path(config.site_dir))
 
 

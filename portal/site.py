@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import logging.handlers
 import multiprocessing
 import os
 import shutil
@@ -29,6 +30,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from policy_portal.problems import PolicyError
+from policy_portal.progress import LOGGER, Progress, Step, quiet, step_of
 from policy_portal.project import load_project
 from policy_portal.reading.reader import remember, remembered
 from policy_portal.site import csp
@@ -53,13 +55,46 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_site(config_file: Path, site_dir: Path) -> None:
-    """Build the site from `config_file` into `site_dir`, replacing it only on success."""
+class _Steps(logging.Handler):
+    """Passes the steps the hooks log (policy_portal.progress) to whoever shows them."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(logging.DEBUG)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        step = step_of(record)
+        if step is not None:
+            self.progress(step)
+
+
+@contextmanager
+def _steps_to(handler: logging.Handler) -> Iterator[None]:
+    """The steps the hooks log go to `handler` while MkDocs builds, and to no other handler."""
+    logger = logging.getLogger(LOGGER)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = True
+
+
+def build_site(config_file: Path, site_dir: Path, progress: Progress = quiet) -> None:
+    """Build the site from `config_file` into `site_dir`, replacing it only on success, telling
+    `progress` of each language's pages, PDFs and Braille files and of the search index. MkDocs
+    is strict: a warning stops the build, so a site that was built had none."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.building-", dir=site_dir.parent))
     try:
-        _build_languages(config_file, staging)
+        steps = _Steps(progress)  # one handler, whose lock keeps steps from two threads apart
+        with _steps_to(steps):
+            _build_languages(config_file, staging, steps)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -70,7 +105,7 @@ def build_site(config_file: Path, site_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _build_languages(config_file: Path, staging: Path) -> None:
+def _build_languages(config_file: Path, staging: Path, steps: _Steps) -> None:
     config = _config(config_file, staging)
     i18n = config.plugins.get("i18n")
     others = [code for code in i18n.build_languages if code != i18n.default_language] if i18n else []
@@ -83,29 +118,39 @@ def _build_languages(config_file: Path, staging: Path) -> None:
     # policy and translation again took each process seconds, most of what a language's build
     # costs. Fresh interpreters, not forked copies: the caller may have threads (a test's
     # server), whose locks a forked copy would find held for ever.
-    with ProcessPoolExecutor(min(len(others), os.cpu_count() or 1),
-                             mp_context=multiprocessing.get_context("spawn"), initializer=remember,
-                             initargs=(_read_library(config_file.parent),)) as pool:
-        running = [pool.submit(_build_language, config_file, folder, code)
-                   for code, folder in folders.items()]
-        try:
-            _build(_alone(config, i18n.default_language))
-            for future in running:
-                future.result()
-        except BaseException:
-            for future in running:
-                future.cancel()
-            for folder in folders.values():
-                shutil.rmtree(folder, ignore_errors=True)
-            raise
+    # The processes' steps come back as log records, to the same handler as this one's.
+    spawn = multiprocessing.get_context("spawn")
+    queue = spawn.Queue()
+    listener = logging.handlers.QueueListener(queue, steps)
+    listener.start()
+    try:
+        with ProcessPoolExecutor(min(len(others), os.cpu_count() or 1), mp_context=spawn,
+                                 initializer=_start_process,
+                                 initargs=(_read_library(config_file.parent), queue)) as pool:
+            running = [pool.submit(_build_language, config_file, folder, code)
+                       for code, folder in folders.items()]
+            try:
+                _build(_alone(config, i18n.default_language))
+                for future in running:
+                    future.result()
+            except BaseException:
+                for future in running:
+                    future.cancel()
+                for folder in folders.values():
+                    shutil.rmtree(folder, ignore_errors=True)
+                raise
+    finally:
+        listener.stop()  # once the processes have ended, and sent all they had
     _merge_sitemaps(staging, list(folders.values()))
     for code, folder in folders.items():
         (folder / code).rename(staging / code)
         shutil.rmtree(folder, ignore_errors=True)
+    steps.progress(Step("search index", None, 0, 1))
     try:
         index_site(staging)
     except SearchIndexError as error:
         raise SiteBuildError(str(error)) from None
+    steps.progress(Step("search index", None, 1, 1))
     csp.write_site_policy(staging)
 
 
@@ -136,6 +181,15 @@ def _pages(sitemap: Path) -> str:
     """The <url> entries of a sitemap, as the template wrote them."""
     text = sitemap.read_text(encoding="utf-8")
     return text[text.index(">", text.index("<urlset")) + 1:text.rindex(URLSET_END)]
+
+
+def _start_process(read: dict, steps: multiprocessing.Queue) -> None:
+    """A language's process begins with what reading the library found, and sends its steps."""
+    remember(read)
+    logger = logging.getLogger(LOGGER)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    logger.addHandler(logging.handlers.QueueHandler(steps))
 
 
 def _build_language(config_file: Path, folder: Path, code: str) -> None:

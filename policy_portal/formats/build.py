@@ -19,6 +19,7 @@ from policy_portal.formats.printable import document_title, policy_html, printab
 from policy_portal.formats.typst_source import PdfDocument, typst_body, typst_document
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_page import Formats, page_markdown, page_title
+from policy_portal.progress import PerLanguage, Progress, quiet
 from policy_portal.reading.library import told_us
 from policy_portal.reading.policy import Policy, Translation
 
@@ -75,12 +76,14 @@ class FormatsMemo:
 
 
 def build_formats(context: PageContext, policies: Path, docs: Path, site_url: str, cache: Path,
-                  languages: Container[str] | None = None, memo: FormatsMemo | None = None) -> FormatsBuild:
+                  languages: Container[str] | None = None, progress: Progress = quiet,
+                  memo: FormatsMemo | None = None) -> FormatsBuild:
     """Every policy's formats in English, and every translation's in its language, keyed by
     (slug, language code). `policies`: the policies folder; `docs`: the site's own pages, with
     the stylesheets and any images; `site_url`: the site's public address, for the links inside
     PDFs; `cache`: where PDFs and Braille files are kept between builds; `languages`: only these
-    languages' (by code; default: all); `memo`: the last build's, to reuse what has not changed."""
+    languages' (by code; default: all); `progress`: told of each PDF and Braille file, by
+    language; `memo`: the last build's, to reuse what has not changed."""
     library = context.library
     jobs, braille_jobs, pages, order = [], {}, {}, []
     texts: list[tuple[Language, Policy | Translation, str | None]] = [
@@ -88,6 +91,7 @@ def build_formats(context: PageContext, policies: Path, docs: Path, site_url: st
     texts += [(library.languages[translation.language], translation, None)
               for by_language in library.translations.values() for translation in by_language.values()]
     reused: dict[tuple[str, str], PolicyFormats] = {}
+    pdf_languages: list[str] = []
     inputs: dict[tuple[str, str], Inputs] = {}
     for language, text, summary in texts:
         key = (text.slug, language.code)
@@ -103,14 +107,17 @@ def build_formats(context: PageContext, policies: Path, docs: Path, site_url: st
             continue
         jobs += _pdf_jobs(markdown, page_title(text), text.summary, context.association, language, site_url,
                           docs)
+        pdf_languages += [language.english_name] * 2  # the standard and large-print PDFs
         braille_jobs[key] = _braille_job(markdown, language, site_url)
         pages[key] = printable_html(printable_context, text, told_us=summary,
-                                    large_print=True, policies_url="../../",
+                                    large_print=True, policies_url="../../", images_url=f"{root}{IMAGES}/",
                                     stylesheet=f"{root}{LARGE_PRINT_STYLE}", back_link="../")
         order.append(key)
-    made = make_pdfs(jobs, cache)
+    made = make_pdfs(jobs, cache, finished=PerLanguage(progress, "PDFs", pdf_languages).finished)
     braille_jobs = {key: job for key, job in braille_jobs.items() if job}
-    brfs, brfs_made = make_braille(list(braille_jobs.values()), cache)
+    braille_languages = [library.languages[code].english_name for _, code in braille_jobs]
+    brfs, brfs_made = make_braille(list(braille_jobs.values()), cache,
+                                   PerLanguage(progress, "Braille files", braille_languages).finished)
     braille = dict(zip(braille_jobs, brfs, strict=True))
     results = iter(made)
     built = {}

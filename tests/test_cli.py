@@ -206,10 +206,17 @@ def test_build_writes_the_site_and_search_index_and_says_what_it_made(project, t
     texts.update(library.languages[code].english_name for translations in library.translations.values()
                  for code in translations)
 
-    def made(what: str) -> str:
-        """"12 made (English 8, Welsh 4)": the last line of each language's task, in their order."""
+    def made(what: str) -> tuple[int, dict[str, int]]:
+        """12 and {English: 8, Welsh: 4}: the last line of each language's task (the languages are
+        built at the same time, so in no set order)."""
         tasks = {task.removesuffix(f" {what}"): last[task][0] for task in last if task.endswith(f" {what}")}
-        return f"{sum(tasks.values())} made ({', '.join(f'{name} {done}' for name, done in tasks.items())})."
+        return sum(tasks.values()), tasks
+
+    def said(line: str) -> tuple[str, tuple[int, dict[str, int]]]:
+        """What a summary line says: "  PDFs: 12 made (English 8, Welsh 4).", as `made` gives it."""
+        what, total, languages = re.fullmatch(r"  (\w[\w ]*): (\d+) made \((.*)\)\.", line).groups()
+        return what, (int(total), {name: int(done) for name, done in
+                                   (each.rsplit(" ", 1) for each in languages.split(", "))})
 
     assert {name: last[f"{name} PDFs"][0] for name in texts} == {name: 2 * texts[name] for name in texts}
     assert {name: last[f"{name} Braille files"][0] for name in texts} == texts
@@ -218,10 +225,11 @@ def test_build_writes_the_site_and_search_index_and_says_what_it_made(project, t
     assert lines[:-1] == [
         "", "1 warning:", "  policies/data-protection.md:12: review: overdue: it was due for review on "
         "31 May 2026; Head of Governance should review it",  # what `check` says: it does not stop a build
-        "", f"Built the site in {site}.",
-        f"  PDFs: {made('PDFs')}", f"  Braille files: {made('Braille files')}", f"  Pages: {made('pages')}",
+        "", f"Built the site in {site}.", *lines[5:8],
         "  Search index: made.", "  Warnings: 1, listed above.",
     ]
+    assert [said(line) for line in lines[5:8]] == [
+        ("PDFs", made("PDFs")), ("Braille files", made("Braille files")), ("Pages", made("pages"))]
     assert re.fullmatch(r"  Time taken: \d+\.\d seconds\.", lines[-1])
     assert (site / "index.html").is_file()
     assert (site / "policies" / "complaints" / "index.html").is_file()

@@ -47,6 +47,7 @@ from policy_portal.progress import Step, log_steps
 from policy_portal.project import POLICIES, Project, load_project
 from policy_portal.reading.allowlist import no_alt_text
 from policy_portal.reading.history import (
+    ONLY_CURRENT,
     HistoryUnavailableError,
     PublishedVersion,
     library_versions,
@@ -146,8 +147,7 @@ def on_pre_build(config) -> None:
             versions = library_versions(project.root, project.library)
         except HistoryUnavailableError as error:
             versions = recorded_versions(project.library)
-            log.info("Only the current version of each policy, and those in policies/earlier-versions/, "
-                     "are published: %s.", error)
+            log.info(ONLY_CURRENT.format(reason=error))  # `policy-portal build` says it in its summary
     _build = _Build(project, context, build.formats, versions, languages)
 
 

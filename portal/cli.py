@@ -35,7 +35,7 @@ from policy_portal.consultations.rules import STAFF_ROLES
 from policy_portal.formats.build import IMAGES as POLICY_PAGES
 from policy_portal.problems import PolicyError
 from policy_portal.project import Project, load_project
-from policy_portal.reading.history import HistoryUnavailableError
+from policy_portal.reading.history import HistoryUnavailableError, unpublished_versions
 from policy_portal.reading.library import Library
 from policy_portal.reading.placeholders import draft_placeholders
 from policy_portal.reading.reader import SLUG
@@ -214,6 +214,10 @@ def build(args: argparse.Namespace, project: Project) -> int:
               "above and build again.", file=sys.stderr)
         return 1
     warnings = print_warnings(project)
+    unpublished = unpublished_versions(project.root)
+    if unpublished:  # the hooks log it where only `mkdocs build` shows it
+        print(f"\n{unpublished}")
+        warnings += 1
     print_summary(f"Built the site in {site_dir}.", summary.lines(), warnings, started)
     return 0
 

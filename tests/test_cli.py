@@ -225,10 +225,14 @@ def test_build_writes_the_site_and_search_index_and_says_what_it_made(project, t
     assert lines[:-1] == [
         "", "1 warning:", "  policies/data-protection.md:12: review: overdue: it was due for review on "
         "31 May 2026; Head of Governance should review it",  # what `check` says: it does not stop a build
-        "", f"Built the site in {site}.", *lines[5:8],
-        "  Search index: made.", "  Warnings: 1, listed above.",
+        "", "Only the current version of each policy, and those in policies/earlier-versions/, are "
+        f"published: {project} is not a git repository (fatal: not a git repository (or any of the "
+        "parent directories): .git), so earlier versions of policies cannot be read; build from a clone "
+        "of the policies repository.",  # the example, copied out of its repository
+        "", f"Built the site in {site}.", *lines[7:10],
+        "  Search index: made.", "  Warnings: 2, listed above.",
     ]
-    assert [said(line) for line in lines[5:8]] == [
+    assert [said(line) for line in lines[7:10]] == [
         ("PDFs", made("PDFs")), ("Braille files", made("Braille files")), ("Pages", made("pages"))]
     assert re.fullmatch(r"  Time taken: \d+\.\d seconds\.", lines[-1])
     assert (site / "index.html").is_file()

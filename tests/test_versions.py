@@ -6,7 +6,6 @@ times, at versions 1, 2 and 3, then builds the site with `policy-portal build`.
 
 from __future__ import annotations
 
-import logging
 import re
 import subprocess
 from pathlib import Path
@@ -106,15 +105,16 @@ def test_what_changed_keeps_tables_and_lists_with_the_changes_marked_inside_them
     assert "|" not in html.get_text()
 
 
-def test_a_shallow_clone_says_how_to_get_the_history(repository: Path, tmp_path: Path, caplog):
+def test_a_shallow_clone_says_how_to_get_the_history(repository: Path, tmp_path: Path, capsys):
     shallow = tmp_path / "shallow"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repository}", str(shallow)], check=True)
-    caplog.set_level(logging.INFO)
+    capsys.readouterr()
     assert main(["--project", str(shallow), "build"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # the summary staff see, not only the log
     assert ("Only the current version of each policy, and those in policies/earlier-versions/, are "
             "published: this is a shallow clone, so "
             "earlier versions of policies are missing and are not published. Run `git fetch "
-            "--unshallow`") in caplog.text
+            "--unshallow`") in out
     assert not (shallow / "site" / "policies" / "repairs" / "v1").exists()
     from_files = shallow / "site" / "policies" / "complaints" / "changes-v1-to-v2" / "index.html"
     assert from_files.is_file()  # policies/earlier-versions/ needs no history

@@ -59,6 +59,20 @@ def _git(project: Path, *args: str, input: bytes | None = None) -> bytes:
     return result.stdout
 
 
+ONLY_CURRENT = ("Only the current version of each policy, and those in policies/earlier-versions/, are "
+                "published: {reason}.")
+"""What a build says it left out when the history cannot be read."""
+
+
+def unpublished_versions(project: Path) -> str | None:
+    """What a build leaves out because the history cannot be read, or None when it can."""
+    try:
+        check_history(project)
+    except HistoryUnavailableError as error:
+        return ONLY_CURRENT.format(reason=error)
+    return None
+
+
 def check_history(project: Path) -> None:
     """Raise HistoryUnavailableError unless the full history is here."""
     if git(project, "rev-parse", "--is-shallow-repository").strip() == "true":

@@ -1,0 +1,531 @@
+"""Consultation pages and exports with 100,000 comments: size, time, rows a second and memory.
+
+Loads comments on the example draft (pets) through the app's own model, `Comment`, in batches of
+ORM bulk inserts, into a database migrated by `policy-portal migrate` as staff do it, first on
+SQLite and then on the tests' throwaway PostgreSQL. The mix is made to look like a large real
+consultation: every section of the draft and the whole draft, every respondent group (a few of
+them verified panel members), every channel, moderation states approved, new and hidden, the
+automatic check run on every text (so some are flagged and redacted), staff responses on some,
+permission to publish given or not. The same every run for a seed.
+
+The portal then runs under gunicorn with one sync worker, as issue 21 measured it, and a
+moderator made with `policy-portal staff-add` signs in. For each page, after one warm-up
+request (counted when the page takes seconds): the median time of up to `--requests` requests
+(fewer when a page is so slow that they would take more than `--budget` seconds, never fewer
+than three), measured by the client from sending the request to the last byte; the size of
+the body, and gzipped at level 6 as a web server sends it. The pages keep their addresses as
+they become paged and filterable; a page that does not know a query-string parameter (`?page=`,
+`?section=`) ignores it and shows everything.
+
+Exports are also timed as rows a second, and their memory is measured at a tenth of the
+comments and at all of them: each export in a newly started server (after signing in), its
+peak resident memory reset just before the download (`/proc/PID/clear_refs`), so the peak is
+that request's. Flat memory means the worker grows by about as much for the full export as for
+a tenth of it.
+
+gunicorn's worker timeout is raised to 10 minutes, so a slow page is measured rather than
+killed. Run it on an idle machine: the figures are wall-clock times.
+
+Run: python bench/comments.py [--comments 100000] [--databases sqlite postgresql] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import gzip
+import http.cookiejar
+import io
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import figure  # noqa: E402
+from bench.throughput import QUIET, machine_ticks, served, tree_ticks  # noqa: E402
+from consultation.actions import REFERENCE_LETTERS  # noqa: E402
+from consultation.database import make_engine  # noqa: E402
+from consultation.models import Comment, PanelInvitation  # noqa: E402
+from consultation.paging import PAGE_SIZE  # noqa: E402
+from consultation.store import email_key  # noqa: E402
+from policy_portal.consultations.moderation import HIDE_REASONS, screen  # noqa: E402
+from policy_portal.consultations.rules import OUTCOMES, RespondentType  # noqa: E402
+from policy_portal.project import Project, load_project  # noqa: E402
+from policy_portal.reading.policy import Policy  # noqa: E402
+from policy_portal.text.sections import sections  # noqa: E402
+from tests import postgres  # noqa: E402
+from tests.conftest import TODAY, copy_project  # noqa: E402
+
+SLUG = "pets"
+APP = "/consultations"
+"""Where the portal serves the consultation app; the paths below are the app's own."""
+STAFF_EMAIL, STAFF_PASSWORD = "bench.moderator@example.org", "a bench password, long enough"
+BATCH = 5_000
+"""Rows an insert statement: big enough that per-statement costs vanish, small enough to keep
+the loader's memory low."""
+TIME_TARGET_MS, SIZE_TARGET_KB, ROWS_TARGET = 300, 150, 20_000
+FLAT_MB = 10
+"""How much more a worker may grow for the whole export than for a tenth of it and still count
+as flat: a comment kept in memory costs kilobytes, so 90,000 more kept would be hundreds of MB."""
+TIMEOUT = "600"
+"""gunicorn's worker timeout, in seconds: the pages before paging take longer than its 30."""
+
+TOPICS = [
+    "Most of our neighbours have a cat or a small dog and there has never been any trouble.",
+    "I think asking permission for a goldfish is going too far.",
+    "Please say how long it takes to get an answer when we ask for permission.",
+    "My dog is an assistance dog and I do not want to have to fill in a form every year.",
+    "The dog next door barks all day while they are at work.",
+    "Flats with shared gardens need clearer rules about dog mess.",
+    "Could you give examples of what counts as a dangerous animal?",
+    "I would like to keep two rabbits in a hutch on my balcony.",
+    "Older tenants get a lot from having a pet, so please do not make it hard for them.",
+    "The section on problems should say what happens before you take a pet away.",
+    "There should be a limit on how many cats one household can keep in a flat.",
+    "It is not clear whether this applies to leaseholders as well as tenants.",
+    "Please put the form online as well as on paper.",
+    "Some of us cannot read small print, so a large print copy would help.",
+    "I agree with the policy as it is written.",
+    "Reptiles need special care and I am glad you mention them.",
+    "Who checks that pets are looked after properly?",
+    "Fleas spread between flats, so treatment should be part of the rules.",
+    "We were told when we moved in that no pets were allowed at all; is that changing?",
+    "Assistance animals should never need permission, only a note on the file.",
+    "Monitoring once every three years is not often enough.",
+    "A dog on the stairs frightened my child last month.",
+    "Please make it easier to complain about noise from animals.",
+    "Visitors bringing dogs onto the estate should follow the same rules.",
+    "Bird feeders attract rats and pigeons and should be covered too.",
+    "Thank you for asking us before deciding.",
+    "The wording in part three is hard to follow.",
+    "Can we appeal if permission is refused?",
+]
+DETAILS = [
+    "You can ring me on 07700 900123 if you want to talk about it.",
+    "Email me at sam.carter@example.com with the answer.",
+    "I live at 14 Larch Road, LS6 2QT.",
+    "Marcus Obi said he would look into it but nothing happened.",
+    "See https://example.com/pets for what another landlord does.",
+    "I have been waiting for months for a reply about my dog.",
+    "This is a bollocks rule.",
+]
+WORDINGS = [
+    "You must ask us before keeping a dog, a cat or any animal that lives outside a cage or tank.",
+    "We will answer your request within 20 working days.",
+    "You do not need to ask us before keeping an assistance animal.",
+    "We will review this policy every year, with tenants.",
+    "Before we ask you to rehome a pet, we will meet you to agree what needs to change.",
+]
+RESPONSES = [
+    "We have changed the wording to make this clearer.",
+    "We will add a time limit for our answer.",
+    "The law sets these rules, so we cannot change them, but we have explained them better.",
+    "We have kept this as it is: most people who answered agreed with it.",
+    "We will publish the form online as well.",
+]
+NAMES = ["Sam Carter", "Aisha Khan", "Tom Evans", "Gwen Jones", "Marek Nowak", "Layla Hassan",
+         "Jo Smith", "Ben Okafor", "Ruth Davies", "Ali Rahman", "Kasia Wojcik", "Dylan Price"]
+RESPONDENTS = {RespondentType.TENANT: 55, RespondentType.LEASEHOLDER: 10, RespondentType.APPLICANT: 5,
+               RespondentType.PANEL: 2, RespondentType.STAFF: 3, RespondentType.PARTNER: 5,
+               RespondentType.OTHER: 20}
+CHANNEL_WEIGHTS = {"online": 88, "phone": 4, "letter": 3, "email": 2, "event": 2, "advocate": 1}
+STATES = {"approved": 65, "new": 20, "hidden": 15}
+SECTION_WEIGHTS = [8, 22, 14, 12, 8, 14, 10, 4]
+"""By section of the example draft, in order; the whole draft weighs `WHOLE_WEIGHT`."""
+WHOLE_WEIGHT = 8
+ENTERED_BY = "Bench Moderator <bench.moderator@example.org> (moderator)"
+
+
+class Comments:
+    """Makes comment rows (as dicts of `Comment`'s attributes) for one draft, the same for a seed.
+    Texts come from a pool, each screened once by the app's own check, as it screens a comment
+    that arrives; a moderator's redaction of a flagged approved comment is what the check made."""
+
+    def __init__(self, policy: Policy, project: Project, total: int, invitations: list[int], seed: int = 21):
+        self.policy, self.total, self.invitations = policy, total, invitations
+        self.random = random.Random(seed)
+        self.sections = [*sections(policy.body), None]
+        self.section_weights = [*SECTION_WEIGHTS[:len(self.sections) - 1], WHOLE_WEIGHT]
+        texts = [self._text() for _ in range(min(total, 4_000))]
+        self.pool = [(screen(body, wording, project.moderation), body, wording) for body, wording in texts]
+        self.references: set[str] = set()
+        self.made = 0
+
+    def _text(self) -> tuple[str, str | None]:
+        """A comment and, on a quarter of them, a suggested wording; some with personal details,
+        a staff member's name, a link, a complaint or a swear word, which the check flags."""
+        sentences = self.random.sample(TOPICS, self.random.choice([1, 1, 2, 2, 3, 4, 6]))
+        if self.random.random() < 0.15:
+            sentences.insert(self.random.randrange(len(sentences) + 1), self.random.choice(DETAILS))
+        wording = self.random.choice(WORDINGS) if self.random.random() < 0.25 else None
+        return " ".join(sentences), wording
+
+    def _pick(self, weights: dict):
+        return self.random.choices(list(weights), list(weights.values()))[0]
+
+    def _reference(self) -> str:
+        """In the app's own form (`consultation.actions.new_reference`), from the seed, never repeated."""
+        while True:
+            letters = "".join(self.random.choices(REFERENCE_LETTERS, k=8))
+            if (reference := f"C-{letters[:4]}-{letters[4:]}") not in self.references:
+                self.references.add(reference)
+                return reference
+
+    def rows(self, count: int) -> Iterator[dict[str, object]]:
+        """The next `count` comments, in the order they arrived: spread from the draft's opening
+        day to today."""
+        opens = dt.datetime.combine(self.policy.consultation.opens, dt.time(), tzinfo=dt.UTC)
+        span = dt.datetime.fromisoformat(TODAY).replace(tzinfo=dt.UTC) - opens
+        for _ in range(count):
+            arrived = opens + span * ((self.made + self.random.random()) / self.total)
+            self.made += 1
+            yield self._row(arrived)
+
+    def _row(self, arrived: dt.datetime) -> dict[str, object]:
+        pick = self.random
+        section = pick.choices(self.sections, self.section_weights)[0]
+        screening, body, wording = pick.choice(self.pool)
+        wording = wording if section else None
+        respondent = self._pick(RESPONDENTS)
+        verified = respondent is RespondentType.PANEL and pick.random() < 0.8
+        invitation = pick.choice(self.invitations) if verified else None
+        channel = "online" if invitation else self._pick(CHANNEL_WEIGHTS)
+        state = self._pick(STATES)
+        named = invitation is not None or pick.random() < 0.4
+        name = pick.choice(NAMES) if named else None
+        email = None
+        if named and pick.random() < 0.7:
+            email = f"{name.lower().replace(' ', '.')}{pick.randrange(1000)}@example.net"
+        moderated = arrived + dt.timedelta(hours=pick.randrange(1, 48)) if state != "new" else None
+        answered = state == "approved" and pick.random() < 0.3
+        outcome = pick.choice(list(OUTCOMES)) if answered else None
+        return {
+            "reference": self._reference(),
+            "submission_key": str(uuid.UUID(int=pick.getrandbits(128), version=4)),
+            "policy_slug": self.policy.slug, "policy_version": self.policy.version,
+            "section_key": section and section.key, "section_title": section and section.title,
+            "respondent_type": respondent.value, "name": name, "email": email,
+            "email_key": email_key(email) if email else None, "body": body, "suggested_wording": wording,
+            "may_publish": pick.random() < 0.75, "panel_invitation_id": invitation, "created_at": arrived,
+            "flags": json.dumps([vars(flag) for flag in screening.flags]), "screened_body": screening.body,
+            "screened_wording": screening.wording if wording else None, "moderation": state,
+            "public_body": screening.body if state == "approved" and screening.flags else None,
+            "rule_broken": pick.choice(list(HIDE_REASONS)) if state == "hidden" else None,
+            "moderated_at": moderated, "response_outcome": outcome,
+            "response_text": pick.choice(RESPONSES) if answered else None,
+            "response_section": section.key if section and outcome in ("accepted", "partly") else None,
+            "responded_at": moderated + dt.timedelta(days=1) if answered else None,
+            "consultation_closes": self.policy.consultation.closes, "channel": channel,
+            "entered_by": ENTERED_BY if channel != "online" else None,
+        }
+
+
+ALL_ROWS_ALIKE = insert(Comment).execution_options(render_nulls=True)
+"""An ORM bulk insert that writes None as NULL: otherwise each run of rows with the same empty
+columns is a statement of its own, and the batch becomes thousands of them."""
+
+
+def load(database_url: str, comments: Comments, count: int) -> float:
+    """Insert `count` more comments in ORM bulk inserts of `BATCH`; the seconds the inserts and
+    commits took (making the rows is not counted: it is the benchmark's work, not the database's)."""
+    engine = make_engine(database_url)
+    seconds = 0.0
+    with Session(engine) as db:
+        for done in range(0, count, BATCH):
+            rows = list(comments.rows(min(BATCH, count - done)))
+            started = time.perf_counter()
+            db.execute(ALL_ROWS_ALIKE, rows)
+            db.commit()
+            seconds += time.perf_counter() - started
+    engine.dispose()
+    return seconds
+
+
+def invite_panel(database_url: str, members: int = 12) -> list[int]:
+    """Panel invitations for the draft, through the model: the ids panel members' comments carry."""
+    engine = make_engine(database_url)
+    now = dt.datetime.fromisoformat(TODAY).replace(tzinfo=dt.UTC)
+    with Session(engine) as db:
+        invitations = [PanelInvitation(policy_slug=SLUG, member_name=f"Panel member {number}", created_at=now,
+                                       expires_at=now + dt.timedelta(days=30)) for number in range(members)]
+        db.add_all(invitations)
+        db.commit()
+        ids = [invitation.id for invitation in invitations]
+    engine.dispose()
+    return ids
+
+
+def published_count(database_url: str) -> int:
+    """Comments the public page may show: approved, with their writers' permission."""
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count()).select_from(Comment).where(
+            Comment.policy_slug == SLUG, Comment.moderation == "approved", Comment.may_publish))
+    engine.dispose()
+    return count
+
+
+def portal_cli(project: Path, database_url: str, *args: str, password: str | None = None) -> None:
+    """`policy-portal` as staff run it, on this project and database."""
+    subprocess.run([sys.executable, "-m", "portal.cli", "--project", str(project), *args], check=True,
+                   cwd=ROOT, input=password, text=True, capture_output=True,
+                   env={**os.environ, "DATABASE_URL": database_url, "PORTAL_TODAY": TODAY,
+                        "PYTHONPATH": str(ROOT)})
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Signing in answers with a redirect to the dashboard, which is not measured."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class Staff:
+    """A browser signed in as the benchmark's moderator, on one running portal."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url + APP
+        cookies = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        self.opener = urllib.request.build_opener(cookies, NoRedirects)
+        page = self.opener.open(f"{self.url}/staff/sign-in", timeout=60).read().decode()
+        form = {"csrf_token": TOKEN.search(page).group(1), "email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+        try:
+            self.opener.open(f"{self.url}/staff/sign-in", urllib.parse.urlencode(form).encode(), timeout=60)
+        except urllib.error.HTTPError as answer:
+            if answer.code != 303:
+                raise RuntimeError(f"signing in as {STAFF_EMAIL} answered {answer.code}") from None
+        else:
+            raise RuntimeError("signing in did not redirect: the password was refused")
+
+    def get(self, path: str) -> tuple[bytes, float]:
+        """The body of a page that must answer 200, and the seconds from request to last byte."""
+        started = time.perf_counter()
+        with self.opener.open(self.url + path, timeout=int(TIMEOUT)) as answer:
+            body = answer.read()
+        return body, time.perf_counter() - started
+
+
+def export_rows(name: str, body: bytes) -> int | None:
+    """Comments in an export (None for a page): CSV records after the header, or the JSON report's
+    list of comments (or the list itself, should the export become one)."""
+    if name.startswith("CSV"):
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1
+    if name.startswith("JSON"):
+        report = json.loads(body)
+        return len(report["comments"] if isinstance(report, dict) else report)
+    return None
+
+
+@dataclass
+class Measured:
+    name: str
+    times: list[float]
+    body: bytes
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times) * 1000
+
+    @property
+    def gzipped_kb(self) -> float:
+        return len(gzip.compress(self.body, 6)) / 1024
+
+    @property
+    def rows(self) -> int | None:
+        return export_rows(self.name, self.body)
+
+    def row(self) -> str:
+        rows = self.rows
+        rate = f"{rows:>8,} rows {rows / statistics.median(self.times):>8,.0f}/s" if rows is not None else ""
+        verdict = "" if rows is not None else "  " + ("met" if self.median_ms < TIME_TARGET_MS and
+                                                     self.gzipped_kb < SIZE_TARGET_KB else "OVER")
+        return (f"{self.name:<44} {len(self.times):>4} {self.median_ms:>9,.0f} "
+                f"{len(self.body) / 1024:>10,.1f} {self.gzipped_kb:>9,.1f}{verdict}  {rate}").rstrip()
+
+
+SLOW = 2.0
+"""Seconds: a page this slow counts its warm-up request as its first timed one, which costs a
+page of many seconds less than a tenth more than a warm request and saves a long wait."""
+
+
+def measure(staff: Staff, name: str, path: str, requests: int, budget: float) -> Measured:
+    """One warm-up request (counted when slower than `SLOW`), then up to `requests` timed ones, at
+    least three, within `budget` seconds."""
+    started = time.perf_counter()
+    body, seconds = staff.get(path)
+    times = [seconds] if seconds > SLOW else []
+    while len(times) < requests and (len(times) < 3 or time.perf_counter() - started < budget):
+        body, seconds = staff.get(path)
+        times.append(seconds)
+    return Measured(name, times, body)
+
+
+EXPORTS = {"CSV export": f"/staff/reports/{SLUG}/comments.csv",
+           "JSON export": f"/staff/reports/{SLUG}/report.json"}
+
+
+@dataclass
+class Memory:
+    rows: int
+    peak_mb: float
+    growth_mb: float
+    """Peak during the download less the worker's size just before it."""
+
+
+@contextmanager
+def portal(project: Path, database_url: str, log: Path) -> Iterator[tuple[Staff, int]]:
+    """The portal under gunicorn with one worker, and the moderator signed in: (staff, worker's pid)."""
+    environment = {"PORTAL_PROJECT": str(project), "DATABASE_URL": database_url, "SECRET_KEY": "bench",
+                   "PORTAL_SECURE_COOKIES": "0", "PORTAL_TODAY": TODAY}
+    with served("portal.wsgi:application", environment, log, workers=1, options=("--timeout", TIMEOUT)) \
+            as (url, server):
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        try:
+            yield Staff(url), int(children[0])
+        except urllib.error.HTTPError as error:  # say why, from the server's log
+            tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-20:])
+            raise RuntimeError(f"{error.url} answered {error.code}; the end of the server's log:\n"
+                               f"{tail}") from None
+
+
+def memory_mb(pid: int, field: str) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE).group(1)) / 1024
+
+
+def export_memory(project: Path, database_url: str, log: Path, path: str, name: str) -> Memory:
+    """One download of an export in a newly started worker, its peak memory that request's alone."""
+    with portal(project, database_url, log) as (staff, worker):
+        before = memory_mb(worker, "VmRSS")
+        Path(f"/proc/{worker}/clear_refs").write_text("5")  # resets the peak (VmHWM) to now
+        body, _ = staff.get(path)
+        peak = memory_mb(worker, "VmHWM")
+    return Memory(export_rows(name, body), peak, peak - before)
+
+
+def run_database(label: str, project: Path, database_url: str, options: argparse.Namespace,
+                 work: Path, database_server: int | None = None) -> None:
+    """Everything for one database: load a tenth, exports' memory, load the rest, then every page.
+    `database_server`: the PostgreSQL server's process id, whose CPU is not other processes'."""
+    total = options.comments
+    portal_cli(project, database_url, "migrate")
+    portal_cli(project, database_url, "staff-add", STAFF_EMAIL, "--name", "Bench Moderator",
+               password=STAFF_PASSWORD + "\n")
+    loaded = load_project(project)
+    started = time.perf_counter()
+    comments = Comments(loaded.library[SLUG], loaded, total, invite_panel(database_url))
+    prepared = time.perf_counter() - started
+    log = work / f"gunicorn-{label}.log"
+    tenth = total // 10
+    seconds = load(database_url, comments, tenth)
+    small = {name: export_memory(project, database_url, log, path, name) for name, path in EXPORTS.items()}
+    seconds += load(database_url, comments, total - tenth)
+    print(f"\n{label}: {total:,} comments loaded in {seconds:.1f} s ({total / seconds:,.0f} rows/s), "
+          f"after {prepared:.1f} s screening the pool of texts.")
+    figure(f"{label}: loading {total:,} comments (ORM bulk insert, batches of {BATCH:,})",
+           f"{seconds:.1f} s, {total / seconds:,.0f} rows/s")
+    large = {name: export_memory(project, database_url, log, path, name) for name, path in EXPORTS.items()}
+    later = max(1, published_count(database_url) // PAGE_SIZE // 2)
+    section = sections(loaded.library[SLUG].body)[1].key
+    pages = {"public consultation page, first page": f"/{SLUG}/",
+             f"public consultation page, page {later}": f"/{SLUG}/?page={later}",
+             "public consultation page, one section": f"/{SLUG}/?section={section}",
+             "staff queue": "/staff/queue", "report page": f"/staff/reports/{SLUG}/", **EXPORTS}
+    ours = {os.getpid(), *([database_server] if database_server else [])}
+    (machine, busy), mine = machine_ticks(), tree_ticks(ours)
+    with portal(project, database_url, log) as (staff, _):
+        measured = [measure(staff, name, path, options.requests, options.budget)
+                    for name, path in pages.items()]
+        (later_machine, later_busy), later_mine = machine_ticks(), tree_ticks(ours)
+    others = max(0.0, (later_busy - busy - (later_mine - mine)) / (later_machine - machine))
+    report(label, total, measured, small, large)
+    print(f"Other processes took {others:.0%} of the machine's CPU while the pages were measured.")
+    if others > QUIET:
+        print("WARNING: the machine was busy: these times are longer and noisier than on an idle one.")
+
+
+def report(label: str, total: int, measured: list[Measured], small: dict[str, Memory],
+           large: dict[str, Memory]) -> None:
+    print(f"{label}, {total:,} comments, gunicorn 1 sync worker:")
+    print(f"{'page':<44} {'reqs':>4} {'median ms':>9} {'raw KB':>10} {'gzip KB':>9}")
+    for result in measured:
+        print(result.row())
+    print(f"(pages: target under {TIME_TARGET_MS} ms at the median and under {SIZE_TARGET_KB} KB gzipped; "
+          f"exports: at least {ROWS_TARGET:,} rows/s)")
+    for result in measured:
+        size = f"{len(result.body) / 1024:,.1f} KB raw, {result.gzipped_kb:,.1f} KB gzipped"
+        name = f"{label} {total:,}: {result.name}"
+        if result.rows is None:
+            figure(name, f"median {result.median_ms:,.0f} ms ({len(result.times)} requests); {size}",
+                   f"< {TIME_TARGET_MS} ms, < {SIZE_TARGET_KB} KB gzipped")
+        else:
+            rate = result.rows / statistics.median(result.times)
+            figure(name, f"{rate:,.0f} rows/s ({result.rows:,} rows, median {result.median_ms / 1000:.2f} s "
+                   f"of {len(result.times)}); {size}", f">= {ROWS_TARGET:,} rows/s")
+    for name in EXPORTS:
+        before, after = small[name], large[name]
+        flat = after.growth_mb - before.growth_mb <= FLAT_MB
+        print(f"{name}: worker peak {before.peak_mb:.0f} MB at {before.rows:,} rows, {after.peak_mb:.0f} MB "
+              f"at {after.rows:,} (grew {before.growth_mb:.0f} and {after.growth_mb:.0f} MB during the "
+              f"download): {'flat' if flat else 'NOT flat'}")
+        figure(f"{label}: {name} worker peak RSS, {before.rows:,} vs {after.rows:,} rows",
+               f"{before.peak_mb:.0f} vs {after.peak_mb:.0f} MB (grew {before.growth_mb:.0f} vs "
+               f"{after.growth_mb:.0f} MB)", f"flat: grows <= {FLAT_MB} MB more")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=100_000, help="how many comments (default 100,000)")
+    parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"],
+                        default=["sqlite", "postgresql"], help="which databases (default both)")
+    parser.add_argument("--requests", type=int, default=20, help="timed requests a page (default 20)")
+    parser.add_argument("--budget", type=float, default=60,
+                        help="seconds of timed requests a page at most, after three (default 60)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 1,000 comments, 3 requests a page, SQLite only")
+    options = parser.parse_args()
+    if options.quick:
+        options.comments, options.requests, options.databases = 1_000, 3, ["sqlite"]
+    if options.comments < 10:
+        parser.error("--comments must be at least 10 (the memory figures compare a tenth with all)")
+    work = Path(tempfile.mkdtemp(prefix="comments-bench-"))
+    try:
+        project = copy_project(work / "project")
+        (project / "site").mkdir()
+        (project / "site" / "index.html").write_text("<!doctype html><title>Home</title>", encoding="utf-8")
+        if "sqlite" in options.databases:
+            run_database("SQLite", project, f"sqlite:///{work / 'portal.sqlite'}", options, work)
+        if "postgresql" in options.databases:
+            with postgres.server() as database:
+                postmaster = int((database.data / "postmaster.pid").read_text().split()[0])
+                run_database("PostgreSQL", project, database.url, options, work, postmaster)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

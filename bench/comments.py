@@ -38,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -360,6 +361,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 1,000 comments, 3 requests a page, SQLite only")
     options = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("Stopped."))  # still stops its servers
     if options.quick:
         options.comments, options.requests, options.databases = 1_000, 3, ["sqlite"]
     if options.comments < 10:

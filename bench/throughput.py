@@ -207,16 +207,25 @@ def create_floor_app() -> Flask:
 def gunicorn(app: str, environment: dict[str, str], log: Path) -> Iterator[str]:
     """`app` under gunicorn with two workers on a free loopback port; yields its URL once it answers.
     Its log goes to `log`, so errors under load can be counted."""
+    with served(app, environment, log) as (url, _):
+        yield url
+
+
+@contextmanager
+def served(app: str, environment: dict[str, str], log: Path, workers: int = 2,
+           options: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`gunicorn` with its number of `workers` and other command-line `options` chosen; yields the
+    URL and the gunicorn process (the master: its workers are its children)."""
     port = postgres._free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "--pythonpath", str(ROOT), "--no-control-socket", app],
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+             "--pythonpath", str(ROOT), "--no-control-socket", *options, app],
             env={**os.environ, **environment}, start_new_session=True, stdout=output, stderr=output)
         try:
             wait_for(url, server, log)
-            yield url
+            yield url, server
         finally:
             if server.poll() is None:
                 os.killpg(server.pid, signal.SIGTERM)

@@ -6,13 +6,19 @@ SQLite and then on the tests' throwaway PostgreSQL. The mix (`bench/comment_mix.
 look like a large real consultation, and is the same every run.
 
 The portal then runs under gunicorn with one sync worker, as issue 21 measured it, and a
-moderator made with `policy-portal staff-add` signs in. For each page, after one warm-up
-request (counted when the page takes seconds): the median time of up to `--requests` requests
-(fewer when a page is so slow that they would take more than `--budget` seconds, never fewer
-than three), measured by the client from sending the request to the last byte; the size of
-the body, and gzipped at level 6 as a web server sends it. The pages keep their addresses as
-they become paged and filterable; a page that does not know a query-string parameter (`?page=`,
-`?section=`) ignores it and shows everything.
+moderator made with `policy-portal staff-add` signs in. The pages: the public consultation page
+(first page, a page halfway and one section), the staff dashboard, the moderation queue (first
+page, filtered by a flag, and its last page) and the report (first page, filtered by respondent
+group and channel, and its last page, the deepest the database has to skip to). Filters are asked
+for by their own names (`consultation.filters.Filters`), and a page that says a filter was not
+understood stops the run, so a renamed filter cannot quietly be measured unfiltered.
+
+For each page, after one warm-up request (counted when the page takes seconds): the median time
+of up to `--requests` requests (fewer when a page is so slow that they would take more than
+`--budget` seconds, never fewer than three), measured by the client from sending the request to
+the last byte; the size of the body, and gzipped at level 6 as a web server sends it. The pages
+keep their addresses as they become paged and filterable; a page that does not know a
+query-string parameter (`?page=`, `?section=`) ignores it and shows everything.
 
 Exports are also timed as rows a second, and their memory is measured at a tenth of the
 comments and at all of them: each export in a newly started server (after signing in), its
@@ -62,8 +68,10 @@ from bench import figure  # noqa: E402
 from bench.comment_mix import Comments  # noqa: E402
 from bench.throughput import QUIET, machine_ticks, served, tree_ticks  # noqa: E402
 from consultation.database import make_engine  # noqa: E402
+from consultation.filters import Filters  # noqa: E402
 from consultation.models import Comment, PanelInvitation  # noqa: E402
 from consultation.paging import PAGE_SIZE  # noqa: E402
+from policy_portal.consultations.rules import RespondentType  # noqa: E402
 from policy_portal.project import load_project  # noqa: E402
 from policy_portal.text.sections import sections  # noqa: E402
 from tests import postgres  # noqa: E402
@@ -116,14 +124,23 @@ def invite_panel(database_url: str, members: int = 12) -> list[int]:
     return ids
 
 
-def published_count(database_url: str) -> int:
-    """Comments the public page may show: approved, with their writers' permission."""
+def last_page(database_url: str, *conditions) -> int:
+    """The number of the last page of the draft's comments meeting `conditions`, counted in SQL."""
     engine = make_engine(database_url)
     with engine.connect() as connection:
         count = connection.scalar(select(func.count()).select_from(Comment).where(
-            Comment.policy_slug == SLUG, Comment.moderation == "approved", Comment.may_publish))
+            Comment.policy_slug == SLUG, *conditions))
     engine.dispose()
-    return count
+    return max(1, -(-count // PAGE_SIZE))
+
+
+def query(filters: Filters, **more: object) -> str:
+    """A query string asking for `filters` by the names the app reads them by, and `more`."""
+    return "?" + urllib.parse.urlencode({**filters.args(keep_policy=False), **more})
+
+
+NOT_UNDERSTOOD = b"is not one of the choices"
+"""What a staff page says of a filter value it does not offer (`consultation.filters.read`)."""
 
 
 def portal_cli(project: Path, database_url: str, *args: str, password: str | None = None) -> None:
@@ -162,11 +179,16 @@ class Staff:
             raise RuntimeError("signing in did not redirect: the password was refused")
 
     def get(self, path: str) -> tuple[bytes, float]:
-        """The body of a page that must answer 200, and the seconds from request to last byte."""
+        """The body of a page that must answer 200, and the seconds from request to last byte.
+        A page saying a filter in `path` was not understood stops the run."""
         started = time.perf_counter()
         with self.opener.open(self.url + path, timeout=int(TIMEOUT)) as answer:
             body = answer.read()
-        return body, time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        if NOT_UNDERSTOOD in body:
+            raise RuntimeError(f"{path} says a filter in its address is not one of the choices: "
+                               "the benchmark's filters no longer match the app's")
+        return body, seconds
 
 
 def export_rows(name: str, body: bytes) -> int | None:
@@ -300,12 +322,23 @@ def run_database(label: str, project: Path, database_url: str, options: argparse
     figure(f"{label}: loading {total:,} comments (Comment objects, {BATCH:,} a commit)",
            f"{seconds:.1f} s, {total / seconds:,.0f} rows/s")
     large = {name: export_memory(project, database_url, log, path, name) for name, path in EXPORTS.items()}
-    later = max(1, published_count(database_url) // PAGE_SIZE // 2)
+    later = max(1, last_page(database_url, Comment.moderation == "approved", Comment.may_publish) // 2)
+    queue_end = last_page(database_url, Comment.moderation == "new")  # only the example draft has comments
+    report_end = last_page(database_url)
     section = sections(loaded.library[SLUG].body)[1].key
+    tenants_online = Filters(respondent=RespondentType.TENANT.value, channel="online")
     pages = {"public consultation page, first page": f"/{SLUG}/",
              f"public consultation page, page {later}": f"/{SLUG}/?page={later}",
              "public consultation page, one section": f"/{SLUG}/?section={section}",
-             "staff queue": "/staff/queue", "report page": f"/staff/reports/{SLUG}/", **EXPORTS}
+             "staff dashboard": "/staff/",
+             "staff queue": "/staff/queue",
+             "staff queue, flagged for a phone number": "/staff/queue" + query(Filters(flag="phone")),
+             f"staff queue, last page ({queue_end:,})": "/staff/queue" + query(Filters(), page=queue_end),
+             "report page": f"/staff/reports/{SLUG}/",
+             "report page, tenants online": f"/staff/reports/{SLUG}/" + query(tenants_online),
+             f"report page, last page ({report_end:,})": f"/staff/reports/{SLUG}/" + query(Filters(),
+                                                                                         page=report_end),
+             **EXPORTS}
     ours = {os.getpid(), *([database_server] if database_server else [])}
     (machine, busy), mine = machine_ticks(), tree_ticks(ours)
     with portal(project, database_url, log) as (staff, worker):

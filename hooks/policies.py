@@ -20,7 +20,7 @@ content security policy is made from every language's pages.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -37,6 +37,7 @@ from policy_portal.formats.pdf import PdfError
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_list import INDEX_MARKER, policy_list, translated_policy_list
 from policy_portal.problems import PolicyError
+from policy_portal.progress import Step, log_steps
 from policy_portal.project import POLICIES, Project, load_project
 from policy_portal.reading.allowlist import no_alt_text
 from policy_portal.reading.history import (
@@ -51,6 +52,9 @@ from policy_portal.site.generated import ENGLISH_ONLY, counterpart, generated_fi
 from policy_portal.site.search import SearchIndexError, index_site
 
 log = logging.getLogger("mkdocs.hooks.policies")
+_progress = log_steps()
+"""Each language's pages, PDFs and Braille files, and the search index, as they are made:
+`policy-portal build` shows them, `mkdocs build -v` logs them."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ class _Build:
 
 _build: _Build | None = None
 """Set by the default language's `on_pre_build`, which the i18n plugin always runs first."""
+_pages: Step | None = None
+"""The pages of the language being built, so far."""
 
 
 def _current() -> _Build:
@@ -105,7 +111,8 @@ def on_pre_build(config) -> None:
     try:
         context = PageContext(project.library, project.association, today,
                               consultation_url=project.consultation_url, outcome_weeks=project.outcome_weeks)
-        build = build_formats(context, project.policies, project.docs, config.site_url or "/", project.cache)
+        build = build_formats(context, project.policies, project.docs, config.site_url or "/", project.cache,
+                              _progress)
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None
     log.info("PDFs: %d made, %d unchanged and reused.", build.pdfs_made, build.pdfs_reused)
@@ -121,6 +128,7 @@ def on_pre_build(config) -> None:
 
 @event_priority(-200)  # after mkdocs-static-i18n's on_files, which cannot handle generated files
 def on_files(files: Files, config) -> Files:
+    global _pages
     build, language = _current(), _language(config)
     project = build.project
     if language.default:
@@ -135,6 +143,8 @@ def on_files(files: Files, config) -> Files:
             file.dest_uri = f"{language.code}/{file.dest_uri}"
         file.portal_generated = True
         files.append(file)
+    _pages = Step("pages", language.english_name, 0, len(files.documentation_pages()))
+    _progress(_pages)
     return files
 
 
@@ -208,6 +218,10 @@ def _without_autocomplete(html: str) -> str:
 
 
 def on_post_page(output: str, page, config) -> str:
+    global _pages
+    if _pages is not None:
+        _pages = replace(_pages, done=_pages.done + 1)
+        _progress(_pages)
     return _without_autocomplete(output)
 
 
@@ -227,10 +241,12 @@ def on_post_build(config) -> None:
     i18n = config.plugins.get("i18n")
     if i18n is not None and i18n.building:
         return  # one language's run inside the i18n plugin's loop: index once, when all are built
+    _progress(Step("search index", None, 0, 1))
     try:
         index_site(Path(config.site_dir))
     except SearchIndexError as error:
         raise PluginError(str(error)) from None
+    _progress(Step("search index", None, 1, 1))
     csp.write_site_policy(Path(config.site_dir))
 
 

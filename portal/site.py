@@ -11,11 +11,15 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
+
+from policy_portal.progress import LOGGER, Progress, quiet, step_of
 
 
 class SiteBuildError(Exception):
@@ -33,8 +37,39 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_site(config_file: Path, site_dir: Path) -> None:
-    """Build the site from `config_file` into `site_dir`, replacing it only on success."""
+class _Steps(logging.Handler):
+    """Passes the steps the hooks log (policy_portal.progress) to whoever shows them."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(logging.DEBUG)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        step = step_of(record)
+        if step is not None:
+            self.progress(step)
+
+
+@contextmanager
+def _steps_to(progress: Progress) -> Iterator[None]:
+    """The steps the hooks log go to `progress` while MkDocs builds, and to no other handler."""
+    handler, logger = _Steps(progress), logging.getLogger(LOGGER)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = True
+
+
+def build_site(config_file: Path, site_dir: Path, progress: Progress = quiet) -> None:
+    """Build the site from `config_file` into `site_dir`, replacing it only on success, telling
+    `progress` of each language's pages, PDFs and Braille files and of the search index. MkDocs
+    is strict: a warning stops the build, so a site that was built had none."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.building-", dir=site_dir.parent))
@@ -43,7 +78,8 @@ def build_site(config_file: Path, site_dir: Path) -> None:
     logger.addHandler(collector)
     try:
         config = load_config(config_file=str(config_file), site_dir=str(staging), strict=True)
-        mkdocs_build(config)
+        with _steps_to(progress):
+            mkdocs_build(config)
     except (MkDocsException, OSError) as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise SiteBuildError("\n".join(collector.messages) or str(error)) from None

@@ -203,3 +203,19 @@ def test_check_refuses_rewriting_a_published_versions_history(repository: Path, 
         "1 problem in the policy files:\npolicies/repairs.md:13: history: the entry for version 2, "
         "published before main, has been changed or removed; published versions stay as they were, "
         "so put it back and add a new version instead\n")
+
+
+def test_check_refuses_changing_or_removing_an_earlier_version_kept_as_a_file(repository: Path, capsys):
+    earlier = repository / "policies" / "earlier-versions" / "complaints"
+    (earlier / "1.md").write_text((earlier / "1.md").read_text(encoding="utf-8") + "\nA new line.\n",
+                                  encoding="utf-8")
+    (earlier / "2.md").unlink()
+    assert main(["--project", str(repository), "check", "--base", "main"]) == 1
+    assert capsys.readouterr().err == "\n".join([
+        "2 problems in the policy files:",
+        "policies/earlier-versions/complaints/1.md:1: earlier version: this earlier version, published "
+        "before main, has been changed; it is the record of what was in force, so put it back as it was "
+        "(git checkout main -- policies/earlier-versions/complaints/1.md)",
+        "policies/earlier-versions/complaints/2.md:1: earlier version: this earlier version, published "
+        "before main, has been removed; it is the record of what was in force, so put it back as it was "
+        "(git checkout main -- policies/earlier-versions/complaints/2.md)"]) + "\n"

@@ -18,6 +18,7 @@ from policy_portal.formats.printable import document_title, policy_html, printab
 from policy_portal.formats.typst_source import PdfDocument, typst_body, typst_document
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_page import Formats, page_markdown, page_title
+from policy_portal.progress import PerLanguage, Progress, quiet
 from policy_portal.reading.library import told_us
 from policy_portal.reading.policy import Policy, Translation
 
@@ -61,11 +62,12 @@ class FormatsBuild:
 
 
 def build_formats(context: PageContext, policies: Path, docs: Path, site_url: str,
-                  cache: Path) -> FormatsBuild:
+                  cache: Path, progress: Progress = quiet) -> FormatsBuild:
     """Every policy's formats in English, and every translation's in its language, keyed by
     (slug, language code). `policies`: the policies folder; `docs`: the site's own pages, with
     the stylesheets and any images; `site_url`: the site's public address, for the links inside
-    PDFs; `cache`: where PDFs and Braille files are kept between builds."""
+    PDFs; `cache`: where PDFs and Braille files are kept between builds; `progress`: told of
+    each PDF and Braille file, by language."""
     library = context.library
     jobs, braille_jobs, pages, order = [], {}, {}, []
     texts: list[tuple[Language, Policy | Translation, str | None]] = [
@@ -80,12 +82,15 @@ def build_formats(context: PageContext, policies: Path, docs: Path, site_url: st
         braille_jobs[key] = _braille_job(markdown, language, site_url)
         root = "../../../" if language.default else "../../../../"  # from [<code>/]policies/x/large-print/
         pages[key] = printable_html(context.in_language(language, root), text, told_us=summary,
-                                    large_print=True, policies_url="../../",
+                                    large_print=True, policies_url="../../", images_url=f"{root}{IMAGES}/",
                                     stylesheet=f"{root}{LARGE_PRINT_STYLE}", back_link="../")
         order.append(key)
-    made = make_pdfs(jobs, cache)
+    pdf_languages = [language.english_name for language, _, _ in texts for _ in (False, True)]  # 2 each
+    made = make_pdfs(jobs, cache, finished=PerLanguage(progress, "PDFs", pdf_languages).finished)
     braille_jobs = {key: job for key, job in braille_jobs.items() if job}
-    brfs, brfs_made = make_braille(list(braille_jobs.values()), cache)
+    braille_languages = [library.languages[code].english_name for _, code in braille_jobs]
+    brfs, brfs_made = make_braille(list(braille_jobs.values()), cache,
+                                   PerLanguage(progress, "Braille files", braille_languages).finished)
     braille = dict(zip(braille_jobs, brfs, strict=True))
     results = iter(made)
     built = {}

@@ -1,10 +1,11 @@
 """Shared fixtures: one built example site, one browser and one PostgreSQL server a session.
 
 Building the site, starting Chromium and starting PostgreSQL are the slow parts of the suite, so
-each happens once; so do the two slow parts of starting an app, which ~300 tests do: the database
-schema is made by Alembic once and copied, and a project's policies are read once for each set of
-files (see `app_project`). Today is fixed (PORTAL_TODAY = 23 November 2026), so review and consultation
-notices are known: the example pets policy is open for comments until 21 December 2026.
+each happens once; so do the slow parts of starting an app, which ~300 tests do: the database
+schema is made by Alembic once and copied, a project's policies are read once for each set of
+files (see `app_project`), and templates are compiled once. Today is fixed (PORTAL_TODAY =
+23 November 2026), so review and consultation notices are known: the example pets policy is open
+for comments until 21 December 2026.
 
 Every test that uses `app` or `client` runs twice: on SQLite and on PostgreSQL.
 """
@@ -190,8 +191,9 @@ def app_project(folder: Path, libraries: dict[bytes, Library]) -> Project:
 @pytest.fixture(scope="session")
 def compiled_templates(tmp_path_factory: pytest.TempPathFactory) -> FileSystemBytecodeCache:
     """Jinja's compiled templates, kept for the session: each test's app has its own Jinja
-    environment, which compiled every template it rendered again (~0.1 s a test). Jinja checks
-    each template's source against what was compiled."""
+    environment, which compiled every template it rendered again (33 ms of CPU for the pets
+    consultation page and the list of consultations). Jinja checks each template's source
+    against what was compiled."""
     return FileSystemBytecodeCache(str(tmp_path_factory.mktemp("jinja")))
 
 

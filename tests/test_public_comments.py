@@ -10,15 +10,35 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import time
 import uuid
 
+from axe_playwright_python.sync_playwright import Axe
 from bs4 import BeautifulSoup
 from flask import Flask
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from consultation import context
-from consultation.models import Comment
+from consultation.database import make_engine
+from consultation.models import Comment, PanelInvitation
 from consultation.paging import PAGE_SIZE
-from tests.consultation_pages import GOOD, PETS, SECTION, SECTION_TITLE, form_for, soup, stored, typed, words
+from consultation.security import SweptMemoryStorage
+from tests.consultation_pages import (
+    GOOD,
+    PETS,
+    SECTION,
+    SECTION_TITLE,
+    form_for,
+    panel_client,
+    soup,
+    stored,
+    typed,
+    words,
+)
+from tests.test_browser import violations
 
 PUBLISHED_ON_SECTION = PAGE_SIZE + 5
 PUBLISHED_ON_WHOLE_DRAFT = 5
@@ -28,17 +48,24 @@ NOT_PUBLISHED = 3
 def add_comments(app: Flask) -> None:
     """55 published comments on one section, then 5 on the whole draft, then 3 not to publish:
     63 received, 60 shown, numbered in the order they came."""
-    start = dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
     rows = [(SECTION, SECTION_TITLE, True)] * PUBLISHED_ON_SECTION
     rows += [(None, None, True)] * PUBLISHED_ON_WHOLE_DRAFT
     rows += [(SECTION, SECTION_TITLE, False)] * NOT_PUBLISHED
+    store_comments(app, rows, moderation="approved")
+
+
+def store_comments(app: Flask, rows: list[tuple[str | None, str | None, bool]], moderation: str,
+                   invitation_id: int | None = None) -> None:
+    """A comment for each (section key, section title, may publish), as the app stores them."""
+    start = dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
     with app.app_context():
         db = context.database()
         db.add_all(Comment(
             reference=f"PETS-{number:04d}", submission_key=str(uuid.uuid4()), policy_slug="pets",
             policy_version="0.2", section_key=key, section_title=title, respondent_type="tenant",
             body=f"Comment number {number}.", screened_body=f"Comment number {number}.", may_publish=publish,
-            moderation="approved", created_at=start + dt.timedelta(minutes=number),
+            moderation=moderation, created_at=start + dt.timedelta(minutes=number),
+            panel_invitation_id=invitation_id,
         ) for number, (key, title, publish) in enumerate(rows, start=1))
         db.commit()
 
@@ -47,9 +74,9 @@ def listed(page) -> list[str]:
     return [words(item.find(class_="kept-text")) for item in page.find(id="published").select("ol > li")]
 
 
-def pager(page) -> tuple[str, dict[str, str]]:
+def pager(page, label: str = "Pages of comments") -> tuple[str, dict[str, str]]:
     """The pager's "Showing ..." line, and its links by text (the current one as "current")."""
-    nav = page.find("nav", attrs={"aria-label": "Pages of comments"})
+    nav = page.find("nav", attrs={"aria-label": label})
     links = {("current" if link.get("aria-current") == "page" else words(link)): link["href"]
              for link in nav.find_all("a")}
     return words(nav.p), links
@@ -145,3 +172,54 @@ def test_a_form_sent_back_keeps_its_text_and_nobody_else_sees_it(app, client):
 def blank(html: str, token: str, keys: set[str]) -> str:
     """A page with its token and submission keys taken out, to compare two visitors' pages."""
     return re.sub("|".join(map(re.escape, [token, *keys])), "", html)
+
+
+def test_panel_members_read_the_panels_comments_a_page_at_a_time(app):
+    member = panel_client(app)
+    with app.app_context():
+        [invitation_id] = context.database().scalars(select(PanelInvitation.id))
+    store_comments(app, [(SECTION, SECTION_TITLE, True)] * (PAGE_SIZE + 1), "new", invitation_id)
+    page = soup(member.get(PETS))
+    panel = page.find(id="panel-comments").find_parent("section")
+    assert len(panel.find_all(class_="kept-text")) == PAGE_SIZE
+    showing, links = pager(panel, "Pages of panel comments")
+    assert (showing, links["Page 2"]) == ("Showing 1 to 50 of 51.", f"{PETS}?panel-page=2#panel-comments")
+    last = soup(member.get(links["Page 2"])).find(id="panel-comments").find_parent("section")
+    assert [words(text) for text in last.find_all(class_="kept-text")] == ["Comment number 51."]
+
+
+def test_rate_limit_counts_start_no_thread_and_expired_ones_are_swept():
+    counts = SweptMemoryStorage()
+    counts.SWEEP_EVERY = 0
+    time.sleep(0.05)  # the one timer limits starts when its storage is made has run
+    threads = threading.active_count()
+    counts.incr("old network", expiry=0.01)
+    time.sleep(0.02)
+    counts.incr("new network", expiry=60)
+    assert threading.active_count() == threads
+    assert dict(counts.storage) == {"new network": 1}
+
+
+def test_the_section_filter_lands_back_on_the_list(page: Page, site_url: str, portal_database: str):
+    """The browser matters here: a GET form's address keeps its #published, so the reader is not
+    taken back to the top of a long draft. (The app's pages run no script at all.)"""
+    engine = make_engine(portal_database)
+    with Session(engine) as db:
+        shown = Comment(reference="C-FILT-ER01", submission_key=str(uuid.uuid4()), policy_slug="pets",
+                        policy_version="0.2", section_key=SECTION, section_title=SECTION_TITLE,
+                        respondent_type="tenant", body="Filtered in.", screened_body="Filtered in.",
+                        may_publish=True, moderation="approved", created_at=dt.datetime.now(dt.UTC))
+        db.add(shown)
+        db.commit()
+        try:
+            page.goto(site_url + "/consultations/pets/")
+            page.get_by_label("Show comments on").select_option(SECTION, timeout=10_000)
+            page.get_by_role("button", name="Show", exact=True).click(timeout=10_000)
+            expect(page).to_have_url(f"{site_url}/consultations/pets/?section={SECTION}#published")
+            expect(page.get_by_role("heading", name="What people have said")).to_be_in_viewport()
+            expect(page.locator("#published")).to_contain_text("Filtered in.")
+            assert violations(Axe(), page) == []
+        finally:
+            db.delete(shown)  # the database is the session's: leave it as it was
+            db.commit()
+    engine.dispose()

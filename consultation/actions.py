@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from consultation import complaints, context, mail, outcomes, sending, store, subscriptions
+from consultation import complaints, context, mail, outcomes, recommendations, sending, store, subscriptions
 from consultation.database import scrub_erased
 from consultation.models import (
     ALL_NETWORKS,
@@ -407,11 +407,14 @@ def _queue(db: Session, message: OutboxMessage | None) -> OutboxMessage | None:
 
 def subscribe(email: str) -> None:
     """Ask to be told of new consultations: queue the confirmation, unless the address is
-    subscribed already or was sent one within `subscriptions.CONFIRM_AGAIN_AFTER`. No audit
+    subscribed already or was sent one within `subscriptions.CONFIRM_AGAIN_AFTER`, or its
+    mailbox has had `subscriptions.CONFIRMATIONS_PER_MAILBOX` within that time. No audit
     entry: it is the person's own act, and the subscription is its record."""
     key = store.email_key(email)
     try:
         with _transaction() as (db, now):
+            if subscriptions.mailbox_is_full(db, key, now):
+                return
             found = subscriptions.by_address(db, key)
             if found is None:
                 found = Subscription(email=email.strip(), email_key=key, token=secrets.token_urlsafe(32),
@@ -557,8 +560,14 @@ def offer_complaint(comment: Comment, actor: str) -> bool:
 
 def add_recommendation(policy_slug: str, text: str, made_on: dt.date, response_due: dt.date,
                        actor: str) -> Recommendation:
-    """A formal recommendation of the tenant scrutiny panel, which the board must answer."""
+    """A formal recommendation of the tenant scrutiny panel, which the board must answer. The
+    same words recorded again for the same day (a double click, the form sent again from the
+    browser's history) give the one already recorded: a second would look like a second
+    recommendation the board had not answered."""
     with _transaction() as (db, now):
+        recorded = recommendations.same(db, policy_slug, text, made_on)
+        if recorded is not None:
+            return recorded
         recommendation = Recommendation(policy_slug=policy_slug, text=text, made_on=made_on,
                                         response_due=response_due, created_at=now, created_by=actor)
         db.add(recommendation)

@@ -27,9 +27,7 @@ def closing_day(policy: Policy) -> dt.date | None:
     """The closing day: from the file while it has one, else the latest the comments recorded."""
     if policy.consultation:
         return policy.consultation.closes
-    closes = [comment.consultation_closes for comment in store.comments_on(context.database(), policy.slug)
-              if comment.consultation_closes]
-    return max(closes, default=None)
+    return store.latest_closing(context.database(), policy.slug)
 
 
 def facts(policy: Policy) -> dict:

@@ -7,9 +7,21 @@ so SQLite and PostgreSQL databases in use are upgraded in place with nothing los
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 NAMES = {
     "ix": "ix_%(column_0_label)s",
@@ -83,9 +95,22 @@ class SignInFailure(Base):
 
 
 class Comment(Base):
-    """One comment on one draft: on a section (`section_key`) or on the whole draft (None)."""
+    """One comment on one draft: on a section (`section_key`) or on the whole draft (None).
+
+    The indexes serve the staff queue and report (`store.comment_filter`): the three orders (a
+    draft's comments oldest first, a section's, and the queue's flagged first) are index scans, so
+    a page of 50 costs the same at 100 comments or 100,000; and `ix_comments_facets` holds every
+    column the report counts by or filters on, so each count, whatever the filters, reads that
+    index alone and never the table's rows (long text)."""
 
     __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_listing", "policy_slug", "created_at", "id"),
+        Index("ix_comments_queue", "moderation", "unflagged", "created_at", "id"),
+        Index("ix_comments_section", "policy_slug", "section_key", "created_at", "id"),
+        Index("ix_comments_facets", "policy_slug", "respondent_type", "channel", "moderation",
+              "response_outcome", "section_key", "unflagged"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -111,7 +136,13 @@ class Comment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     flags: Mapped[str] = mapped_column(Text, default="[]")
-    """What the automatic check found (JSON list of kind and text), for the moderation queue."""
+    """What the automatic check found (JSON list of kind, place and text), for the moderator.
+    Setting it also sets `unflagged` and `flag_kinds` (see `_index_flags`)."""
+    unflagged: Mapped[bool] = mapped_column(default=True, server_default=true())
+    """The check found nothing. The queue shows flagged comments first: ordered by this, then by
+    time, it is a scan of `ix_comments_queue` (False sorts first). Stored the other way round, as
+    `flagged`, the order would need a descending index column, which Alembic cannot compare on
+    SQLite."""
     screened_body: Mapped[str] = mapped_column(Text)
     """The comment with what the automatic check found taken out, made once when it arrived, so
     reports and panel pages never run the check again; shown until a moderator has read it."""
@@ -142,6 +173,18 @@ class Comment(Base):
     Ombudsman Complaint Handling Code 1.3), for a comment that expresses dissatisfaction."""
 
     panel_invitation: Mapped[PanelInvitation | None] = relationship()
+    flag_kinds: Mapped[list[CommentFlag]] = relationship(cascade="all, delete-orphan")
+
+    @validates("flags")
+    def _index_flags(self, _key: str, flags: str) -> str:
+        """Keep the searchable forms of the flags in step with the JSON, whoever sets it (a new
+        comment, erasure, a benchmark loading rows). Rows are rewritten only when the kinds
+        change, so erasure, which blanks the flagged text but keeps each kind, rewrites none."""
+        kinds = sorted({flag["kind"] for flag in json.loads(flags)})
+        self.unflagged = not kinds
+        if self.id is None or sorted(flag.kind for flag in self.flag_kinds) != kinds:
+            self.flag_kinds = [CommentFlag(kind=kind) for kind in kinds]
+        return flags
 
     @property
     def verified_panel(self) -> bool:
@@ -169,6 +212,21 @@ class Comment(Base):
         if self.public_wording is not None:
             return self.public_wording
         return self.suggested_wording or ""
+
+
+class CommentFlag(Base):
+    """One kind of thing the automatic check found in one comment ("phone", "complaint"…), so
+    staff can filter and count comments by flag with an index. The JSON in `Comment.flags` keeps
+    where and what was found, for the moderator; a JSON column cannot be indexed the same way on
+    SQLite and PostgreSQL, and a LIKE over it reads every row. A comment has a row per kind found,
+    written with it (see `Comment._index_flags`); the kinds never change afterwards."""
+
+    __tablename__ = "comment_flags"
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    __table_args__ = (Index("ix_comment_flags_kind", "kind", "comment_id"),)
 
 
 class AuditEntry(Base):

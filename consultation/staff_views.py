@@ -6,15 +6,19 @@ Every view here is behind `auth.require_staff`; tests list the app's URL map to 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session, sessionmaker
 
-from consultation import actions, auth, context, panel, store
+from consultation import actions, auth, context, filters, panel, store
+from consultation.filters import Filters
 from consultation.forms import ModerateForm, ResponseForm, SignInForm, clean_text
 from consultation.models import Comment
+from consultation.paging import page_number, paged
 from consultation.report import Report
 from consultation.sending import outbox_state
-from policy_portal.consultations.moderation import HIDE_REASONS, Flag
+from policy_portal.consultations.moderation import FLAG_LABELS, HIDE_REASONS, Flag
 from policy_portal.consultations.rules import (
     CHANNELS,
     OUTCOMES,
@@ -66,16 +70,25 @@ def sign_out():
 @blueprint.get("/")
 def dashboard():
     db = context.database()
-    counts = {policy.slug: store.comment_count(db, policy.slug) for policy in context.library()}
-    consulting = [policy for policy in context.library() if policy.consultation or counts[policy.slug]]
-    return render_template("staff/dashboard.html", consulting=consulting, counts=counts,
-                           waiting=len(store.moderation_queue(db)), outbox=outbox_state(db))
+    counts = store.counts_by_draft(db)
+    waiting = store.count_matching(db, Filters(state="new"))
+    return render_template("staff/dashboard.html", consulting=_consulting(counts), counts=counts,
+                           waiting=waiting, outbox=outbox_state(db))
 
 
 @blueprint.get("/queue")
 def queue():
-    waiting = store.moderation_queue(context.database())
-    return render_template("staff/queue.html", comments=waiting, flags=_flags)
+    """The comments waiting for a moderator (or, filtered, any comments), a page at a time."""
+    db = context.database()
+    drafts = {policy.slug: policy.title for policy in _consulting(store.counts_by_draft(db))}
+    draft = request.args.get("policy", "")
+    offered = filters.choices(context.library().policies.get(draft) if draft in drafts else None, drafts,
+                              waiting_first=True)
+    chosen, problems = filters.read(request.args, offered)
+    page = paged(db, store.moderation_queue(chosen), page_number(request.args))
+    return render_template("staff/queue.html", page=page, flags=_flags, offered=offered,
+                           labels=filters.LABELS, problems=problems, by_flag=store.count_by_flag(db, chosen),
+                           flag_labels=FLAG_LABELS)
 
 
 @blueprint.route("/comments/<int:comment_id>", methods=["GET", "POST"])
@@ -110,23 +123,24 @@ def audit():
 
 @blueprint.get("/reports/<slug>/")
 def report(slug: str):
-    return render_template("staff/report.html", report=_report(slug), outcomes=OUTCOMES)
+    found, offered, problems = _report(slug)
+    return render_template("staff/report.html", report=found, page=found.page(page_number(request.args)),
+                           offered=offered, labels=filters.LABELS, problems=problems)
 
 
 @blueprint.get("/reports/<slug>/comments.csv")
 def report_csv(slug: str):
-    return _download(_report(slug).as_csv(), f"{slug}-comments.csv", "text/csv")
+    return _export(slug, Report.csv_chunks, f"{slug}-comments.csv", "text/csv")
 
 
 @blueprint.get("/reports/<slug>/report.json")
 def report_json(slug: str):
-    body = json.dumps(_report(slug).as_json(), indent=2, ensure_ascii=False)
-    return _download(body, f"{slug}-report.json", "application/json")
+    return _export(slug, Report.json_chunks, f"{slug}-report.json", "application/json")
 
 
 @blueprint.get("/reports/<slug>/what-you-told-us.md")
 def told_us(slug: str):
-    return _download(_report(slug).told_us(), f"{slug}.md", "text/markdown")
+    return _download([_report(slug)[0].told_us()], f"{slug}.md", "text/markdown")
 
 
 @blueprint.route("/invitations/<slug>", methods=["GET", "POST"])
@@ -168,13 +182,40 @@ def _policy(slug: str) -> Policy:
     return policy
 
 
-def _report(slug: str) -> Report:
-    """Reports stay available after approval, when the policy file no longer has its dates."""
+def _consulting(counts: dict[str, int]) -> list[Policy]:
+    """Drafts out for comment now, and policies that have comments from an earlier consultation."""
+    return [policy for policy in context.library() if policy.consultation or counts.get(policy.slug)]
+
+
+def _report(slug: str) -> tuple[Report, dict[str, dict[str, str]], list[str]]:
+    """The report narrowed by the query string's filters, the filters' options, and what was
+    wrong with the filters asked for. Reports stay available after approval, when the policy
+    file no longer has its dates."""
+    db = context.database()
     policy = context.library().policies.get(slug)
-    comments = store.comments_on(context.database(), slug) if policy else []
-    if policy is None or (policy.consultation is None and not comments):
+    if policy is None or (policy.consultation is None and not store.comment_count(db, slug)):
         abort(404)
-    return Report(policy, comments)
+    offered = filters.choices(policy)
+    chosen, problems = filters.read(request.args, offered, policy=slug)
+    return Report(policy, db, chosen), offered, problems
+
+
+def _export(slug: str, chunks: Callable[[Report], Iterator[str]], filename: str, mimetype: str) -> Response:
+    """A download of the filtered report, refused if a filter is not one of the choices: a file
+    quietly holding more than was asked for could be sent on by mistake."""
+    found, _, problems = _report(slug)
+    if problems:
+        return Response(" ".join(problems), 400, mimetype="text/plain")
+    return _download(_streamed(context.sessions(), found, chunks), filename, mimetype)
+
+
+def _streamed(sessions: sessionmaker[Session], report: Report,
+              chunks: Callable[[Report], Iterator[str]]) -> Iterator[str]:
+    """A download written as it is sent, from a database session of its own that is open only
+    while it is being written: the request's session ends with the request, as for any page, and
+    a download never read (a client that took only the headers) holds no connection or lock."""
+    with sessions() as db:
+        yield from chunks(Report(report.policy, db, report.filters))
 
 
 def _section_choices(policy: Policy | None) -> list[tuple[str, str]]:
@@ -200,9 +241,10 @@ def _prefill(found: Comment, moderate: ModerateForm | None, respond: ResponseFor
         respond.section.data = found.response_section or ""
 
 
-def _download(body: str, filename: str, mimetype: str) -> Response:
-    """A report file, with its download in the audit log: it leaves the system. Flask adds
+def _download(chunks: Iterable[str], filename: str, mimetype: str) -> Response:
+    """A report file, with its download in the audit log: it leaves the system. Sent as it is
+    written, so a download of 100,000 comments needs no more memory than one of 10. Flask adds
     `charset=utf-8` to text types itself."""
     actions.record(auth.current_user().actor, "downloaded", filename)
-    return Response(body, mimetype=mimetype,
+    return Response(chunks, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from consultation import context, mail
@@ -23,6 +23,10 @@ from policy_portal.consultations.rules import WindowState, window_state
 
 CONFIRM_AGAIN_AFTER = dt.timedelta(hours=1)
 """Asking again sooner sends no second confirmation, so the form cannot flood someone's inbox."""
+CONFIRMATIONS_PER_MAILBOX = 3
+"""At most this many confirmations go to one mailbox within `CONFIRM_AGAIN_AFTER`, counting
+its sub-addresses (`ann+1@`, `ann+2@`… reach `ann@`'s inbox) as one: without it, the form could
+send someone's inbox as many confirmations as the rate limit lets one network ask for."""
 UNCONFIRMED_KEPT = dt.timedelta(days=30)
 """An address nobody confirmed is forgotten after this (by `erase-expired`): it may not even be
 the asker's."""
@@ -34,6 +38,26 @@ def by_address(db: Session, email_key: str) -> Subscription | None:
 
 def by_token(db: Session, token: str) -> Subscription | None:
     return db.scalar(select(Subscription).where(Subscription.token == token)) if token else None
+
+
+def mailbox_is_full(db: Session, email_key: str, now: dt.datetime) -> bool:
+    """Whether the mailbox `email_key` reaches, sub-address or not, has had
+    `CONFIRMATIONS_PER_MAILBOX` confirmations within `CONFIRM_AGAIN_AFTER`. Sub-addressing
+    (RFC 5233, `local+tag@domain`) is what the large mail services offer; other schemes are
+    left to the per-network rate limit."""
+    local, _, domain = email_key.rpartition("@")
+    mailbox = local.split("+", 1)[0]
+    sent = db.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.kind == "confirm", OutboxMessage.created_at > now - CONFIRM_AGAIN_AFTER,
+        or_(OutboxMessage.to_key == f"{mailbox}@{domain}",
+            OutboxMessage.to_key.like(f"{_literal(mailbox)}+%@{_literal(domain)}", escape="\\")),
+    ))
+    return sent >= CONFIRMATIONS_PER_MAILBOX
+
+
+def _literal(text: str) -> str:
+    """`text` matched as itself in a LIKE pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def confirm_afresh(found: Subscription, now: dt.datetime) -> bool:

@@ -15,12 +15,18 @@ on files that are not there, so policy pages are added after it (-200), each lan
 own folder; the plugin's language switcher does not know them, so `on_page_context` points it
 at the same page in each language. Pagefind runs once, after the last language, and then the
 content security policy is made from every language's pages.
+
+`policy-portal build` builds each language in a process of its own (portal/site.py), telling
+the i18n plugin it is already in its loop: that process reads the project and makes the formats
+of its language alone, and leaves the index and policy to portal/site.py. `mkdocs serve`
+rebuilds only the pages whose source changed (`policy_portal.site.rebuild`) and leaves the
+search index as it was.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -37,9 +43,11 @@ from policy_portal.formats.pdf import PdfError
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_list import INDEX_MARKER, policy_list, translated_policy_list
 from policy_portal.problems import PolicyError
+from policy_portal.progress import Step, log_steps
 from policy_portal.project import POLICIES, Project, load_project
 from policy_portal.reading.allowlist import no_alt_text
 from policy_portal.reading.history import (
+    ONLY_CURRENT,
     HistoryUnavailableError,
     PublishedVersion,
     library_versions,
@@ -48,9 +56,13 @@ from policy_portal.reading.history import (
 from policy_portal.reading.library import Library
 from policy_portal.site import csp
 from policy_portal.site.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
+from policy_portal.site.rebuild import Rebuilds
 from policy_portal.site.search import SearchIndexError, index_site
 
 log = logging.getLogger("mkdocs.hooks.policies")
+_progress = log_steps()
+"""Each language's pages, PDFs and Braille files, and the search index, as they are made:
+`policy-portal build` shows them, `mkdocs build -v` logs them."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,8 @@ class _Build:
     """The library, association, day and consultation app's address every page is made with."""
     formats: dict[tuple[str, str], PolicyFormats]
     versions: dict[str, list[PublishedVersion]]
+    languages: frozenset[str]
+    """The languages (by code) whose formats were made: all, or the one a process builds alone."""
 
     @property
     def library(self) -> Library:
@@ -70,6 +84,10 @@ class _Build:
 
 _build: _Build | None = None
 """Set by the default language's `on_pre_build`, which the i18n plugin always runs first."""
+_preview: Rebuilds | None = None
+"""Set while `mkdocs serve` runs: what the last build made, so a rebuild makes only what changed."""
+_pages: Step | None = None
+"""The pages of the language being built, so far."""
 
 
 def _current() -> _Build:
@@ -89,38 +107,53 @@ def _language(config) -> Language:
     return languages.get(code, languages.default)
 
 
+def on_startup(command: str, dirty: bool) -> None:
+    global _preview
+    _preview = Rebuilds() if command == "serve" else None
+
+
 def on_pre_build(config) -> None:
     global _build
-    if _build is not None and not _language(config).default:
+    code = config.theme.get("language")
+    if _build is not None and code in _build.languages and code != _build.project.languages.default.code:
         # Another language's run of the same build: everything is already read and made. The
         # i18n plugin always runs the default language first, which reads it all afresh.
         config.theme.static_templates.discard("404.html")  # else each language's would replace English's
         return
+    i18n = config.plugins.get("i18n")
+    alone = i18n is not None and i18n.building  # one language in a process of its own (portal/site.py)
+    if _preview is not None:
+        _preview.start(_root(config))
     try:
         project = load_project(_root(config))
         today = clock.Clock.from_environment().today()
         refuse_stale(project.library, project.settings)
     except (PolicyError, ValueError) as error:
         raise PluginError(str(error)) from None
+    language = project.languages.get(code, project.languages.default)
+    languages = frozenset({language.code} if alone else {each.code for each in project.languages.all})
     try:
         context = PageContext(project.library, project.association, today,
                               consultation_url=project.consultation_url, outcome_weeks=project.outcome_weeks)
-        build = build_formats(context, project.policies, project.docs, config.site_url or "/", project.cache)
+        build = build_formats(context, project.policies, project.docs, config.site_url or "/", project.cache,
+                              languages, _progress, memo=_preview and _preview.formats)
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None
     log.info("PDFs: %d made, %d unchanged and reused.", build.pdfs_made, build.pdfs_reused)
     log.info("Braille files: %d made, %d unchanged and reused.", build.braille_made, build.braille_reused)
-    try:
-        versions = library_versions(project.root, project.library)
-    except HistoryUnavailableError as error:
-        versions = recorded_versions(project.library)
-        log.info("Only the current version of each policy, and those in policies/earlier-versions/, "
-                 "are published: %s.", error)
-    _build = _Build(project, context, build.formats, versions)
+    versions = {}
+    if language.default:  # only the default language's pages show earlier versions
+        try:
+            versions = library_versions(project.root, project.library)
+        except HistoryUnavailableError as error:
+            versions = recorded_versions(project.library)
+            log.info(ONLY_CURRENT.format(reason=error))  # `policy-portal build` says it in its summary
+    _build = _Build(project, context, build.formats, versions, languages)
 
 
 @event_priority(-200)  # after mkdocs-static-i18n's on_files, which cannot handle generated files
 def on_files(files: Files, config) -> Files:
+    global _pages
     build, language = _current(), _language(config)
     project = build.project
     if language.default:
@@ -128,14 +161,52 @@ def on_files(files: Files, config) -> Files:
                                   project.edit_policies_url, build.versions)
     else:
         sources = translated_files(build.context, build.formats, language)
+    unchanged = _preview.unchanged(language.code, sources) if _preview is not None else set()
     for uri, source in sources.items():
         file = (File.generated(config, uri, content=source) if isinstance(source, str)
                 else File.generated(config, uri, abs_src_path=str(source)))
         if not language.default:
             file.dest_uri = f"{language.code}/{file.dest_uri}"
         file.portal_generated = True
+        if uri in unchanged:
+            file.is_modified = _no  # a preview rebuild (a "dirty" one) leaves this page as it is
         files.append(file)
+    if _preview is not None:
+        _preview_rebuilds(files, language)
+    _pages = Step("pages", language.english_name, 0, len(files.documentation_pages()))
+    _progress(_pages)
     return files
+
+
+def _preview_rebuilds(files: Files, language: Language) -> None:
+    """Which of the site's own pages a preview rebuild makes again: every one after a change
+    outside the policies; otherwise those that list the policies, if anything in this language
+    changed (MkDocs rebuilds an edited page by itself, from the files' times)."""
+    everything, changed = _preview.everything, language.code in _preview.changed
+    for file in files.documentation_pages():
+        if getattr(file, "portal_generated", False) or not (everything or changed):
+            continue
+        if everything or INDEX_MARKER in Path(file.abs_src_path).read_text(encoding="utf-8"):
+            file.is_modified = _yes
+
+
+def _no() -> bool:
+    return False
+
+
+def _yes() -> bool:
+    return True
+
+
+@event_priority(-200)  # after mkdocs-static-i18n's, which translates the menu
+def on_nav(nav, config, files):
+    """A preview rebuild leaves most pages unread, and a page not read has no title: read the
+    menu's pages (the site's own, a few) so that every rebuilt page's menu names them."""
+    if _preview is not None:
+        for page in nav.pages:
+            if page.markdown is None:
+                page.read_source(config)
+    return nav
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
@@ -208,6 +279,10 @@ def _without_autocomplete(html: str) -> str:
 
 
 def on_post_page(output: str, page, config) -> str:
+    global _pages
+    if _pages is not None:
+        _pages = replace(_pages, done=_pages.done + 1)
+        _progress(_pages)
     return _without_autocomplete(output)
 
 
@@ -227,14 +302,57 @@ def on_post_build(config) -> None:
     i18n = config.plugins.get("i18n")
     if i18n is not None and i18n.building:
         return  # one language's run inside the i18n plugin's loop: index once, when all are built
+    if _preview is not None and not _preview.everything:
+        # A preview rebuild: `mkdocs serve` sends no content security policy, and indexing
+        # every page again would take longer than the rebuild. The staff guide says so.
+        log.info("Preview: rebuilt %s; the search index is as the preview started.",
+                 ", ".join(sorted(_preview.changed)) or "nothing")
+        return
+    _progress(Step("search index", None, 0, 1))
     try:
         index_site(Path(config.site_dir))
     except SearchIndexError as error:
         raise PluginError(str(error)) from None
+    _progress(Step("search index", None, 1, 1))
     csp.write_site_policy(Path(config.site_dir))
 
 
 def on_serve(server, config, builder):
-    """`mkdocs serve` watches docs/ by itself; make it rebuild when a policy changes too."""
+    """`mkdocs serve` watches docs/ by itself; make it rebuild when a policy changes too, and
+    rebuild only what changed (see `policy_portal.site.rebuild`)."""
     server.watch(str(_root(config) / POLICIES))
+    server.builder = _only_changes(server.builder)
     return server
+
+
+class _NoDirtyWarning(logging.Filter):
+    """MkDocs warns that a dirty build may leave menus wrong, which strict mode makes an error;
+    `on_nav` reads what the menus need, and `Rebuilds` rebuilds every page when they change."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def _only_changes(builder):
+    """`mkdocs serve`'s rebuild, made "dirty" (MkDocs then builds only pages it is told have
+    changed) in every language: `mkdocs serve --dirty` does this only for the first language,
+    and for every page of the site's own, however it changed. MkDocs 1.x gets no new releases,
+    so the two functions replaced here stay as they are."""
+    from mkdocs.commands import build as mkdocs_build
+    from mkdocs.commands import serve as mkdocs_serve
+    from mkdocs_static_i18n import plugin as i18n_plugin
+
+    def dirty(config, *, serve_url=None, dirty=False):
+        mkdocs_build.build(config, serve_url=serve_url, dirty=True)
+
+    def rebuild(*args, **kwargs):
+        quiet = logging.getLogger("mkdocs.commands.build")
+        quiet.addFilter(warning := _NoDirtyWarning())
+        mkdocs_serve.build = i18n_plugin.build = dirty
+        try:
+            builder(*args, **kwargs)
+        finally:
+            mkdocs_serve.build = i18n_plugin.build = mkdocs_build.build
+            quiet.removeFilter(warning)
+
+    return rebuild

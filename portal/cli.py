@@ -10,10 +10,12 @@ import argparse
 import getpass
 import os
 import sys
+import time
 from pathlib import Path
 
-from policy_portal.checks.changes import change_problems, changed_policies, summary
+from policy_portal.checks.changes import change_problems, changed_policies, earlier_version_problems, summary
 from policy_portal.checks.example_leftovers import example_leftovers, example_warnings
+from policy_portal.checks.images import missing_images
 from policy_portal.checks.plain_english import plain_english_warnings, readability
 from policy_portal.checks.reviews import review_warnings
 from policy_portal.checks.translation_status import refuse_stale, translation_report
@@ -30,9 +32,10 @@ from policy_portal.config.setup import (
     write_details,
 )
 from policy_portal.consultations.rules import STAFF_ROLES
+from policy_portal.formats.build import IMAGES as POLICY_PAGES
 from policy_portal.problems import PolicyError
 from policy_portal.project import Project, load_project
-from policy_portal.reading.history import HistoryUnavailableError
+from policy_portal.reading.history import HistoryUnavailableError, unpublished_versions
 from policy_portal.reading.library import Library
 from policy_portal.reading.placeholders import draft_placeholders
 from policy_portal.reading.reader import SLUG
@@ -135,6 +138,9 @@ def check(args: argparse.Namespace, project: Project) -> int:
     """Problems fail; warnings (reviews due, plain English) are listed and do not."""
     library = project.library
     refuse_stale(library, project.settings)  # as the build does, if mkdocs.yml says so
+    missing = missing_images(project.root, project.docs / POLICY_PAGES)
+    if missing:  # the build would stop at them too
+        raise PolicyError(missing)
     count = len(library.policies)
     print(f"{count} polic{'y' if count == 1 else 'ies'} checked: no problems.")
     print("\nPlain English (reading ease: about 60 or more is plain English):")
@@ -147,14 +153,15 @@ def check(args: argparse.Namespace, project: Project) -> int:
     if args.base:
         problems = [problem for change in changed_policies(project.root, args.base, library.policies)
                     for problem in change_problems(change, args.base)]
+        problems += earlier_version_problems(project.root, args.base)
         if problems:
             raise PolicyError(problems)
         print(f"\nCompared with {args.base}: every changed policy has a new version where it needs one.")
     return 0
 
 
-def print_warnings(project: Project) -> None:
-    """What `check` and `build` both say should be fixed but does not stop publishing."""
+def print_warnings(project: Project) -> int:
+    """What `check` and `build` both say should be fixed but does not stop publishing; how many."""
     library = project.library
     warnings = review_warnings(library, Clock.from_environment().today()) + example_warnings(project.root)
     for policy in library:
@@ -163,6 +170,7 @@ def print_warnings(project: Project) -> None:
     if warnings:
         print(f"\n{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
         print("\n".join(f"  {warning}" for warning in warnings))
+    return len(warnings)
 
 
 def print_translations(library: Library) -> None:
@@ -192,18 +200,35 @@ def diff(args: argparse.Namespace, project: Project) -> int:
 
 
 def build(args: argparse.Namespace, project: Project) -> int:
+    """Progress on standard error while it works; the summary, last, on standard output."""
+    from portal.progress import Summary, showing
     from portal.site import SiteBuildError, build_site  # MkDocs loads slowly; only build needs it
 
+    started, summary = time.perf_counter(), Summary()
     site_dir = args.site_dir or project.site
     try:
-        build_site(project.config_file, site_dir)
+        with showing(sys.stderr, summary) as progress:
+            build_site(project.config_file, site_dir, progress)
     except SiteBuildError as error:
         print(f"{error}\n\nThe site was not built and nothing was published. Fix the problems "
               "above and build again.", file=sys.stderr)
         return 1
-    print(f"Built the site in {site_dir}.")
-    print_warnings(project)
+    warnings = print_warnings(project)
+    unpublished = unpublished_versions(project.root)
+    if unpublished:  # the hooks log it where only `mkdocs build` shows it
+        print(f"\n{unpublished}")
+        warnings += 1
+    print_summary(f"Built the site in {site_dir}.", summary.lines(), warnings, started)
     return 0
+
+
+def print_summary(done: str, made: list[str], warnings: int, started: float) -> None:
+    """The lines that end `build` and `import`, in one shape: what was made (and reused), how
+    many warnings, how long it took."""
+    print(f"\n{done}")
+    for line in [*made, f"Warnings: {warnings}{', listed above' if warnings else ''}.",
+                 f"Time taken: {time.perf_counter() - started:.1f} seconds."]:
+        print(f"  {line}")
 
 
 def serve(args: argparse.Namespace, project: Project) -> int:
@@ -370,16 +395,20 @@ def init(args: argparse.Namespace, project: Path) -> int:
 
 
 def import_word(args: argparse.Namespace, project: Project) -> int:
-    """Never overwrites: if a file it would write is there, it writes nothing and says so."""
+    """Never overwrites: if a file it would write is there, it writes nothing and says so.
+    Progress on standard error while it works; the summary, last, on standard output."""
     from policy_portal.importing.draft import import_word as make_file
     from policy_portal.importing.word import WordError
+    from portal.progress import showing
 
     if args.earlier_version and not args.slug:
         print("Give --slug with --earlier-version: the policy this is an earlier version of.",
               file=sys.stderr)
         return 1
+    started = time.perf_counter()
     try:
-        imported = make_file(args.document, project.root, args.slug, args.earlier_version)
+        with showing(sys.stderr) as progress:
+            imported = make_file(args.document, project.root, args.slug, args.earlier_version, progress)
     except WordError as error:
         print(f"Nothing was imported: {error}.", file=sys.stderr)
         return 1
@@ -396,6 +425,9 @@ def import_word(args: argparse.Namespace, project: Project) -> int:
     if imported.to_fill:
         print(f"\nThe document did not give: {', '.join(imported.to_fill)}.")
     print("\nRun `policy-portal check`: it lists what is still to fill in, with the line of each.")
+    print_summary(f"Imported {args.document.name}.",
+                  [f"Written: 1 policy file, {len(images)} image{'s' if len(images) != 1 else ''}."],
+                  len(imported.not_carried) + len(imported.without_alt), started)
     return 0
 
 

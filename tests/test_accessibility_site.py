@@ -1,9 +1,11 @@
 """WCAG checks on the static site that axe-core cannot make: the Nu HTML Checker over every built
-page, tab stops that are on screen with a visible focus indicator, the accessibility tree of the
-menus and live regions, and visible text free of HTML entities.
+page, pa11y's HTML_CodeSniffer rules over every page type, tab stops that are on screen with a
+visible focus indicator, the accessibility tree of the menus and live regions, and visible text
+free of HTML entities.
 
 Uses the session's one browser and built site (tests/conftest.py) and the page types of
-tests/test_browser.py, without the consultation app's pages (tested with the app)."""
+tests/test_browser.py, without the consultation app's pages (tested with the app) except where
+a checker runs over every page type at once."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, expect
 
-from tests import vnu
+from tests import pa11y, vnu
 from tests.test_browser import PAGES
 
 SITE_PAGES = {name: address for name, address in PAGES.items() if not address.startswith("/consultations/")}
@@ -70,6 +72,25 @@ def test_every_tab_stop_is_on_screen_with_a_visible_focus_indicator(page: Page, 
 def test_the_nu_html_checker_finds_no_errors(site: Path):
     assert vnu.errors(sorted(site.rglob("*.html"))) == []
 
+
+APP_PAGES = {"subscribe": "/consultations/subscribe",
+             "recommendations": "/consultations/pets/recommendations"}
+
+
+def test_pa11y_finds_no_errors_on_any_page_type(site_url: str):
+    """HTML_CodeSniffer's WCAG 2 AA rules over every page type, site and consultation app."""
+    addresses = [site_url + address for address in {**PAGES, **APP_PAGES}.values()]
+    assert pa11y.errors(addresses) == {address: [] for address in addresses}
+
+
+def test_the_theme_toggles_pa11y_skips_are_hidden_from_everyone(page: Page, site_url: str):
+    """pa11y is told to skip Material's menu checkboxes (tests/pa11y.py): only right while no
+    assistive technology can meet them, that is, while each is display:none."""
+    for address in ("/search/", "/policies/pets/", "/ar/policies/complaints/"):
+        page.goto(site_url + address)
+        toggles = page.locator(pa11y.THEME_TOGGLES)
+        assert toggles.count() >= 3
+        assert set(toggles.evaluate_all("all => all.map(e => getComputedStyle(e).display)")) == {"none"}
 
 def test_no_page_shows_an_html_entity_as_text(site: Path):
     """Text escaped twice ("Ombudsman&#x27;s") is read out as "ampersand hash x 27". Code examples

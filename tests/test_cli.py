@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from sqlalchemy import select, text
 from consultation import context, create_app
 from consultation.models import AuditEntry, Comment
 from policy_portal.config.messages import catalogue
+from policy_portal.project import load_project
 from portal.cli import main
 from tests.consultation_pages import GOOD, comment, open_panel_link, soup, words
 from tests.test_staff import sign_in
@@ -183,12 +186,55 @@ def test_build_with_a_broken_policy_keeps_the_old_site(project, capsys):
     ]
 
 
-def test_build_writes_the_site_and_search_index(project, tmp_path, capsys):
+def test_build_writes_the_site_and_search_index_and_says_what_it_made(project, tmp_path, capsys):
+    """Not at a terminal (as in CI), progress is plain lines on standard error: each language's
+    pages, PDFs and Braille files, at most one line a tenth of each, and the search index. A
+    summary of what was made, warnings and time ends standard output."""
     site = tmp_path / "published"
     assert main(["--project", str(project), "build", "--site-dir", str(site)]) == 0
-    assert capsys.readouterr().out.endswith(  # check's warnings too: they do not stop the build
-        f"Built the site in {site}.\n\n1 warning:\n  policies/data-protection.md:12: review: overdue: "
-        "it was due for review on 31 May 2026; Head of Governance should review it\n")
+    out, err = capsys.readouterr()
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", out + err)  # no escape codes, no redrawing
+    progress: dict[str, list[tuple[int, int]]] = {}
+    for line in err.splitlines():
+        task, done, total = re.fullmatch(r"(.+): (\d+) of (\d+)", line).groups()
+        progress.setdefault(task, []).append((int(done), int(total)))
+    last = {task: steps[-1] for task, steps in progress.items()}
+    assert all(done == total for done, total in last.values())
+    assert all(len(steps) <= min(steps[-1][1], 10) for steps in progress.values())
+    library = load_project(project).library
+    texts = Counter({"English": len(library.policies)})  # every policy and translation; no cache yet
+    texts.update(library.languages[code].english_name for translations in library.translations.values()
+                 for code in translations)
+
+    def made(what: str) -> tuple[int, dict[str, int]]:
+        """12 and {English: 8, Welsh: 4}: the last line of each language's task (the languages are
+        built at the same time, so in no set order)."""
+        tasks = {task.removesuffix(f" {what}"): last[task][0] for task in last if task.endswith(f" {what}")}
+        return sum(tasks.values()), tasks
+
+    def said(line: str) -> tuple[str, tuple[int, dict[str, int]]]:
+        """What a summary line says: "  PDFs: 12 made (English 8, Welsh 4).", as `made` gives it."""
+        what, total, languages = re.fullmatch(r"  (\w[\w ]*): (\d+) made \((.*)\)\.", line).groups()
+        return what, (int(total), {name: int(done) for name, done in
+                                   (each.rsplit(" ", 1) for each in languages.split(", "))})
+
+    assert {name: last[f"{name} PDFs"][0] for name in texts} == {name: 2 * texts[name] for name in texts}
+    assert {name: last[f"{name} Braille files"][0] for name in texts} == texts
+    assert last["Search index"] == (1, 1)
+    lines = out.splitlines()
+    assert lines[:-1] == [
+        "", "1 warning:", "  policies/data-protection.md:12: review: overdue: it was due for review on "
+        "31 May 2026; Head of Governance should review it",  # what `check` says: it does not stop a build
+        "", "Only the current version of each policy, and those in policies/earlier-versions/, are "
+        f"published: {project} is not a git repository (fatal: not a git repository (or any of the "
+        "parent directories): .git), so earlier versions of policies cannot be read; build from a clone "
+        "of the policies repository.",  # the example, copied out of its repository
+        "", f"Built the site in {site}.", *lines[7:10],
+        "  Search index: made.", "  Warnings: 2, listed above.",
+    ]
+    assert [said(line) for line in lines[7:10]] == [
+        ("PDFs", made("PDFs")), ("Braille files", made("Braille files")), ("Pages", made("pages"))]
+    assert re.fullmatch(r"  Time taken: \d+\.\d seconds\.", lines[-1])
     assert (site / "index.html").is_file()
     assert (site / "policies" / "complaints" / "index.html").is_file()
     assert (site / "pagefind").is_dir()
@@ -535,3 +581,4 @@ def test_serve_explains_its_options(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "--host HOST the address to listen on (default: 127.0.0.1, this computer only;" in out
     assert "--port PORT the port to listen on (default: 8000)" in out
+

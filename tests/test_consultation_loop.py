@@ -360,7 +360,12 @@ def test_recommendations_are_tracked_open_late_and_answered(app, client, monkeyp
                  text="Let tenants keep two cats without asking.", made_on="2026-11-20",
                  response_due="2026-12-18")
     assert added.status_code == 303
+    again = send(administrator, "/staff/recommendations/pets", prefix="add-",  # sent twice: kept once
+                 text="Let tenants keep two cats without asking.", made_on="2026-11-20",
+                 response_due="2026-12-18")
+    assert again.status_code == 303
     public = soup(client.get("/pets/recommendations"))
+    assert words(public).count("Let tenants keep two cats without asking.") == 1
     assert ("Open: the board will answer by 18 December 2026" in words(public)
             and "Let tenants keep two cats without asking." in words(public))
     monkeypatch.setenv("PORTAL_TODAY", "2026-12-19")  # for the commands

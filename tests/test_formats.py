@@ -5,10 +5,7 @@ rule that every image has alt text."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -30,6 +27,7 @@ from policy_portal.formats.typst_source import PdfDocument, typst_body, typst_do
 from policy_portal.project import load_project
 from portal.cli import main
 from tests.conftest import ROOT
+from tests.pdf_checkers import outloud_errors, pdf_ua_failures
 
 LIBRARY = load_project(ROOT).library
 FOLDERS = [(slug, "en") for slug in LIBRARY.policies] + sorted(
@@ -100,27 +98,12 @@ def test_every_policy_and_translation_has_both_pdfs(site: Path):
 
 
 def test_every_pdf_passes_pdf_ua_1_under_page_validation(site: Path):
-    failures = {}
-    for path in site.rglob("*.pdf"):
-        report = page.validate_pdf(str(path), profile=page.ValidationProfile.PDF_UA_1)
-        if not report.is_compliant:
-            failures[str(path.relative_to(site))] = [f"{failure.rule_id}: {failure.message}"
-                                                     for failure in report.failures]
-    assert failures == {}
+    assert pdf_ua_failures(sorted(site.rglob("*.pdf"))) == {}
 
 
 def test_every_pdf_passes_outloud_with_no_errors(site: Path):
-    """outloud checks PDF/UA-1 and what a validator cannot: page numbers tagged as text, addresses
-    printed but not linked, a table split into two. Its warnings are heuristics, reported in the
-    project's notes; an error fails the PDF."""
-    paths = sorted(site.rglob("*.pdf"))
-    run = subprocess.run([str(Path(sys.executable).parent / "outloud"), *map(str, paths), "--json", "-"],
-                         capture_output=True, text=True, check=False)
-    results = json.loads(run.stdout)["results"]
-    errors = {result["path"]: [finding["message"] for finding in result["findings"]
-                               if finding["severity"] == "error"] or result["error"]
-              for result in results if result["counts"]["error"] or result["error"]}
-    assert (errors, run.returncode, len(results)) == ({}, 0, len(paths))
+    """Its warnings are heuristics, reported in the project's notes; an error fails the PDF."""
+    assert outloud_errors(sorted(site.rglob("*.pdf"))) == {}
 
 
 @pytest.mark.parametrize(("slug", "code", "name"), PDFS)
@@ -310,25 +293,35 @@ def test_an_image_is_shown_with_its_alt_text(tmp_path: Path):
     assert page.validate_pdf(str(path), profile=page.ValidationProfile.PDF_UA_1).is_compliant
 
 
-def test_pdfs_are_made_again_only_for_a_changed_policy(project: Path):
+def test_pdfs_are_made_again_only_for_a_changed_policy(project: Path, capsys):
     """A second build reuses every PDF; changing one policy's text makes just its two again (its
-    translations do not contain the English text)."""
+    translations do not contain the English text). The build's summary says what it made and what
+    it reused, of the PDFs and of the Braille files (one for each policy and translation)."""
     cache = project / ".cache" / "pdf"
+    texts = len(LIBRARY.policies) + sum(map(len, LIBRARY.translations.values()))
 
     def cached() -> dict[str, int]:
         return {path.name: path.stat().st_mtime_ns for path in cache.glob("*.pdf")}
 
-    assert main(["--project", str(project), "build"]) == 0
+    def build() -> list[str]:
+        """The summary's lines for PDFs and Braille files, without each language's numbers."""
+        assert main(["--project", str(project), "build"]) == 0
+        return [line.split(" (")[0] for line in capsys.readouterr().out.splitlines()
+                if line.startswith(("  PDFs:", "  Braille files:"))]
+
+    assert build() == [f"  PDFs: {2 * texts} made", f"  Braille files: {texts} made"]
     first = cached()
-    assert len(first) == 2 * (len(LIBRARY.policies) + sum(map(len, LIBRARY.translations.values())))
-    assert main(["--project", str(project), "build"]) == 0
+    assert len(first) == 2 * texts
+    assert build() == [f"  PDFs: 0 made, {2 * texts} reused from the cache",
+                       f"  Braille files: 0 made, {texts} reused from the cache"]
     assert cached() == first
     path = project / "policies" / "complaints.md"
     text = path.read_text(encoding="utf-8")
     assert "no longer than 10 working days" in text
     path.write_text(text.replace("no longer than 10 working days", "no longer than 8 working days"),
                     encoding="utf-8")
-    assert main(["--project", str(project), "build"]) == 0
+    assert build() == [f"  PDFs: 2 made, {2 * texts - 2} reused from the cache",
+                       f"  Braille files: 1 made, {texts - 1} reused from the cache"]
     after = cached()
     assert len(set(after) - set(first)) == 2 and all(after[name] == first[name] for name in first)
 

@@ -38,9 +38,12 @@ def test_an_image_where_the_guide_says_is_on_the_page_in_large_print_and_in_both
     folder.mkdir(parents=True)
     (folder / "dog.png").write_bytes(png(40, 30))
     add_line(project, IMAGE)
+    welsh = project / "policies" / "complaints.cy.md"  # a translation shows the same picture
+    welsh.write_text(welsh.read_text(encoding="utf-8") + f"\n{IMAGE}\n", encoding="utf-8")
     assert main(["--project", str(project), "build"]) == 0
     pets = project / "site" / "policies" / "pets"
-    for page in (pets, pets / "large-print"):
+    cymraeg = project / "site" / "cy" / "policies" / "complaints"
+    for page in (pets, pets / "large-print", cymraeg, cymraeg / "large-print"):
         html = BeautifulSoup((page / "index.html").read_text(encoding="utf-8"), "html.parser")
         image = html.find("img", alt="A dog on a lead in a shared garden")
         assert (page / image["src"]).resolve() == (project / "site" / "policies" / "images" / "pets" /
@@ -49,3 +52,16 @@ def test_an_image_where_the_guide_says_is_on_the_page_in_large_print_and_in_both
     for name in ("pets.pdf", "pets-large-print.pdf"):
         with pymupdf.open(pets / name) as pdf:
             assert [image[2:4] for page in pdf for image in page.get_images()] == [(40, 30)]
+
+
+def test_check_names_a_picture_whose_file_is_not_there(project: Path, capsys):
+    """The build would stop at it too, but only after minutes and in MkDocs' words."""
+    add_line(project, IMAGE)
+    line = add_line(project, "![A cat asleep on a chair](images/pets/cat.png)")
+    (project / "docs" / "policies" / "images" / "pets").mkdir(parents=True)
+    (project / "docs" / "policies" / "images" / "pets" / "dog.png").write_bytes(png(40, 30))
+    capsys.readouterr()
+    assert main(["--project", str(project), "check"]) == 1
+    assert capsys.readouterr().err == (
+        f"1 problem in the policy files:\npolicies/pets.md:{line}: image: 'images/pets/cat.png' is not "
+        "there; put the picture in docs/policies/images/pets/cat.png or correct the address\n")

@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 from policy_portal.importing.document_control import control_fields, date_in
 from portal.cli import main
 from tests.conftest import ROOT, copy_project
+from tests.pdf_checkers import outloud_errors, pdf_ua_failures
 from tests.word_documents import CONTROL, NUMBERING, add_numbering, clause, complaints_document, picture, png
 
 BODY = """## 1. Introduction
@@ -72,13 +73,16 @@ def run(project: Path, capsys, *args: str) -> tuple[int, str, str]:
 
 
 def test_import_writes_the_policy_file_and_says_what_it_left_out(project: Path, tmp_path: Path, capsys):
+    """Not at a terminal, progress is a plain line a step on standard error; a summary ends it."""
     document = complaints_document(tmp_path / "Complaints.docx")
-    code, out, _ = run(project, capsys, "import", str(document), "--slug", "complaints-2024")
+    code, out, err = run(project, capsys, "import", str(document), "--slug", "complaints-2024")
+    assert err == "Word document: 1 of 1\nImages: 1 of 1\nPolicy file: 1 of 1\n"
     assert code == 0
     text = (project / "policies" / "complaints-2024.md").read_text(encoding="utf-8")
     assert text == FRONT + BODY + "\n![A chart of complaints by stage](images/complaints-2024/image-1.png)\n"
     image = project / "docs" / "policies" / "images" / "complaints-2024" / "image-1.png"
     assert image.read_bytes().startswith(b"\x89PNG")
+    time_taken = re.search(r"Time taken: (\d+\.\d) seconds", out).group(1)
     assert out == (
         "Wrote policies/complaints-2024.md and 1 image in docs/policies/images/complaints-2024/.\n\n"
         "Not carried over; check these against the document:\n"
@@ -90,7 +94,9 @@ def test_import_writes_the_policy_file_and_says_what_it_left_out(project: Path, 
         "and policy itself)\n"
         "  - the subtitle 'Larkfield Homes' left out (the site shows the association's name)\n\n"
         "The document did not give: reference, category, summary.\n\n"
-        "Run `policy-portal check`: it lists what is still to fill in, with the line of each.\n")
+        "Run `policy-portal check`: it lists what is still to fill in, with the line of each.\n\n"
+        "Imported Complaints.docx.\n  Written: 1 policy file, 1 image.\n  Warnings: 4, listed above.\n"
+        f"  Time taken: {time_taken} seconds.\n")
 
 
 def test_import_never_overwrites_a_file(project: Path, tmp_path: Path, capsys):
@@ -98,7 +104,8 @@ def test_import_never_overwrites_a_file(project: Path, tmp_path: Path, capsys):
     before = (project / "policies" / "complaints.md").read_text(encoding="utf-8")
     code, _, err = run(project, capsys, "import", str(document))  # named from its title: complaints
     assert code == 1
-    assert err == ("Nothing was imported: policies/complaints.md already exists, so nothing was "
+    assert err == ("Word document: 1 of 1\n"  # read, to find its title and so the file's name
+                   "Nothing was imported: policies/complaints.md already exists, so nothing was "
                    "written; import under another --slug, or move the existing file first.\n")
     assert (project / "policies" / "complaints.md").read_text(encoding="utf-8") == before
     assert not (project / "docs" / "policies" / "images" / "complaints").exists()
@@ -231,6 +238,8 @@ def test_an_imported_policy_builds_into_a_page_large_print_and_pdfs_with_everyth
                 assert squeezed(plain(line, printed_links=True)) in squeezed(text), (name, line)
         for cell in cells:
             assert squeezed(cell) in squeezed(text), (name, cell)
+    pdfs = [site / "complaints-2024.pdf", site / "complaints-2024-large-print.pdf"]
+    assert (pdf_ua_failures(pdfs), outloud_errors(pdfs)) == ({}, {})  # its image and table too
 
 
 GUIDE = ROOT / "docs" / "staff" / "importing.md"

@@ -259,6 +259,17 @@ def test_subscribe_form_is_rate_limited_like_comments(mail_app, client):
     assert len(outbox(mail_app)) == 2
 
 
+def test_one_mailbox_gets_few_confirmations_however_its_address_is_varied(mail_app, client):
+    """Sub-addresses reach one inbox: the form cannot fill it by adding +1, +2… to the address."""
+    token = soup(client.get("/subscribe")).find("input", attrs={"name": "csrf_token"})["value"]
+    for address in ["ann@example.com", "ann+1@example.com", "Ann+2@Example.com", "ann+3@example.com",
+                    "ann+4@example.com", "an_n+1@example.com", "bob+1@example.com"]:
+        assert client.post("/subscribe", data={"csrf_token": token, "email": address}).status_code == 303
+    assert [message.to for message in outbox(mail_app)] == [
+        "ann@example.com", "ann+1@example.com", "Ann+2@Example.com",  # then ann's inbox has had three
+        "an_n+1@example.com", "bob+1@example.com"]
+
+
 # Outcomes
 
 

@@ -281,6 +281,9 @@ def test_report_counts_match_what_was_stored(app, moderator):
         "by_respondent": {"Tenant": 2, "Tenant scrutiny panel member": 1, "Member of staff": 1},
         "by_section": {"1. Introduction": 1, "2. What needs our permission": 2, "The whole draft": 1},
         "by_channel": {"Online, on this website": 4},
+        "by_state": {"Waiting for a moderator": 4},
+        "by_flag": {},
+        "by_response": {"Not yet answered": 4},
     }
     assert data["consultation"]["promotion"][0].startswith("Text message to every tenant")
     assert len(data["comments"]) == len(stored(app))

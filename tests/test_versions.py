@@ -6,7 +6,6 @@ times, at versions 1, 2 and 3, then builds the site with `policy-portal build`.
 
 from __future__ import annotations
 
-import logging
 import re
 import subprocess
 from pathlib import Path
@@ -106,15 +105,16 @@ def test_what_changed_keeps_tables_and_lists_with_the_changes_marked_inside_them
     assert "|" not in html.get_text()
 
 
-def test_a_shallow_clone_says_how_to_get_the_history(repository: Path, tmp_path: Path, caplog):
+def test_a_shallow_clone_says_how_to_get_the_history(repository: Path, tmp_path: Path, capsys):
     shallow = tmp_path / "shallow"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repository}", str(shallow)], check=True)
-    caplog.set_level(logging.INFO)
+    capsys.readouterr()
     assert main(["--project", str(shallow), "build"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # the summary staff see, not only the log
     assert ("Only the current version of each policy, and those in policies/earlier-versions/, are "
             "published: this is a shallow clone, so "
             "earlier versions of policies are missing and are not published. Run `git fetch "
-            "--unshallow`") in caplog.text
+            "--unshallow`") in out
     assert not (shallow / "site" / "policies" / "repairs" / "v1").exists()
     from_files = shallow / "site" / "policies" / "complaints" / "changes-v1-to-v2" / "index.html"
     assert from_files.is_file()  # policies/earlier-versions/ needs no history
@@ -192,3 +192,19 @@ def test_check_refuses_rewriting_a_published_versions_history(repository: Path, 
         "1 problem in the policy files:\npolicies/repairs.md:13: history: the entry for version 2, "
         "published before main, has been changed or removed; published versions stay as they were, "
         "so put it back and add a new version instead\n")
+
+
+def test_check_refuses_changing_or_removing_an_earlier_version_kept_as_a_file(repository: Path, capsys):
+    earlier = repository / "policies" / "earlier-versions" / "complaints"
+    (earlier / "1.md").write_text((earlier / "1.md").read_text(encoding="utf-8") + "\nA new line.\n",
+                                  encoding="utf-8")
+    (earlier / "2.md").unlink()
+    assert main(["--project", str(repository), "check", "--base", "main"]) == 1
+    assert capsys.readouterr().err == "\n".join([
+        "2 problems in the policy files:",
+        "policies/earlier-versions/complaints/1.md:1: earlier version: this earlier version, published "
+        "before main, has been changed; it is the record of what was in force, so put it back as it was "
+        "(git checkout main -- policies/earlier-versions/complaints/1.md)",
+        "policies/earlier-versions/complaints/2.md:1: earlier version: this earlier version, published "
+        "before main, has been removed; it is the record of what was in force, so put it back as it was "
+        "(git checkout main -- policies/earlier-versions/complaints/2.md)"]) + "\n"

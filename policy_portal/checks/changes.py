@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policy_portal.problems import Problem
+from policy_portal.reading.earlier import EARLIER
 from policy_portal.reading.history import file_at, git
 from policy_portal.reading.library import is_translation
 from policy_portal.reading.policy import Policy, Status
@@ -67,6 +68,22 @@ def change_problems(change: PolicyChange, base: str) -> list[Problem]:
                                  f"the entry for version {version}, published before {base}, has "
                                  "been changed or removed; published versions stay as they were, so "
                                  "put it back and add a new version instead"))
+    return found
+
+
+def earlier_version_problems(project: Path, base: str) -> list[Problem]:
+    """Earlier approved versions (policies/earlier-versions/) changed or removed since `base`:
+    each is the record of what was in force, so it may be added but never rewritten."""
+    changed = git(project, "diff", "--name-status", "--no-renames", base, "--", f"policies/{EARLIER}/")
+    found = []
+    for line in changed.splitlines():
+        status, _, path = line.partition("\t")
+        if status != "A":
+            what = "removed" if status == "D" else "changed"
+            found.append(Problem(path, 1, "earlier version",
+                                 f"this earlier version, published before {base}, has been {what}; it is "
+                                 "the record of what was in force, so put it back as it was (git "
+                                 f"checkout {base} -- {path})"))
     return found
 
 

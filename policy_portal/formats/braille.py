@@ -26,6 +26,7 @@ from urllib.parse import urljoin
 
 from policy_portal.formats.liblouis import liblouis_version, translate
 from policy_portal.formats.printable import POLICY_LINK
+from policy_portal.progress import Finished, nobody
 from policy_portal.text.extensions import converter
 
 TABLES = {
@@ -79,20 +80,27 @@ class BrailleJob:
         return digest.hexdigest()
 
 
-def make_braille(jobs: list[BrailleJob], cache: Path) -> tuple[list[Path], int]:
+def make_braille(jobs: list[BrailleJob], cache: Path, finished: Finished = nobody) -> tuple[list[Path], int]:
     """One .brf file per job, in order, from the cache or made now; and how many were made.
+    `finished` is told the jobs found in the cache, together, then each job as its file is made.
 
     A policy takes liblouis and this module about 15 ms, so a cold build of hundreds of policies
     and translations shares them out over the processor's cores (liblouis holds the GIL)."""
     cache.mkdir(parents=True, exist_ok=True)
     paths = [cache / f"{job.key()}.brf" for job in jobs]
-    missing = {path: job for path, job in zip(paths, jobs, strict=True) if not path.exists()}
+    missing = {path: index for index, path in enumerate(paths) if not path.exists()}
+    waiting = set(missing.values())
+    finished([index for index in range(len(jobs)) if index not in waiting], False)
     cores = min(os.cpu_count() or 1, len(missing) // BATCH)
     if cores > 1:
         with ProcessPoolExecutor(cores) as pool:
-            list(pool.map(_write, missing.values(), missing, chunksize=BATCH))
+            written = pool.map(_write, [jobs[index] for index in missing.values()], missing, chunksize=BATCH)
+            for index, _ in zip(missing.values(), written, strict=True):
+                finished([index], True)
     else:
-        list(map(_write, missing.values(), missing))
+        for path, index in missing.items():
+            _write(jobs[index], path)
+            finished([index], True)
     return paths, len(missing)
 
 

@@ -6,7 +6,8 @@ Made before the site's pages, so each policy page's Formats box can give the fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_portal.config.languages import Language
@@ -18,6 +19,7 @@ from policy_portal.formats.printable import document_title, policy_html, printab
 from policy_portal.formats.typst_source import PdfDocument, typst_body, typst_document
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_page import Formats, page_markdown, page_title
+from policy_portal.progress import PerLanguage, Progress, quiet
 from policy_portal.reading.library import told_us
 from policy_portal.reading.policy import Policy, Translation
 
@@ -60,32 +62,62 @@ class FormatsBuild:
     braille_reused: int = 0
 
 
-def build_formats(context: PageContext, policies: Path, docs: Path, site_url: str,
-                  cache: Path) -> FormatsBuild:
+Inputs = tuple[str, ...]
+"""Everything a text's formats are made from, compared to know whether they are still right."""
+
+
+@dataclass
+class FormatsMemo:
+    """The formats each text was last made from and into, kept while a preview runs: a rebuild
+    after editing one policy makes only that policy's formats again (converting every text to
+    HTML and Typst took seconds of every rebuild, though its PDFs were cached)."""
+
+    made: dict[tuple[str, str], tuple[Inputs, PolicyFormats]] = field(default_factory=dict)
+
+
+def build_formats(context: PageContext, policies: Path, docs: Path, site_url: str, cache: Path,
+                  languages: Container[str] | None = None, progress: Progress = quiet,
+                  memo: FormatsMemo | None = None) -> FormatsBuild:
     """Every policy's formats in English, and every translation's in its language, keyed by
     (slug, language code). `policies`: the policies folder; `docs`: the site's own pages, with
     the stylesheets and any images; `site_url`: the site's public address, for the links inside
-    PDFs; `cache`: where PDFs and Braille files are kept between builds."""
+    PDFs; `cache`: where PDFs and Braille files are kept between builds; `languages`: only these
+    languages' (by code; default: all); `progress`: told of each PDF and Braille file, by
+    language; `memo`: the last build's, to reuse what has not changed."""
     library = context.library
     jobs, braille_jobs, pages, order = [], {}, {}, []
     texts: list[tuple[Language, Policy | Translation, str | None]] = [
         (library.languages.default, policy, told_us(policies, policy.slug)) for policy in library]
     texts += [(library.languages[translation.language], translation, None)
               for by_language in library.translations.values() for translation in by_language.values()]
+    reused: dict[tuple[str, str], PolicyFormats] = {}
+    pdf_languages: list[str] = []
+    inputs: dict[tuple[str, str], Inputs] = {}
     for language, text, summary in texts:
         key = (text.slug, language.code)
+        if languages is not None and language.code not in languages:
+            continue
         markdown = page_markdown(context.in_language(language, site_url), text, told_us=summary)
+        root = "../../../" if language.default else "../../../../"  # from [<code>/]policies/x/large-print/
+        printable_context = context.in_language(language, root)
+        inputs[key] = (markdown, page_markdown(printable_context, text, told_us=summary), page_title(text),
+                       text.summary, repr(context.association), site_url, str(docs))
+        if memo and key in memo.made and memo.made[key][0] == inputs[key]:
+            reused[key] = memo.made[key][1]
+            continue
         jobs += _pdf_jobs(markdown, page_title(text), text.summary, context.association, language, site_url,
                           docs)
+        pdf_languages += [language.english_name] * 2  # the standard and large-print PDFs
         braille_jobs[key] = _braille_job(markdown, language, site_url)
-        root = "../../../" if language.default else "../../../../"  # from [<code>/]policies/x/large-print/
-        pages[key] = printable_html(context.in_language(language, root), text, told_us=summary,
-                                    large_print=True, policies_url="../../",
+        pages[key] = printable_html(printable_context, text, told_us=summary,
+                                    large_print=True, policies_url="../../", images_url=f"{root}{IMAGES}/",
                                     stylesheet=f"{root}{LARGE_PRINT_STYLE}", back_link="../")
         order.append(key)
-    made = make_pdfs(jobs, cache)
+    made = make_pdfs(jobs, cache, finished=PerLanguage(progress, "PDFs", pdf_languages).finished)
     braille_jobs = {key: job for key, job in braille_jobs.items() if job}
-    brfs, brfs_made = make_braille(list(braille_jobs.values()), cache)
+    braille_languages = [library.languages[code].english_name for _, code in braille_jobs]
+    brfs, brfs_made = make_braille(list(braille_jobs.values()), cache,
+                                   PerLanguage(progress, "Braille files", braille_languages).finished)
     braille = dict(zip(braille_jobs, brfs, strict=True))
     results = iter(made)
     built = {}
@@ -97,7 +129,11 @@ def build_formats(context: PageContext, policies: Path, docs: Path, site_url: st
             large_print, pdf_path, pdf.path.stat().st_size, large_print_pdf, large_pdf.path.stat().st_size,
             f"{slug}/{slug}.brf" if brf else None, brf.stat().st_size if brf else 0), brf)
     fresh = sum(result.made for result in made)
-    return FormatsBuild(built, fresh, len(made) - fresh, brfs_made, len(brfs) - brfs_made)
+    if memo is not None:
+        memo.made = {key: (inputs[key], formats) for key, formats in (reused | built).items()}
+    reused_braille = sum(1 for formats in reused.values() if formats.braille)
+    return FormatsBuild(reused | built, fresh, len(made) - fresh + 2 * len(reused), brfs_made,
+                        len(brfs) - brfs_made + reused_braille)
 
 
 def _braille_job(text: str, language: Language, site_url: str) -> BrailleJob | None:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import typst
 
+from policy_portal.progress import Finished, nobody
+
 STANDARD = "ua-1"
 RENDERING = "3"
 """Change this when _render changes how it makes a PDF from the same source (the source itself,
@@ -61,21 +63,29 @@ class PdfResult:
     """False when the cached file was used."""
 
 
-def make_pdfs(jobs: list[PdfJob], cache_folder: Path, workers: int | None = None) -> list[PdfResult]:
-    """One PDF per job, in order, from the cache or made now."""
+def make_pdfs(jobs: list[PdfJob], cache_folder: Path, workers: int | None = None,
+              finished: Finished = nobody) -> list[PdfResult]:
+    """One PDF per job, in order, from the cache or made now. `finished` is told the jobs found
+    in the cache, together, then each job as its PDF is made."""
     cache_folder.mkdir(parents=True, exist_ok=True)
     targets = [cache_folder / f"{job.key()}.pdf" for job in jobs]
-    missing = [(job, target) for job, target in zip(jobs, targets, strict=True) if not target.exists()]
+    missing = [(index, job, target) for index, (job, target) in enumerate(zip(jobs, targets, strict=True))
+               if not target.exists()]
+    waiting = {index for index, _, _ in missing}
+    finished([index for index in range(len(jobs)) if index not in waiting], False)
     workers = min(len(missing) // IN_PARALLEL + 1, workers or os.cpu_count() or 1)
     if workers > 1:
         # A fresh interpreter per worker: a forked copy of a process that has run Typst could
         # inherit its thread pool without the threads.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            list(pool.map(_render, *zip(*missing, strict=True), chunksize=16))
+            indexes, *work = zip(*missing, strict=True)
+            for index, _ in zip(indexes, pool.map(_render, *work, chunksize=16), strict=True):
+                finished([index], True)
     else:
-        for job, target in missing:
+        for index, job, target in missing:
             _render(job, target)
-    made = {target for _, target in missing}
+            finished([index], True)
+    made = {target for _, _, target in missing}
     return [PdfResult(target, target in made) for target in targets]
 
 

@@ -42,14 +42,16 @@ def _html(text: str) -> str:
 
 
 def printable_html(context: PageContext, text: Policy | Translation, *, told_us: str | None = None,
-                   large_print: bool, policies_url: str, stylesheet: str | None = None,
+                   large_print: bool, policies_url: str, images_url: str, stylesheet: str | None = None,
                    back_link: str | None = None) -> str:
     """The whole document for a policy or translation, in the context's language.
-    `policies_url` is where policy pages live, relative (for the web page) or absolute (for a
-    PDF, which has no address of its own); `stylesheet` is linked if given."""
+    `policies_url` is where policy pages in its language live, relative (for the web page) or
+    absolute (for a PDF, which has no address of its own); `images_url` where the policies'
+    pictures are, which every language shares; `stylesheet` is linked if given."""
     return printable_document(page_markdown(context, text, told_us=told_us), page_title(text), text.summary,
                               context.association, context.language, large_print=large_print,
-                              policies_url=policies_url, stylesheet=stylesheet, back_link=back_link)
+                              policies_url=policies_url, images_url=images_url, stylesheet=stylesheet,
+                              back_link=back_link)
 
 
 def policy_html(text: str, policies_url: str) -> str:
@@ -66,12 +68,12 @@ def document_title(title: str, association: Association, words: Words, *, large_
 
 
 def printable_document(text: str, title: str, summary: str, association: Association, language: Language,
-                       *, large_print: bool, policies_url: str, stylesheet: str | None = None,
-                       back_link: str | None = None) -> str:
+                       *, large_print: bool, policies_url: str, images_url: str,
+                       stylesheet: str | None = None, back_link: str | None = None) -> str:
     """A page's Markdown as a standalone document in `language`, with its `lang` and `dir`."""
     words = Words(language)
     body = HEADER_CELL.sub('<th scope="col"', policy_html(text, policies_url))  # which cells a header heads
-    body = IMAGE_SOURCE.sub(lambda match: f'{match.group(1)}{policies_url}{match.group(2)}"', body)
+    body = IMAGE_SOURCE.sub(lambda match: f'{match.group(1)}{images_url}{match.group(2)}"', body)
     numbers = iter(range(1, body.count("<table>") + 1))
     body = body.replace("</table>", "</table></div>")
     body = re.sub("<table>", lambda _: TABLE_START.format(label=escape(words(

@@ -20,6 +20,7 @@ from policy_portal.formats.build import IMAGES as POLICY_PAGES
 from policy_portal.importing.document_control import control_fields, is_control_table
 from policy_portal.importing.markdown_writer import policy_markdown
 from policy_portal.importing.word import WordError, read_word
+from policy_portal.progress import Progress, Step, quiet
 from policy_portal.reading.earlier import earlier_path
 from policy_portal.reading.policy import Status
 from policy_portal.reading.reader import SLUG
@@ -43,10 +44,13 @@ class Imported:
 
 
 def import_word(source: Path, project: Path, slug: str | None = None,
-                earlier_version: str | None = None) -> Imported:
+                earlier_version: str | None = None, progress: Progress = quiet) -> Imported:
     """Write the policy file (or, with `earlier_version`, the earlier version's file) and its
-    images; WordError, saying what to do, if it cannot, with nothing written."""
+    images; WordError, saying what to do, if it cannot, with nothing written. `progress` is told
+    when the document has been read (a large one takes seconds), and of each file written."""
+    progress(Step("Word document", None, 0, 1))
     document = read_word(source)
+    progress(Step("Word document", None, 1, 1))
     root = lxml_html.fragment_fromstring(document.html, create_parent="div")
     title = _take_title(root, document.not_carried) or source.stem
     fields: dict[str, object] = {"title": title}
@@ -75,11 +79,13 @@ def import_word(source: Path, project: Path, slug: str | None = None,
                         "import under another --slug, or move the existing file first")
     body = policy_markdown(root, f"{'../' * (earlier_version is not None)}images/{folder}/")
     path.parent.mkdir(parents=True, exist_ok=True)
-    for image, data in images.items():
+    for done, (image, data) in enumerate(images.items(), start=1):
         image.parent.mkdir(parents=True, exist_ok=True)
         image.write_bytes(data)
+        progress(Step("images", None, done, len(images)))
     front = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=100)
     path.write_text(f"---\n{front}---\n\n{body}", encoding="utf-8")
+    progress(Step("policy file", None, 1, 1))
     without_alt = re.findall(r"!\[\]\(([^)]*)\)", body)
     to_fill = [name for name, spec in FIELDS.items() if status in spec.required and name not in fields]
     return Imported(path, list(images), document.not_carried, to_fill, without_alt)

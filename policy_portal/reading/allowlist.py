@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import markdown
@@ -106,6 +107,15 @@ class Refusal:
 
 def refusals(text: str) -> list[Refusal]:
     """Everything in a policy's Markdown that the allowlist refuses, in order, each once."""
+    return list(_refusals(text))
+
+
+@lru_cache(maxsize=8192)
+def _refusals(text: str) -> tuple[Refusal, ...]:
+    """Remembered by text: checking converts the Markdown to HTML and parses it, most of the time
+    reading a library takes, and a process reads the library more than once (`policy-portal
+    build` again for its warnings, a preview on every save) while most texts have not changed. A
+    policy and its sections make about ten entries: thousands fit a large library in a few MB."""
     converter = _converter()
     html = converter.convert(text)
     checker = _Checker(html, _Source(text))
@@ -115,7 +125,7 @@ def refusals(text: str) -> list[Refusal]:
         message = _address_message(address)  # the page is made into HTML all together
         if message:
             checker.refuse(message, address)
-    return sorted(set(checker.found))
+    return tuple(sorted(set(checker.found)))
 
 
 def _converter() -> markdown.Markdown:

@@ -108,22 +108,23 @@ def load_library(folder: Path, root: Path | None = None, languages: Languages | 
                                    f"there is no folder called {folder}; create it and add policies")])
     policies: dict[str, Policy] = {}
     problems: list[Problem] = []
+    known = _slugs(folder)  # once: listing the folder for each translation took seconds at 100 policies
     for path in policy_files(folder):
         policy, found = read_policy(path, root)
         problems += found
         if policy:
             policies[policy.slug] = policy
-    problems += _cross_check(policies, known=_slugs(folder))
+    problems += _cross_check(policies, known=known)
     translations: dict[str, dict[str, Translation]] = defaultdict(dict)
     codes = [language.code for language in languages.translated]
     for path in translation_files(folder):
         translation, found = read_translation(path, root, codes)
         problems += found
         if translation:
-            problems += _check_translation(translation, policies, known=_slugs(folder))
+            problems += _check_translation(translation, policies, known=known)
             translations[translation.slug][translation.language] = translation
     problems += _check_told_us(folder, root)
-    earlier, found = read_earlier_versions(folder, root, policies, known=_slugs(folder))
+    earlier, found = read_earlier_versions(folder, root, policies, known=known)
     problems += found
     if problems:
         raise PolicyError(problems)

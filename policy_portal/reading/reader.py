@@ -326,7 +326,8 @@ def read_policy(path: Path, root: Path) -> tuple[Policy | None, list[Problem]]:
     except UnicodeDecodeError:
         reader.problem(1, "file", "this file is not UTF-8 text; save it again as UTF-8")
         return None, reader.problems
-    return read_policy_text(text, name, slug, reader)
+    policy, problems = read_policy_text(text, name, slug)
+    return (None, reader.problems + problems) if reader.problems else (policy, problems)
 
 
 def read_translation(path: Path, root: Path,
@@ -347,29 +348,72 @@ def read_translation(path: Path, root: Path,
     except UnicodeDecodeError:
         reader.problem(1, "file", "this file is not UTF-8 text; save it again as UTF-8")
         return None, reader.problems
+    key = ("translation", text, name, slug, language)
+    if key not in _READ:
+        _remember(key, _translation_text(text, name, slug, language))
+    translation, problems = _READ[key]
+    return (None, reader.problems + list(problems)) if reader.problems else (translation, list(problems))
+
+
+Read = tuple["Policy | Translation | None", tuple[Problem, ...]]
+_READ: dict[tuple[str, ...], Read] = {}
+"""What reading each text found, by the text and its file's name: a process reads the same
+policies again (`policy-portal build` for its warnings, a preview on every save, git history
+every time), and most have not changed. Policies and translations are frozen; the problems are
+copied for each caller."""
+MEMORY = 8192
+"""Texts remembered at most (a library of hundreds, with their sections and earlier versions)."""
+
+
+def _remember(key: tuple[str, ...], read: Read) -> None:
+    if len(_READ) >= MEMORY:
+        _READ.clear()
+    _READ[key] = read
+
+
+def remembered() -> dict[tuple[str, ...], Read]:
+    """Everything this process has read, for another process to `remember`."""
+    return dict(_READ)
+
+
+def remember(read: dict[tuple[str, ...], Read]) -> None:
+    """Take what another process read (`policy-portal build`'s language processes start so)."""
+    for key, found in read.items():
+        _remember(key, found)
+
+
+def _translation_text(text: str, name: str, slug: str, language: str) -> Read:
+    reader = _Reader(name, TRANSLATION_GUIDE)
     document, problems = frontmatter.parse(text, name)
     reader.problems += problems
     if document is None:
-        return None, reader.problems
+        return None, tuple(reader.problems)
     values = reader.record(Located(document.fields, 1, ""), "", TRANSLATION_FIELDS) or {}
     _check_body(reader, document)
     _check_title(reader, document.fields)
     _check_summary(reader, document.fields)
     if reader.problems:
-        return None, reader.problems
+        return None, tuple(reader.problems)
     lines = {key: item.line for key, item in document.fields.items()}
     return Translation(slug=slug, language=language, path=name, body=document.body, field_lines=lines,
-                       **values), []
+                       **values), ()
 
 
-def read_policy_text(text: str, name: str, slug: str,
-                     reader: _Reader | None = None) -> tuple[Policy | None, list[Problem]]:
+def read_policy_text(text: str, name: str, slug: str) -> tuple[Policy | None, list[Problem]]:
     """Read and check a policy from its text: a file's, or an old version's from git history."""
-    reader = reader or _Reader(name)
+    key = ("policy", text, name, slug)
+    if key not in _READ:
+        _remember(key, _policy_text(text, name, slug))
+    policy, problems = _READ[key]
+    return policy, list(problems)
+
+
+def _policy_text(text: str, name: str, slug: str) -> Read:
+    reader = _Reader(name)
     document, problems = frontmatter.parse(text, name)
     reader.problems += problems
     if document is None:
-        return None, reader.problems
+        return None, tuple(reader.problems)
 
     fields = document.fields
     for key, item in fields.items():
@@ -395,11 +439,11 @@ def read_policy_text(text: str, name: str, slug: str,
         reader.problems += leftover_placeholders(name, values.get("summary") or "", _line(fields, "summary"),
                                                  document.body, document.body_line)
     if reader.problems:
-        return None, reader.problems
+        return None, tuple(reader.problems)
     values = {key: value for key, value in values.items() if value is not None}
     lines = {key: item.line for key, item in fields.items()}
     return Policy(slug=slug, path=name, body=document.body, body_line=document.body_line,
-                  field_lines=lines, **values), []
+                  field_lines=lines, **values), ()
 
 
 def _line(fields: dict[str, Located], key: str) -> int:

@@ -55,9 +55,10 @@ class Page:
         return self.first_row + len(self.items) - 1 if self.items else 0
 
 
-def page_number(args: Mapping[str, str]) -> int:
-    """The page asked for in the query string: anything that is not a whole number from 1 is page 1."""
-    value = args.get("page", "")
+def page_number(args: Mapping[str, str], name: str = "page") -> int:
+    """The page asked for in the query string: anything that is not a whole number from 1 is page 1.
+    `name`: the query-string name, for a second paged list on the same page."""
+    value = args.get(name, "")
     return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 10**6 else 1
 
 

@@ -13,10 +13,16 @@ gunicorn with two sync workers serves the portal on loopback, on SQLite and then
   visit's session cookie, as one visitor sending many comments would. So the POST figures are
   the POST alone: validation, CSRF check, moderation flags, the insert and the session update.
 
-Then the floor: a bare Flask app under the same gunicorn, whose POST takes the same form body and
+Then the floors: a bare Flask app under the same gunicorn. Its POST takes the same form body and
 inserts the same row (the project's Comment model, engine made by `make_engine`, so the same
-SQLite pragmas) on SQLite, with no CSRF, validation, session or template. It runs straight after
-the SQLite comment run, and the comment POST's rate is compared with it.
+SQLite pragmas) on SQLite, with no CSRF, validation, session or template; the comment POST's
+rate is compared with it. Its GET is a bare Flask-WTF page with one form (a textarea and its
+CSRF token, from a template file), opened with no cookie as the consultation page is, so each
+answer makes a session and a token too; the consultation page GET's rate is compared with it.
+Each comparison is given twice: by requests a second, the target's own measure, and by the
+server's CPU time a request (gunicorn's processes, and PostgreSQL's where it runs), which other
+work on a shared machine delays but barely changes.
+Both run straight after the SQLite runs.
 
 Acknowledged: responses saying the comment was stored, counted by the Lua script (the app's 303
 to the thank-you page, which shows the reference kept in the session; the floor's 200). Stored:
@@ -55,9 +61,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, render_template, request
+from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
+from wtforms import TextAreaField
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -81,8 +89,11 @@ TOKEN = re.compile(rf'name="({SECTION}-csrf_token)" type="hidden" value="([^"]*)
 RATE_LIMIT = "1000000 per hour"
 WARM_UP = 2
 """Seconds of the same load before each measured run."""
-TARGET = 0.60
-"""Comment posting should reach this share of the floor's rate (reported, not asserted)."""
+TARGET = 0.80
+"""Comment posting should reach this share of the floor's rate (reported, not asserted; issue 21)."""
+PAGE_TARGET = 0.50
+"""The consultation page GET should reach this share of the bare Flask-WTF form page's rate."""
+FLOOR_PAGE = "/form"
 
 WRK_SCRIPT = r"""
 -- args: method, acknowledging status, cookie, form body, key field (the last three only for POST),
@@ -154,10 +165,18 @@ class Result:
     """ERROR and CRITICAL lines gunicorn and the app logged during the warm-up and the run."""
     others: float
     """Share of the machine's CPU spent during the run on processes not in the benchmark."""
+    server_ticks: int
+    """Clock ticks of CPU gunicorn (and the PostgreSQL server, where there is one) used in the run."""
 
     @property
     def rps(self) -> float:
         return self.figures["requests"] / (self.figures["duration_us"] / 1e6)
+
+    @property
+    def cpu_ms(self) -> float:
+        """The server's CPU time a request: unlike req/s, barely moved by other work on the
+        machine, which only delays the server, so a comparison with a floor holds on a busy one."""
+        return self.server_ticks / os.sysconf("SC_CLK_TCK") * 1000 / self.figures["requests"]
 
     def row(self) -> str:
         f = self.figures
@@ -175,11 +194,17 @@ QUIET = 0.10
 machine than about the app."""
 
 
+class FloorForm(FlaskForm):
+    comment = TextAreaField("Your comment")
+
+
 def create_floor_app() -> Flask:
-    """The floor, for gunicorn (`bench.throughput:create_floor_app()`): the comment row, inserted
-    from the same form fields, and a small page with its reference. DATABASE_URL says where;
-    the policy's details come from PORTAL_PROJECT, the same project copy the portal runs on."""
+    """The floors, for gunicorn (`bench.throughput:create_floor_app()`): the comment row, inserted
+    from the same form fields, and a small page with its reference; and a page with one Flask-WTF
+    form. DATABASE_URL says where; the policy's details come from PORTAL_PROJECT, the same
+    project copy the portal runs on."""
     app = Flask(__name__)
+    app.config.update(SECRET_KEY="bench", SESSION_COOKIE_SECURE=False)
     sessions = sessionmaker(make_engine(os.environ["DATABASE_URL"]))
     policy = load_project(Path(os.environ["PORTAL_PROJECT"])).library["pets"]
     section = next(section for section in sections(policy.body) if section.key == SECTION)
@@ -199,6 +224,10 @@ def create_floor_app() -> Flask:
                 consultation_closes=policy.consultation.closes, created_at=Clock().now()))
             db.commit()
         return f'<!doctype html><title>Sent</title><p class="reference">{reference}</p>'
+
+    @app.get(FLOOR_PAGE)
+    def form_page() -> str:
+        return render_template("floor_form.html", form=FloorForm())
 
     return app
 
@@ -330,7 +359,8 @@ def run_wrk(name: str, url: str, args: list[str], load: Load, script: Path, log:
     with log.open(encoding="utf-8", errors="replace") as text:
         text.seek(logged)
         errors = [entry for entry in text.read().splitlines() if "ERROR" in entry or "CRITICAL" in entry]
-    return Result(name, figures, stored, errors, max(others, 0.0))
+    # wrk has ended by now, so what the tree under this script used is gunicorn's (and the database's)
+    return Result(name, figures, stored, errors, max(others, 0.0), later_mine - mine)
 
 
 def portal_runs(label: str, project: Path, database_url: str, load: Load, script: Path, work: Path,
@@ -350,32 +380,37 @@ def portal_runs(label: str, project: Path, database_url: str, load: Load, script
     return [page, comment]
 
 
-def floor_run(project: Path, database_url: str, load: Load, script: Path, work: Path) -> Result:
-    """The bare Flask floor on SQLite, sent the same form body as the comment runs."""
+def floor_runs(project: Path, database_url: str, load: Load, script: Path,
+               work: Path) -> tuple[Result, Result]:
+    """The bare floors: the Flask-WTF form page, and the insert on SQLite, sent the same form
+    body as the comment runs."""
     log = work / "gunicorn-floor.log"
     environment = {"PORTAL_PROJECT": str(project), "DATABASE_URL": database_url}
     with gunicorn("bench.throughput:create_floor_app()", environment, log) as url:
+        page = run_wrk("bare Flask-WTF form page GET", url + FLOOR_PAGE, ["GET", "200", "", "", ""], load,
+                       script, log)
         posting = ["POST", "200", "", form_body("unused"), KEY_FIELD]
-        return run_wrk("SQLite: bare Flask floor POST", url + FLOOR_COMMENT, posting, load, script, log,
-                       database_url)
+        return page, run_wrk("SQLite: bare Flask floor POST", url + FLOOR_COMMENT, posting, load, script,
+                             log, database_url)
 
 
-def report(results: list[Result], floor: Result, load: Load) -> None:
+def report(results: list[Result], floors: tuple[Result, Result], load: Load) -> None:
+    page_floor, floor = floors
     print(f"\nwrk: {load.threads} threads, {load.connections} connections, {load.duration} s a run; "
           f"gunicorn: 2 sync workers; comment rate limit raised to {RATE_LIMIT}.")
     print(HEADER)
-    for result in [*results, floor]:
+    for result in [*results, *floors]:
         print(result.row())
     print("(sock: wrk connect/read/write/timeout errors; logerr: ERROR/CRITICAL lines in the server log "
           "during warm-up and run; "
           "other: share of the CPU other processes took during the run; acked: acknowledged by the server; "
           "stored: rows added during the run)")
-    busiest = max(result.others for result in [*results, floor])
+    busiest = max(result.others for result in [*results, *floors])
     if busiest > QUIET:
         print(f"WARNING: other processes took up to {busiest:.0%} of the CPU during a run: these "
               "figures are lower and noisier than on a quiet machine; run again when it is idle.")
     print()
-    for result in [*results, floor]:
+    for result in [*results, *floors]:
         if result.stored is not None:
             acked, stored = result.figures["acknowledged"], result.stored
             verdict = f"LOST {acked - stored}" if stored < acked else f"none lost, {stored - acked} in flight"
@@ -386,15 +421,25 @@ def report(results: list[Result], floor: Result, load: Load) -> None:
     print()
     for result in results:
         if result.name.endswith("comment POST"):
-            ratio = result.rps / floor.rps
-            verdict = "meets" if ratio >= TARGET else "BELOW"
-            print(f"{result.name} / SQLite floor: {result.rps:.1f} / {floor.rps:.1f} req/s = {ratio:.0%} "
-                  f"({verdict} the {TARGET:.0%} target)")
-            figure(f"{result.name}, share of the bare-Flask floor", f"{ratio:.0%} ({result.rps:.0f} req/s, "
-                   f"p99 {result.figures['p99_us'] / 1000:.0f} ms)", f">= {TARGET:.0%}")
+            compare(result, floor, "SQLite floor", "the bare-Flask floor", TARGET)
         elif result.name.endswith("page GET"):
             figure(result.name, f"{result.rps:.0f} req/s, p50 {result.figures['p50_us'] / 1000:.0f} ms, "
                    f"p99 {result.figures['p99_us'] / 1000:.0f} ms")
+            compare(result, page_floor, "form page floor", "a bare Flask-WTF one-form page", PAGE_TARGET)
+
+
+def compare(result: Result, floor: Result, short: str, floor_name: str, target: float) -> None:
+    """A run's rate as a share of its floor's, printed and as a FIGURE against its target; and the
+    same share by the server's CPU time a request, which holds better on a busy machine."""
+    ratio, by_cpu = result.rps / floor.rps, floor.cpu_ms / result.cpu_ms
+    verdict = "meets" if ratio >= target else "BELOW"
+    print(f"{result.name} / {short}: {result.rps:.1f} / {floor.rps:.1f} req/s = {ratio:.0%} "
+          f"({verdict} the {target:.0%} target); by server CPU a request: {floor.cpu_ms:.2f} / "
+          f"{result.cpu_ms:.2f} ms = {by_cpu:.0%}")
+    figure(f"{result.name}, share of {floor_name}", f"{ratio:.0%} ({result.rps:.0f} / {floor.rps:.0f} req/s, "
+           f"p99 {result.figures['p99_us'] / 1000:.0f} ms)", f">= {target:.0%}")
+    figure(f"{result.name}, share of {floor_name} by server CPU a request",
+           f"{by_cpu:.0%} ({result.cpu_ms:.2f} / {floor.cpu_ms:.2f} ms)", f">= {target:.0%}")
 
 
 def main() -> None:
@@ -415,12 +460,12 @@ def main() -> None:
         (project / "site" / "index.html").write_text("<!doctype html><title>Home</title>", encoding="utf-8")
         results = portal_runs("SQLite", project, migrated(f"sqlite:///{work / 'portal.sqlite'}"),
                               load, script, work)
-        floor = floor_run(project, migrated(f"sqlite:///{work / 'floor.sqlite'}"), load, script, work)
+        floors = floor_runs(project, migrated(f"sqlite:///{work / 'floor.sqlite'}"), load, script, work)
         with postgres.server() as database:
             postmaster = int((database.data / "postmaster.pid").read_text().split()[0])
             results += portal_runs("PostgreSQL", project, migrated(database.url), load, script, work,
                                    postmaster)
-        report(results, floor, load)
+        report(results, floors, load)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

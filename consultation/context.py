@@ -69,9 +69,13 @@ def close_database(_error: BaseException | None = None) -> None:
 
 
 def library() -> Library:
-    """The policies as they are now: read again when a file changes (see `PolicySource`)."""
-    source: PolicySource = current_app.extensions[POLICIES]
-    return source.library()
+    """The policies as they are now: read again when a file changes (see `PolicySource`). Looked
+    at once a request: checking every policy file's date costs as much as the rest of a cached
+    consultation page, and one request should see one version of the policies anyway."""
+    if "library" not in g:
+        source: PolicySource = current_app.extensions[POLICIES]
+        g.library = source.library()
+    return g.library
 
 
 def association() -> Association:

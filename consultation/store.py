@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from consultation.filters import ANY_FLAG, Filters
 from consultation.models import AuditEntry, Comment, CommentFlag, OutboxMessage, PanelInvitation, StaffUser
+from consultation.paging import Page, paged
 from policy_portal.text.sections import WHOLE_DRAFT
 
 
@@ -46,14 +47,14 @@ def reference_for_submission(db: Session, submission_key: str) -> str | None:
     return db.scalar(select(Comment.reference).where(Comment.submission_key == submission_key))
 
 
-def panel_comments(db: Session, policy_slug: str) -> list[Comment]:
-    """Verified panel members' comments on one draft that other members may read, oldest first:
-    only those whose writers said we may publish them, and none a moderator hid."""
-    return list(db.scalars(
-        select(Comment).where(Comment.policy_slug == policy_slug, Comment.panel_invitation_id.is_not(None),
-                              Comment.may_publish, Comment.moderation != "hidden")
-        .order_by(Comment.created_at, Comment.id)
-    ))
+def panel_comments(db: Session, policy_slug: str, number: int) -> Page:
+    """Page `number` of the verified panel members' comments on one draft that other members may
+    read, oldest first: only those whose writers said we may publish them, and none a moderator
+    hid. Paged: nothing stops a panel sending hundreds."""
+    return paged(db, select(Comment).where(
+        Comment.policy_slug == policy_slug, Comment.panel_invitation_id.is_not(None), Comment.may_publish,
+        Comment.moderation != "hidden",
+    ).order_by(Comment.created_at, Comment.id), number)
 
 
 def invitation(db: Session, invitation_id: int) -> PanelInvitation | None:
@@ -197,11 +198,27 @@ def comments_on(db: Session, policy_slug: str) -> list[Comment]:
                            .order_by(Comment.created_at, Comment.id)))
 
 
-def published_comments(db: Session, policy_slug: str) -> list[Comment]:
-    """Approved comments whose writers agreed to publication: shown without names."""
-    return list(db.scalars(select(Comment).where(
-        Comment.policy_slug == policy_slug, Comment.moderation == "approved", Comment.may_publish,
-    ).order_by(Comment.created_at, Comment.id)))
+PUBLISHED = (Comment.moderation == "approved") & Comment.may_publish
+"""Approved comments whose writers agreed to publication: shown without names."""
+
+
+def published_comments(db: Session, policy_slug: str, section_key: str | None, number: int) -> Page:
+    """Page `number` of the published comments on one draft, oldest first: on the section with
+    `section_key` only (WHOLE_DRAFT: those on the draft as a whole), or on all of it for None."""
+    statement = select(Comment).where(Comment.policy_slug == policy_slug, PUBLISHED)
+    if section_key == WHOLE_DRAFT:
+        statement = statement.where(Comment.section_key.is_(None))
+    elif section_key is not None:
+        statement = statement.where(Comment.section_key == section_key)
+    return paged(db, statement.order_by(Comment.created_at, Comment.id), number)
+
+
+def comment_counts(db: Session, policy_slug: str) -> tuple[int, int]:
+    """How many comments one draft has received, and how many of them are published: one query,
+    so a draft nobody has commented on yet costs one round trip to the database."""
+    received, published = db.execute(select(func.count(), func.count().filter(PUBLISHED))
+                                      .where(Comment.policy_slug == policy_slug)).one()
+    return received, published
 
 
 def comment_count(db: Session, policy_slug: str) -> int:

@@ -11,9 +11,10 @@ import json
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from consultation import actions, context, lifecycle, outcomes, panel, store
+from consultation import actions, context, draft_cache, lifecycle, outcomes, panel, store
 from consultation.forms import CommentForm
 from consultation.models import PanelInvitation
+from consultation.paging import PAGE_SIZE, Page, page_number
 from policy_portal.consultations.moderation import screen
 from policy_portal.consultations.rules import (
     OUTCOMES,
@@ -64,7 +65,7 @@ def consultation(slug: str):
     refusal = _not_open(policy)
     if refusal:
         return render_template("consultation/not_open.html", policy=policy, reason=refusal,
-                               **_published(policy), **lifecycle.facts(policy))
+                               **_published(policy, sections(policy.body)), **lifecycle.facts(policy))
     return _page(policy)
 
 
@@ -241,21 +242,55 @@ def _form(policy: Policy, member: PanelInvitation | None, key: str, posted: bool
 
 
 def _page(policy: Policy, posted: dict[str, CommentForm] | None = None):
-    """The draft, section by section, each with its form; `posted` is a form sent back with errors."""
-    posted = posted or {}
+    """The draft, section by section, each with its form; `posted` is a form sent back with errors.
+    The draft and its empty forms come from the draft cache; a page with a form sent back is
+    rendered afresh and never kept, so nobody's words or errors reach anyone else."""
     member = _panel_member(policy)
-    parts = [(section, Markup(section.html()), posted.get(section.key) or
-              _form(policy, member, section.key, posted=False)) for section in sections(policy.body)]
-    general = posted.get(WHOLE_DRAFT) or _form(policy, member, WHOLE_DRAFT, posted=False)
-    problems = [problem for form in posted.values() for problem in form.problems()]
-    comments = store.panel_comments(context.database(), policy.slug) if member else []
-    return render_template("consultation/policy.html", policy=policy, parts=parts, general=general,
-                           problems=problems, member=member, panel_comments=comments,
-                           **_published(policy))
+    drafted = sections(policy.body)
+
+    def forms() -> list[CommentForm]:
+        return [(posted or {}).get(key) or _form(policy, member, key, posted=False)
+                for key in (*(section.key for section in drafted), WHOLE_DRAFT)]
+
+    def template(made: list[CommentForm]) -> str:
+        return render_template("consultation/_draft.html", policy=policy, general=made[-1],
+                               parts=[(section, Markup(section.html()), form)
+                                      for section, form in zip(drafted, made, strict=False)])
+
+    if posted:
+        draft = Markup(template(forms()))
+    else:
+        draft = draft_cache.cache(current_app).render(_draft_key(policy, member), forms, template)
+    problems = [problem for form in (posted or {}).values() for problem in form.problems()]
+    number = page_number(request.args, PANEL_PAGE)
+    comments = store.panel_comments(context.database(), policy.slug, number) if member else None
+    return render_template("consultation/policy.html", policy=policy, draft=draft, problems=problems,
+                           member=member, panel_comments=comments, **_published(policy, drafted))
 
 
-def _published(policy: Policy) -> dict:
-    """What the public may see of the comments so far: those moderated and agreed, and a count."""
+PANEL_PAGE = "panel-page"
+"""The query-string name for the page of panel comments: `page` is the published comments'."""
+
+
+def _draft_key(policy: Policy, member: PanelInvitation | None) -> tuple:
+    """Everything the draft and its empty forms depend on (see `consultation.draft_cache`)."""
+    today = context.clock().today()
+    return (policy.slug, policy.version, policy.body, policy.consultation, today,
+            window_state(policy, today), member is not None, request.script_root)
+
+
+def _published(policy: Policy, drafted: tuple[Section, ...]) -> dict:
+    """What the public may see of the comments so far: those moderated and agreed, a page at a
+    time and, with `?section=`, on one section; and how many there are, counted by the database."""
     db = context.database()
-    return {"published": store.published_comments(db, policy.slug), "outcomes": OUTCOMES,
-            "total": store.comment_count(db, policy.slug)}
+    choices = [(section.key, section.title) for section in drafted] + [(WHOLE_DRAFT, "The whole draft")]
+    asked = request.args.get("section", "")
+    section = asked if asked in dict(choices) else None
+    total, published_total = store.comment_counts(db, policy.slug)
+    number = page_number(request.args)
+    published = (store.published_comments(db, policy.slug, section, number) if published_total
+                 else Page([], 1, PAGE_SIZE, 0))
+    return {"published": published, "outcomes": OUTCOMES, "section": section, "section_choices": choices,
+            "section_title": "the whole draft" if section == WHOLE_DRAFT else dict(choices).get(section),
+            "unknown_section": bool(asked) and section is None, "published_total": published_total,
+            "total": total}

@@ -21,6 +21,7 @@ from consultation.models import OutboxMessage, Subscription
 from tests import vnu
 from tests.conftest import APP_SETTINGS, copy_project, migrated
 from tests.consultation_pages import GOOD, PETS, SECTION, comment, invitation_token, soup, stored
+from tests.test_public_comments import add_comments
 from tests.test_staff import add_staff, sign_in
 
 TOO_LONG = "x" * 300_000
@@ -132,6 +133,8 @@ def pages(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
     """Every page type, written to a file each, by name."""
     responses = _public_pages(app)  # first: the staff pages need the comment it sends
     responses |= _staff_pages(app)
+    add_comments(app)  # last: the staff pages take the first comment stored as theirs
+    responses["draft with comments by section"] = app.test_client().get(f"{PETS}?section={SECTION}&page=2")
     html = {name: response.get_data(as_text=True) for name, response in responses.items()}
     html |= _unreachable_error_pages(app)
     folder = tmp_path_factory.mktemp("app-html")
@@ -150,6 +153,8 @@ def test_every_page_type_was_rendered(pages: dict[str, Path]):
     """A page that silently became a redirect or another page would pass every check below."""
     headings = {name: read(path).h1.get_text(" ", strip=True) for name, path in pages.items()}
     assert headings["draft with errors"] == "Comment on the draft Pets and Animals Policy"
+    by_section = read(pages["draft with comments by section"]).find(id="published")
+    assert "Showing 51 to 55 of 55." in by_section.get_text(" ")
     assert headings["thank you"] == "Comment sent"
     assert headings["refused"] == "Your comment was not sent"
     assert headings["comment with errors"].startswith("Comment ")

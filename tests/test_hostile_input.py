@@ -77,16 +77,17 @@ def test_any_sign_in_form_gets_a_page_never_a_server_error(client, values):
 @given(values=st.one_of(posted("moderate-", ["action", "public_body", "public_wording", "reason"]),
                         posted("respond-", ["outcome", "explanation", "section"])))
 def test_any_moderation_form_gets_a_page_never_a_server_error(app, client, values):
+    """The first example sends a comment and signs `client` in as a moderator for every example:
+    a sign-in is a deliberately slow password check, and no moderation form signs anyone out."""
     if not stored_comment_id(app):
         comment(client, **GOOD)
         add_staff(app)
-    moderator = app.test_client()
-    sign_in(moderator)
+        sign_in(client)
     address = f"/staff/comments/{stored_comment_id(app)}"
-    page = soup(moderator.get(address))
+    page = soup(client.get(address))
     tokens = [(field["name"], field["value"]) for field in page.find_all("input", attrs={"type": "hidden"})
               if field["name"].endswith("csrf_token")]
-    response = moderator.post(address, data=MultiDict([*tokens, *_pairs(values)]))
+    response = client.post(address, data=MultiDict([*tokens, *_pairs(values)]))
     assert response.status_code in (303, 400, 413), response.status_code
 
 

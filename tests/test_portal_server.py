@@ -10,14 +10,14 @@ import pytest
 from consultation.security import CONTENT_SECURITY_POLICY
 from policy_portal.site import csp
 from portal.server import create_portal, create_site_app
-from tests.conftest import APP_SETTINGS
+from tests.conftest import APP_SETTINGS, app_project
 from tests.consultation_pages import GOOD, SECTION, form_for, soup
 
 PETS = "/consultations/pets/"
 
 
 @pytest.fixture
-def portal(project: Path, database_url: str):
+def portal(project: Path, database_url: str, libraries):
     """Make the portal with a given number of proxies in front; its database closed afterwards."""
     site = project / "site"
     site.mkdir()
@@ -26,7 +26,7 @@ def portal(project: Path, database_url: str):
     made = []
 
     def make(proxies: int):
-        made.append(create_portal(project, site, settings, proxies=proxies))
+        made.append(create_portal(app_project(project, libraries), site, settings, proxies=proxies))
         return made[-1]
 
     yield make

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from policy_portal.text.markdown_diff import marked
 from policy_portal.text.sections import section_html
 from portal.cli import main
+from tests.conftest import copy_project
 
 VERSIONS = {
     "1": ("2022-01-10", "First version.", "We will fix an emergency repair within 24 hours."),
@@ -44,8 +45,7 @@ def git(project: Path, *args: str) -> str:
                           text=True).stdout
 
 
-@pytest.fixture
-def repository(project: Path) -> Path:
+def make_repository(project: Path) -> Path:
     git(project, "init", "-q", "-b", "main")
     git(project, "config", "user.email", "tests@larkfield.example")
     git(project, "config", "user.name", "Tests")
@@ -56,6 +56,20 @@ def repository(project: Path) -> Path:
     return project
 
 
+@pytest.fixture
+def repository(project: Path) -> Path:
+    return make_repository(project)
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository as `repository` makes it, built once for the tests that only read its pages
+    (a build takes seconds)."""
+    built = make_repository(copy_project(tmp_path_factory.mktemp("versions") / "project"))
+    assert main(["--project", str(built), "build"]) == 0
+    return built / "site"
+
+
 def page(site: Path, path: str) -> BeautifulSoup:
     return BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
 
@@ -64,29 +78,26 @@ def words(element) -> str:
     return " ".join(element.get_text(" ").split())
 
 
-def test_each_earlier_version_has_a_page_marked_superseded(repository: Path):
-    assert main(["--project", str(repository), "build"]) == 0
-    site = repository / "site"
-    old = page(site, "policies/repairs/v1")
+def test_each_earlier_version_has_a_page_marked_superseded(built_site: Path):
+    old = page(built_site, "policies/repairs/v1")
     notice = words(old.find(class_="policy-notice"))
     assert notice.startswith("Superseded — not in force. This is version 1 of the Repairs Policy, approved "
                              "on 10 January 2022. It has been replaced by version 3.")
     assert old.find("a", string="Read the current version")["href"] == "../"  # /policies/repairs/
     assert "within 24 hours" in words(old.find(id="clause-1-1"))
-    history = page(site, "policies/repairs").find("h2", string="Version history").find_next("table")
+    history = page(built_site, "policies/repairs").find("h2", string="Version history").find_next("table")
     links = {words(link): link["href"] for link in history.find_all("a")}
     assert links["1"] == "v1/" and links["2"] == "v2/"
     assert links["See what changed from version 2"] == "changes-v2-to-v3/"
 
 
-def test_what_changed_marks_added_and_removed_words_for_everyone(repository: Path):
-    assert main(["--project", str(repository), "build"]) == 0
-    changes = page(repository / "site", "policies/repairs/changes-v1-to-v2")
+def test_what_changed_marks_added_and_removed_words_for_everyone(built_site: Path):
+    changes = page(built_site, "policies/repairs/changes-v1-to-v2")
     assert "Emergency repairs now within 12 hours." in words(changes.find(class_="policy-notice"))
     section = changes.find(class_="diff-section")
     assert [words(tag) for tag in section.find_all("del")] == ["Removed: 24"]
     assert [words(tag) for tag in section.find_all("ins")] == ["Added: 12"]
-    newer = page(repository / "site", "policies/repairs/changes-v2-to-v3")
+    newer = page(built_site, "policies/repairs/changes-v2-to-v3")
     assert words(newer.find_all(class_="diff-section")[-1].h2) == "2. Damp and mould (new section)"
     assert newer.find(class_="diff-unchanged").summary.get_text() == "1. Emergency repairs: no changes"
 

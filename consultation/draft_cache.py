@@ -1,0 +1,100 @@
+"""The draft and its comment forms, rendered once per draft version and filled in per visitor.
+
+With nine forms, most of a consultation page's time went on the Jinja macros of its forms and
+the Markdown of its sections, which come out the same for everyone who opens the same draft on
+the same day. So the first visitor's render is kept with its per-visitor values cut out, and
+every later visitor gets it back with their own put in.
+
+Why this is safe, and no visitor can see another's token or details:
+- Only a render of empty forms is ever kept: a page with a form sent back (its errors and the
+  person's own words) is rendered afresh every time and never stored (see `views._page`).
+- The only per-visitor values in such a render are the CSRF token (the same in every form of a
+  page) and each form's submission key. Both are cut out by their exact values before the render
+  is kept, and `render` fills in the values of the request at hand: this visitor's token and new
+  submission keys. Whatever else differs between visitors (a panel member's name and comments,
+  the published comments, the error summary) is rendered around the kept part, per request.
+- Being a panel member changes the forms (no "who are you" or name): it is part of the key.
+- The key is everything else the render depends on: the policy's slug, version, text and
+  consultation settings, the day and the consultation's state on it, and the address the app is
+  served under (in the forms' actions). A changed policy file is a new key; old ones age out.
+- The cache is one per app (so per process, never shared between workers or apps) and holds at
+  most `SIZE` drafts, least recently used out first.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from consultation.forms import CommentForm
+
+SIZE = 64
+"""Drafts kept a process: every draft open for comments, twice (public and panel), with room."""
+EXTENSION = "consultation.draft_cache"
+TOKEN = object()
+"""The slot for the CSRF token; the other slots are submission keys."""
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A render with its per-visitor values cut out: `pieces` of HTML, with a slot between each two."""
+
+    pieces: tuple[str, ...]
+    slots: tuple[object, ...]
+
+    def fill(self, token: str) -> Markup:
+        """The render for a visitor holding `token`, each form with a new submission key."""
+        keys: dict[object, str] = {}
+        html = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+            html.append(token if slot is TOKEN else keys.setdefault(slot, str(uuid.uuid4())))
+            html.append(piece)
+        return Markup("".join(html))
+
+
+def cut(html: str, forms: Sequence[CommentForm]) -> Kept:
+    """`html`, rendered for `forms`, with their token and submission keys cut out."""
+    values: dict[str, object] = {form.csrf_token.current_token: TOKEN for form in forms}
+    values.update({form.submission.data: index for index, form in enumerate(forms)})
+    parts = re.split(f"({'|'.join(map(re.escape, values))})", html)
+    return Kept(tuple(parts[0::2]), tuple(values[value] for value in parts[1::2]))
+
+
+class DraftCache:
+    """Kept renders by key, at most `size` of them, safe to use from several threads."""
+
+    def __init__(self, size: int = SIZE) -> None:
+        self.size = size
+        self._kept: OrderedDict[Hashable, Kept] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def render(self, key: Hashable, forms: Callable[[], Sequence[CommentForm]],
+               template: Callable[[Sequence[CommentForm]], str]) -> Markup:
+        """The render for `key`, with this request's token and new submission keys. On a miss,
+        `template(forms())` is rendered, cut and kept; this visitor gets it as rendered."""
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+        if kept is not None:
+            return kept.fill(generate_csrf())
+        made = forms()
+        html = template(made)
+        with self._lock:
+            self._kept[key] = cut(html, made)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return Markup(html)
+
+
+def cache(app: Flask) -> DraftCache:
+    """The app's cache, made on first use."""
+    return app.extensions.setdefault(EXTENSION, DraftCache())

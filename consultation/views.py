@@ -288,8 +288,8 @@ def _published(policy: Policy, drafted: tuple[Section, ...]) -> dict:
     section = asked if asked in dict(choices) else None
     total, published_total = store.comment_counts(db, policy.slug)
     number = page_number(request.args)
-    published = (store.published_comments(db, policy.slug, section, number) if published_total
-                 else Page([], 1, PAGE_SIZE, 0))
+    published = (store.published_comments(db, policy.slug, section, number, published_total)
+                 if published_total else Page([], 1, PAGE_SIZE, 0))
     return {"published": published, "outcomes": OUTCOMES, "section": section, "section_choices": choices,
             "section_title": "the whole draft" if section == WHOLE_DRAFT else dict(choices).get(section),
             "unknown_section": bool(asked) and section is None, "published_total": published_total,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import threading
 import time
 
 from flask import Flask, Response, abort, current_app, request
@@ -100,6 +101,11 @@ class SweptMemoryStorage(MemoryStorage):
     drops expired counts itself, at most once every `SWEEP_EVERY` seconds, so memory stays
     bounded by the networks seen within the longest limit's window. Expired counts are never
     used meanwhile: `get` ignores a count past its expiry whether or not it has been dropped.
+
+    The sweep is our own, not limits' `__expire_events`: that one looks each key up again after
+    listing them, which in a request (rather than limits' timer thread) failed the POST with a
+    KeyError whenever another thread's `get` had dropped the same expired count in between. Only
+    fixed-window counts are kept (the app's one strategy), so there are no moving-window events.
     """
 
     SWEEP_EVERY = 1.0
@@ -107,12 +113,26 @@ class SweptMemoryStorage(MemoryStorage):
     def __init__(self) -> None:
         super().__init__()
         self._next_sweep = 0.0
+        self._sweeping = threading.Lock()
 
     def _MemoryStorage__schedule_expiry(self) -> None:  # noqa: N802 -- limits' private name, replaced
         now = time.monotonic()
-        if now >= self._next_sweep:
+        if now < self._next_sweep or not self._sweeping.acquire(blocking=False):
+            return  # not due, or another thread is sweeping
+        try:
             self._next_sweep = now + self.SWEEP_EVERY
-            self._MemoryStorage__expire_events()
+            self._sweep()
+        finally:
+            self._sweeping.release()
+
+    def _sweep(self) -> None:
+        """Drop every expired count, even as other threads drop some of the same ones."""
+        now = time.time()
+        for key, expires in list(self.expirations.items()):
+            if expires <= now:
+                self.storage.pop(key, None)
+                self.expirations.pop(key, None)
+                self.locks.pop(key, None)
 
 
 CSRF = "security.csrf"

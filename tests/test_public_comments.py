@@ -200,6 +200,28 @@ def test_rate_limit_counts_start_no_thread_and_expired_ones_are_swept():
     assert dict(counts.storage) == {"new network": 1}
 
 
+def test_rate_limit_counts_swept_by_several_threads_at_once_raise_nothing():
+    """A threaded server (`policy-portal serve`) counts comments from several threads: a sweep
+    must not fail a POST because another thread dropped the same expired count first."""
+    counts = SweptMemoryStorage()
+    counts.SWEEP_EVERY = 0
+    errors = []
+
+    def count(offset: int) -> None:
+        for number in range(2000):
+            try:
+                counts.incr(f"network {(number + offset) % 300}", expiry=0.001)
+            except KeyError as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=count, args=(offset,)) for offset in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
 def test_the_section_filter_lands_back_on_the_list(page: Page, site_url: str, portal_database: str):
     """The browser matters here: a GET form's address keeps its #published, so the reader is not
     taken back to the top of a long draft. (The app's pages run no script at all.)"""

@@ -12,8 +12,9 @@ changes (`subscribe`, `confirm_subscription`, `unsubscribe`, `notify_open`, and 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from consultation import context, mail
@@ -45,14 +46,33 @@ def mailbox_is_full(db: Session, email_key: str, now: dt.datetime) -> bool:
     `CONFIRMATIONS_PER_MAILBOX` confirmations within `CONFIRM_AGAIN_AFTER`. Sub-addressing
     (RFC 5233, `local+tag@domain`) is what the large mail services offer; other schemes are
     left to the per-network rate limit."""
-    local, _, domain = email_key.rpartition("@")
-    mailbox = local.split("+", 1)[0]
+    mailbox, domain = _mailbox(email_key)
     sent = db.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.kind == "confirm", OutboxMessage.created_at > now - CONFIRM_AGAIN_AFTER,
         or_(OutboxMessage.to_key == f"{mailbox}@{domain}",
             OutboxMessage.to_key.like(f"{_literal(mailbox)}+%@{_literal(domain)}", escape="\\")),
     ))
     return sent >= CONFIRMATIONS_PER_MAILBOX
+
+
+def hold_mailbox(db: Session, email_key: str) -> None:
+    """Make requests for the mailbox `email_key` reaches take turns until `db`'s transaction
+    ends, so that two asking at one moment cannot both find it short of the limit and both send
+    (sixteen at once sent eleven confirmations to one inbox). Call it before `mailbox_is_full`.
+    PostgreSQL: a lock on the mailbox alone (a transaction-level advisory lock). SQLite: the
+    database's write lock, which a subscription needs anyway, taken before anything is read."""
+    if db.get_bind().dialect.name == "postgresql":
+        mailbox = "@".join(_mailbox(email_key)).encode()
+        number = int.from_bytes(hashlib.blake2b(mailbox, digest_size=8).digest(), "big", signed=True)
+        db.execute(select(func.pg_advisory_xact_lock(number)))
+    else:
+        db.execute(update(Subscription).where(Subscription.id.is_(None)).values(id=Subscription.id))
+
+
+def _mailbox(email_key: str) -> tuple[str, str]:
+    """The mailbox an address reaches, without its sub-address (`ann+1@x` is `ann`), and its domain."""
+    local, _, domain = email_key.rpartition("@")
+    return local.split("+", 1)[0], domain
 
 
 def _literal(text: str) -> str:

@@ -76,7 +76,7 @@ def read(args: Mapping[str, str], offered: dict[str, dict[str, str]],
         if value in options:
             chosen[name] = None if value == "" or (name == "state" and value == ANY_STATE) else value
         elif value:
-            problems.append(f"The {LABELS[name].lower()} in the address is not one of the choices, "
+            problems.append(f"The “{LABELS[name]}” choice in the address is not one of the choices, "
                             "so that filter is not used: choose from the list.")
     return Filters(**chosen), problems
 

@@ -88,10 +88,11 @@ def test_pages_link_to_each_other_with_the_filters_kept(comments, moderator):
 
 def test_a_filter_value_not_offered_is_named_and_not_used(comments, moderator):
     page = soup(moderator.get("/staff/reports/pets/?respondent=landlord"))
-    assert "who sent it in the address is not one of the choices" in words(page.find(class_="notice"))
+    assert ("The “Who sent it” choice in the address is not one of the choices, so that filter is not "
+            "used") in words(page.find(class_="notice"))
     assert "58" in words(page.find(class_="facts"))
     refused = moderator.get("/staff/reports/pets/comments.csv?flag=nonsense")
-    assert refused.status_code == 400 and "flagged for" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "The “Flagged for” choice" in refused.get_data(as_text=True)
 
 
 def test_downloads_stream_the_filtered_rows(app, moderator):

@@ -413,7 +413,6 @@ def subscribe(email: str) -> None:
     key = store.email_key(email)
     try:
         with _transaction() as (db, now):
-            subscriptions.hold_mailbox(db, key)
             if subscriptions.mailbox_is_full(db, key, now):
                 return
             found = subscriptions.by_address(db, key)

@@ -45,7 +45,9 @@ def mailbox_is_full(db: Session, email_key: str, now: dt.datetime) -> bool:
     """Whether the mailbox `email_key` reaches, sub-address or not, has had
     `CONFIRMATIONS_PER_MAILBOX` confirmations within `CONFIRM_AGAIN_AFTER`. Sub-addressing
     (RFC 5233, `local+tag@domain`) is what the large mail services offer; other schemes are
-    left to the per-network rate limit."""
+    left to the per-network rate limit. Requests for one mailbox take turns from here to the end
+    of `db`'s transaction (`_hold_mailbox`), so the count they see includes each other's."""
+    _hold_mailbox(db, email_key)
     mailbox, domain = _mailbox(email_key)
     sent = db.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.kind == "confirm", OutboxMessage.created_at > now - CONFIRM_AGAIN_AFTER,
@@ -55,10 +57,10 @@ def mailbox_is_full(db: Session, email_key: str, now: dt.datetime) -> bool:
     return sent >= CONFIRMATIONS_PER_MAILBOX
 
 
-def hold_mailbox(db: Session, email_key: str) -> None:
+def _hold_mailbox(db: Session, email_key: str) -> None:
     """Make requests for the mailbox `email_key` reaches take turns until `db`'s transaction
     ends, so that two asking at one moment cannot both find it short of the limit and both send
-    (sixteen at once sent eleven confirmations to one inbox). Call it before `mailbox_is_full`.
+    (sixteen at once sent eleven confirmations to one inbox).
     PostgreSQL: a lock on the mailbox alone (a transaction-level advisory lock). SQLite: the
     database's write lock, which a subscription needs anyway, taken before anything is read."""
     if db.get_bind().dialect.name == "postgresql":

@@ -150,7 +150,7 @@ class Report:
 
     def page(self, number: int) -> Page:
         """One page of the comments, oldest first, as rows (see `row`)."""
-        page = paged(self.db, store.comments_matching(self.filters), number)
+        page = paged(self.db, store.comments_matching(self.filters), number, total=self.total)  # same filter
         return Page([self.row(comment) for comment in page.items], page.number, page.size, page.total)
 
     def row(self, comment: Comment) -> dict[str, object]:

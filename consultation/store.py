@@ -207,11 +207,8 @@ def published_comments(db: Session, policy_slug: str, section_key: str | None, n
     """Page `number` of the published comments on one draft, oldest first: on the section with
     `section_key` only (WHOLE_DRAFT: those on the draft as a whole), or on all of it for None.
     `published`: how many the draft has in all (`comment_counts`), so it is not counted twice."""
-    statement = select(Comment).where(Comment.policy_slug == policy_slug, PUBLISHED)
-    if section_key == WHOLE_DRAFT:
-        statement = statement.where(Comment.section_key.is_(None))
-    elif section_key is not None:
-        statement = statement.where(Comment.section_key == section_key)
+    chosen = Filters(policy=policy_slug, section=section_key)
+    statement = select(Comment).where(PUBLISHED, *comment_filter(chosen))
     return paged(db, statement.order_by(Comment.created_at, Comment.id), number,
                  total=published if section_key is None else None)
 

@@ -15,7 +15,7 @@ from policy_portal.config.messages import Words
 from policy_portal.config.settings import Association
 from policy_portal.formats.braille import BrailleJob, braille_table, make_braille
 from policy_portal.formats.pdf import PdfJob, make_pdfs
-from policy_portal.formats.printable import document_title, policy_html, printable_html
+from policy_portal.formats.printable import document_title, policy_html, printable_document
 from policy_portal.formats.typst_source import PdfDocument, typst_body, typst_document
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_page import Formats, page_markdown, page_title
@@ -86,32 +86,35 @@ def build_formats(context: PageContext, policies: Path, docs: Path, site_url: st
     language; `memo`: the last build's, to reuse what has not changed."""
     library = context.library
     jobs, braille_jobs, pages, order = [], {}, {}, []
+    wanted = {language.code for language in library.languages.all
+              if languages is None or language.code in languages}
+    default = library.languages.default
     texts: list[tuple[Language, Policy | Translation, str | None]] = [
-        (library.languages.default, policy, told_us(policies, policy.slug)) for policy in library]
+        (default, policy, told_us(policies, policy.slug)) for policy in library if default.code in wanted]
     texts += [(library.languages[translation.language], translation, None)
-              for by_language in library.translations.values() for translation in by_language.values()]
+              for by_language in library.translations.values() for translation in by_language.values()
+              if translation.language in wanted]
     reused: dict[tuple[str, str], PolicyFormats] = {}
     pdf_languages: list[str] = []
     inputs: dict[tuple[str, str], Inputs] = {}
     for language, text, summary in texts:
         key = (text.slug, language.code)
-        if languages is not None and language.code not in languages:
-            continue
         markdown = page_markdown(context.in_language(language, site_url), text, told_us=summary)
         root = "../../../" if language.default else "../../../../"  # from [<code>/]policies/x/large-print/
-        printable_context = context.in_language(language, root)
-        inputs[key] = (markdown, page_markdown(printable_context, text, told_us=summary), page_title(text),
-                       text.summary, repr(context.association), site_url, str(docs))
+        printable = page_markdown(context.in_language(language, root), text, told_us=summary)
+        title = page_title(text)
+        inputs[key] = (markdown, printable, title, text.summary, repr(context.association), site_url,
+                       str(docs))
         if memo and key in memo.made and memo.made[key][0] == inputs[key]:
             reused[key] = memo.made[key][1]
             continue
-        jobs += _pdf_jobs(markdown, page_title(text), text.summary, context.association, language, site_url,
-                          docs)
+        jobs += _pdf_jobs(markdown, title, text.summary, context.association, language, site_url, docs)
         pdf_languages += [language.english_name] * 2  # the standard and large-print PDFs
         braille_jobs[key] = _braille_job(markdown, language, site_url)
-        pages[key] = printable_html(printable_context, text, told_us=summary,
-                                    large_print=True, policies_url="../../", images_url=f"{root}{IMAGES}/",
-                                    stylesheet=f"{root}{LARGE_PRINT_STYLE}", back_link="../")
+        pages[key] = printable_document(
+            printable, title, text.summary, context.association, language, large_print=True,
+            policies_url="../../", images_url=f"{root}{IMAGES}/", stylesheet=f"{root}{LARGE_PRINT_STYLE}",
+            back_link="../")
         order.append(key)
     made = make_pdfs(jobs, cache, finished=PerLanguage(progress, "PDFs", pdf_languages).finished)
     braille_jobs = {key: job for key, job in braille_jobs.items() if job}

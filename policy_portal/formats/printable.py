@@ -15,9 +15,6 @@ from html import escape
 from policy_portal.config.languages import Language
 from policy_portal.config.messages import Words
 from policy_portal.config.settings import Association
-from policy_portal.pages.context import PageContext
-from policy_portal.pages.policy_page import page_markdown, page_title
-from policy_portal.reading.policy import Policy, Translation
 from policy_portal.text.extensions import converter
 
 POLICY_LINK = re.compile(r'href="([a-z0-9-]+)\.md(#[^"]*)?"')
@@ -39,19 +36,6 @@ def _html(text: str) -> str:
     large-print page and two PDFs), so it is converted once, by one converter: in a build where
     no PDF has to be made, converting them was the largest part of the portal's own time."""
     return _CONVERTER.reset().convert(text)
-
-
-def printable_html(context: PageContext, text: Policy | Translation, *, told_us: str | None = None,
-                   large_print: bool, policies_url: str, images_url: str, stylesheet: str | None = None,
-                   back_link: str | None = None) -> str:
-    """The whole document for a policy or translation, in the context's language.
-    `policies_url` is where policy pages in its language live, relative (for the web page) or
-    absolute (for a PDF, which has no address of its own); `images_url` where the policies'
-    pictures are, which every language shares; `stylesheet` is linked if given."""
-    return printable_document(page_markdown(context, text, told_us=told_us), page_title(text), text.summary,
-                              context.association, context.language, large_print=large_print,
-                              policies_url=policies_url, images_url=images_url, stylesheet=stylesheet,
-                              back_link=back_link)
 
 
 def policy_html(text: str, policies_url: str) -> str:

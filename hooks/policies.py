@@ -57,7 +57,7 @@ from policy_portal.reading.library import Library
 from policy_portal.site import csp
 from policy_portal.site.generated import ENGLISH_ONLY, counterpart, generated_files, translated_files
 from policy_portal.site.rebuild import Rebuilds
-from policy_portal.site.search import SearchIndexError, index_site
+from policy_portal.site.search import SearchIndexError, finish_site
 
 log = logging.getLogger("mkdocs.hooks.policies")
 _progress = log_steps()
@@ -308,13 +308,10 @@ def on_post_build(config) -> None:
         log.info("Preview: rebuilt %s; the search index is as the preview started.",
                  ", ".join(sorted(_preview.changed)) or "nothing")
         return
-    _progress(Step("search index", None, 0, 1))
     try:
-        index_site(Path(config.site_dir))
+        finish_site(Path(config.site_dir), _progress)
     except SearchIndexError as error:
         raise PluginError(str(error)) from None
-    _progress(Step("search index", None, 1, 1))
-    csp.write_site_policy(Path(config.site_dir))
 
 
 def on_serve(server, config, builder):

@@ -30,11 +30,10 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from policy_portal.problems import PolicyError
-from policy_portal.progress import LOGGER, Progress, Step, quiet, step_of
+from policy_portal.progress import LOGGER, Progress, quiet, step_of
 from policy_portal.project import load_project
 from policy_portal.reading.reader import remember, remembered
-from policy_portal.site import csp
-from policy_portal.site.search import SearchIndexError, index_site
+from policy_portal.site.search import SearchIndexError, finish_site
 
 SITEMAP = "sitemap.xml"
 URLSET_END = "\n</urlset>"
@@ -145,13 +144,10 @@ def _build_languages(config_file: Path, staging: Path, steps: _Steps) -> None:
     for code, folder in folders.items():
         (folder / code).rename(staging / code)
         shutil.rmtree(folder, ignore_errors=True)
-    steps.progress(Step("search index", None, 0, 1))
     try:
-        index_site(staging)
+        finish_site(staging, steps.progress)
     except SearchIndexError as error:
         raise SiteBuildError(str(error)) from None
-    steps.progress(Step("search index", None, 1, 1))
-    csp.write_site_policy(staging)
 
 
 def _read_library(root: Path) -> dict:

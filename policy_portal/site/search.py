@@ -11,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from policy_portal.progress import Progress, Step
+from policy_portal.site import csp
+
 OUTPUT = "pagefind"
 """The folder, inside the built site, that holds the index and the search interface."""
 
@@ -28,3 +31,13 @@ def index_site(site_dir: Path) -> None:
     )
     if result.returncode != 0:
         raise SearchIndexError(f"Pagefind could not index {site_dir}:\n{result.stdout}{result.stderr}")
+
+
+def finish_site(site_dir: Path, progress: Progress) -> None:
+    """What a built site gets last, once every language's pages are in it: the search index
+    (told to `progress`; SearchIndexError if Pagefind fails) and the content security policy,
+    made from every page."""
+    progress(Step("search index", None, 0, 1))
+    index_site(site_dir)
+    progress(Step("search index", None, 1, 1))
+    csp.write_site_policy(site_dir)

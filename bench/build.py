@@ -17,7 +17,6 @@ import datetime as dt
 import os
 import re
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from bench.corpus import write_corpus  # noqa: E402
 from policy_portal.pages.context import PageContext  # noqa: E402
 from policy_portal.pages.policy_page import policy_page  # noqa: E402
 from policy_portal.project import load_project  # noqa: E402
+from tests.postgres import _free_port  # noqa: E402
 
 TODAY = "2026-11-23"
 BIN = Path(sys.executable).parent
@@ -83,16 +83,10 @@ def pdfs_made_since(project: Path, started: float) -> int:
     return sum(1 for path in (project / ".cache" / "pdf").glob("*.pdf") if path.stat().st_mtime >= started)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def preview_edits(project: Path, edits: int = 3) -> list[float]:
     """Seconds from saving an edit to a policy (a different one each time) to `mkdocs serve`
     serving its page with the edit in it."""
-    port = free_port()
+    port = _free_port()
     log = project / "serve.log"
     with log.open("w") as output:
         server = subprocess.Popen([str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"], cwd=project,

@@ -7,19 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from portal.cli import main
+from tests.test_versions import page, words
 
 EARLIER = Path("policies") / "earlier-versions" / "complaints"
-
-
-def page(site: Path, path: str) -> BeautifulSoup:
-    return BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
-
-
-def words(element) -> str:
-    return " ".join(element.get_text(" ").split())
 
 
 def test_the_example_site_shows_the_complaints_policys_earlier_versions_from_files(site: Path):

@@ -10,7 +10,6 @@ reader of each page would expect.
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.postgres import _free_port
 
 MKDOCS = Path(sys.executable).parent / "mkdocs"
 
@@ -60,9 +61,7 @@ class Preview:
 @pytest.fixture
 def preview(project: Path) -> Iterator[Preview]:
     log = project / "serve.log"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()
     with log.open("w") as output:
         server = subprocess.Popen([str(MKDOCS), "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
                                   stdout=output, stderr=subprocess.STDOUT)

@@ -230,7 +230,7 @@ class Report:
         when = (f" from {long_date(opens)} to {long_date(closes)}" if opens and closes
                 else f" until {long_date(closes)}" if closes else "")
         lines = [f"We asked for comments on the draft {self.policy.title}{when}, and received "
-                 f"{store.comment_count(self.db, self.policy.slug)}.", ""]
+                 f"{store.count_matching(self.db, Filters(policy=self.policy.slug))}.", ""]
         for comment in store.answered_for_publishing(self.db, self.policy.slug):
             lines += [f"### On {md_text(comment.section_title or 'the whole draft')}", "",
                       f"**You said:** {_quoted(self.shown_text(comment))}", "",

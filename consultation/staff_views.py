@@ -193,7 +193,7 @@ def _report(slug: str) -> tuple[Report, dict[str, dict[str, str]], list[str]]:
     file no longer has its dates."""
     db = context.database()
     policy = context.library().policies.get(slug)
-    if policy is None or (policy.consultation is None and not store.comment_count(db, slug)):
+    if policy is None or (policy.consultation is None and not store.count_matching(db, Filters(policy=slug))):
         abort(404)
     offered = filters.choices(policy)
     chosen, problems = filters.read(request.args, offered, policy=slug)

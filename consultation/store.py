@@ -221,10 +221,6 @@ def comment_counts(db: Session, policy_slug: str) -> tuple[int, int]:
     return received, published
 
 
-def comment_count(db: Session, policy_slug: str) -> int:
-    return db.scalar(select(func.count()).select_from(Comment).where(Comment.policy_slug == policy_slug))
-
-
 def audit_log(db: Session, limit: int = 500) -> list[AuditEntry]:
     return list(db.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                            .limit(limit)))

@@ -53,7 +53,8 @@ def import_word(source: Path, project: Path, slug: str | None = None,
     progress(Step("Word document", None, 1, 1))
     root = lxml_html.fragment_fromstring(document.html, create_parent="div")
     title = _take_title(root, document.not_carried) or source.stem
-    fields: dict[str, object] = {"title": title}
+    status = Status.APPROVED if earlier_version else Status.DRAFT
+    fields: dict[str, object] = {"title": title, "status": status.value}
     for table in root.iter("table"):
         rows = [[cell.text_content() for cell in row.findall("./*")] for row in table.iter("tr")]
         if is_control_table(rows):
@@ -64,9 +65,6 @@ def import_word(source: Path, project: Path, slug: str | None = None,
     if not SLUG.fullmatch(slug or ""):
         raise WordError(f"'{slug}' cannot be a policy's file name; give --slug in lower-case words "
                         "joined by hyphens, for example --slug complaints")
-    status = Status.APPROVED if earlier_version else Status.DRAFT
-    fields = {"title": title, "status": status.value, **{key: value for key, value in fields.items()
-                                                         if key != "title"}}
     if earlier_version:
         fields["version"] = earlier_version
     path = earlier_path(project / "policies", slug, earlier_version) if earlier_version \

@@ -106,8 +106,10 @@ def read_word(path: Path) -> WordDocument:
 
 
 def _zipped(parts: dict[str, bytes]) -> bytes:
+    """The document's parts packed again for mammoth, which unpacks them at once: stored, not
+    compressed, as compressing up to MAX_UNPACKED of pictures would be work thrown away."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
     return buffer.getvalue()

@@ -20,7 +20,9 @@ Why this is safe, and no visitor can see another's token or details:
 - Being a panel member changes the forms (no "who are you" or name): it is part of the key.
 - The key is everything else the render depends on: the policy's slug, version, text and
   consultation settings, the day and the consultation's state on it, and the address the app is
-  served under (in the forms' actions). A changed policy file is a new key; old ones age out.
+  served under (in the forms' actions); for a whole page, also the policy's title, summary and
+  reference and what every page shows (`views._page_key`). A changed policy file is a new key;
+  old ones age out.
 - The cache is one per app (so per process, never shared between workers or apps) and holds at
   most `SIZE` drafts, least recently used out first.
 """

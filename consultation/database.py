@@ -55,8 +55,16 @@ def _drop_if_closed(dbapi_connection, _record, _proxy) -> None:
     closes the socket, so the socket reads as ready. Asking the socket costs no round trip. What
     neither this nor a ping can help is the server going away between this check and the query.
     SQLite needs no check: its connection is an open file, which nothing closes under it."""
-    if dbapi_connection.closed or select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+    if dbapi_connection.closed or _has_news(dbapi_connection.fileno()):
         raise InvalidatePoolError("The database server closed this connection while it was idle")
+
+
+def _has_news(socket: int) -> bool:
+    """Whether anything (data, the end of the connection, an error) waits on `socket`, without
+    waiting. poll, not select: select fails on a descriptor numbered above 1023."""
+    readable = select.poll()
+    readable.register(socket, select.POLLIN)
+    return bool(readable.poll(0))
 
 
 def single_reads(engine: Engine) -> Engine:

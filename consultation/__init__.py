@@ -5,7 +5,8 @@ loaded once as a `policy_portal.project.Project`; `consultation.context` reads i
 Settings come from the environment, so nothing secret is ever in the repository; every variable
 is declared, with its default, in `policy_portal.config.environment`: `SECRET_KEY`,
 `DATABASE_URL`, `PORTAL_SECURE_COOKIES`, `COMMENT_RATE_LIMIT`, `RATELIMIT_STORAGE_URI`,
-`PORTAL_URL`, `SMTP_URL`, `MAIL_FROM` (email: see `consultation.sending`) and `PORTAL_HOSTS` (a
+`PORTAL_URL`, `SMTP_URL`, `MAIL_FROM` (email: see `consultation.sending`),
+`PUBLISHED_COMMENTS_CACHE_SECONDS` (see `consultation.published_cache`) and `PORTAL_HOSTS` (a
 request for any other host name is refused, so a hostile page cannot reach a portal on loopback
 through a name it controls: DNS rebinding). Moderation settings, and where
 its pages link back to the site, come from mkdocs.yml (`policy_portal.config.settings`).
@@ -25,6 +26,7 @@ from flask import Flask
 from consultation import (
     context,
     errors,
+    published_cache,
     security,
     staff_loop_views,  # noqa: F401  (adds its routes to the staff blueprint)
     staff_views,
@@ -67,6 +69,7 @@ def create_app(project: Project | Path, settings: Mapping[str, Any] | None = Non
         PORTAL_URL=setting("PORTAL_URL"),
         SMTP_URL=setting("SMTP_URL"),
         MAIL_FROM=setting("MAIL_FROM"),
+        PUBLISHED_COMMENTS_CACHE_SECONDS=published_cache.seconds(setting(published_cache.SETTING)),
     )
     app.config.update(settings or {})
     context.init_app(app, project, make_engine(app.config["DATABASE_URL"]), clock or Clock.from_environment())

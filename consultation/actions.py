@@ -46,6 +46,7 @@ from consultation.models import (
     StaffUser,
     Subscription,
 )
+from consultation.published_cache import comments_changed
 from policy_portal.clock import UK
 from policy_portal.consultations.moderation import HIDE_REASONS, without_personal_details
 from policy_portal.consultations.rules import CHANNELS, DECISIONS, OUTCOMES
@@ -171,6 +172,7 @@ def moderate(comment: Comment, action: str, reason: str | None, public_body: str
         why = f"; reason: {HIDE_REASONS[comment.rule_broken]}" if comment.rule_broken else ""
         _audit(db, now, actor, {"approve": "approved", "redact": "redacted", "hide": "hid"}[action],
                comment.id, f"{comment.reference}{why}")
+    comments_changed()
 
 
 def respond(comment: Comment, outcome: str, text: str, section: str | None, actor: str) -> None:
@@ -180,6 +182,7 @@ def respond(comment: Comment, outcome: str, text: str, section: str | None, acto
         comment.response_section, comment.responded_at = section, now
         _audit(db, now, actor, "responded", comment.id,  # the text stays on the comment
                f"{comment.reference}: {OUTCOMES[outcome]}")
+    comments_changed()
 
 
 # Panel invitations
@@ -327,6 +330,7 @@ def erase_personal_data(comments: list[Comment], actor: str, why: str,
     False if that could not be finished now (see `database.scrub_erased`)."""
     with _transaction() as (db, now):
         _erase(db, now, comments, actor, why, invitations)
+    comments_changed()
     return scrub_erased(db.get_bind()) if comments or invitations else True
 
 
@@ -374,6 +378,7 @@ def erase_person(email: str, actor: str) -> Erasure:
                    f"{subscribed} email subscription(s) and {emails} email(s) to one address")
         found = store.comments_with_email(db, email)
         _erase(db, now, found, actor, "erasure requested by the person", [])
+    comments_changed()
     scrubbed = scrub_erased(db.get_bind()) if found or emails or subscribed else True
     return Erasure(len(found), 0, scrubbed, subscribed, emails)
 
@@ -390,6 +395,7 @@ def erase_expired(last_kept: dt.date, actor: str, why: str) -> Erasure:
             Subscription.created_at < now - subscriptions.UNCONFIRMED_KEPT)))
         emails = db.execute(delete(OutboxMessage).where(OutboxMessage.to_key.in_(stale))).rowcount
         db.execute(delete(Subscription).where(Subscription.email_key.in_(stale)))
+    comments_changed()
     scrubbed = scrub_erased(db.get_bind()) if comments or invitations else True
     return Erasure(len(comments), len(invitations), scrubbed, len(stale), emails)
 

@@ -11,7 +11,7 @@ import json
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from consultation import actions, context, draft_cache, lifecycle, outcomes, panel, store
+from consultation import actions, context, draft_cache, lifecycle, outcomes, panel, published_cache, store
 from consultation.forms import CommentForm
 from consultation.models import PanelInvitation
 from consultation.paging import PAGE_SIZE, Page, page_number
@@ -250,7 +250,8 @@ def _page(policy: Policy, posted: dict[str, CommentForm] | None = None):
     member = _panel_member(policy)
     drafted = sections(policy.body)
     problems = [problem for form in (posted or {}).values() for problem in form.problems()]
-    published = Markup(render_template("consultation/_published.html", **_published(policy, drafted)))
+    published = Markup(render_template("consultation/_published.html", **_published(policy, drafted))
+                       if posted else _published_block(policy, drafted))
 
     def forms() -> list[CommentForm]:
         return [(posted or {}).get(key) or _form(policy, member, key, posted=False)
@@ -292,6 +293,17 @@ def _page_key(policy: Policy) -> tuple:
     shows (`_site`), such as whether the library has a complaints policy to link to."""
     return (*_draft_key(policy, None), "page", policy.title, policy.summary, policy.reference,
             *_site().values())
+
+
+def _published_block(policy: Policy, drafted: tuple[Section, ...]) -> str:
+    """The published comments as rendered, kept for a moment (see `consultation.published_cache`)
+    under everything the render depends on: the address the app is served under, this page's
+    endpoint and arguments, the whole query string (the pager repeats it in its links) and the
+    draft's version and sections."""
+    key = (request.script_root, request.endpoint, policy.slug, policy.version,
+           tuple((section.key, section.title) for section in drafted), request.query_string)
+    return published_cache.cache(current_app).render(
+        key, lambda: render_template("consultation/_published.html", **_published(policy, drafted)))
 
 
 def _published(policy: Policy, drafted: tuple[Section, ...]) -> dict:

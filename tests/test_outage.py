@@ -22,7 +22,9 @@ from tests.consultation_pages import GOOD, PETS, SECTION, form_for, soup
 @pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
 def test_database_outage_keeps_the_comment_and_recovers(project, caplog):
     with postgres.server() as database:
-        app = create_app(project, {**APP_SETTINGS, "DATABASE_URL": migrated(database.url)})
+        # published comments read for every visit, so each GET below uses a pooled connection
+        app = create_app(project, {**APP_SETTINGS, "DATABASE_URL": migrated(database.url),
+                                   "PUBLISHED_COMMENTS_CACHE_SECONDS": 0})
         client = app.test_client()
         action, hidden = form_for(soup(client.get(PETS)), SECTION)
         for mode in ("fast", "immediate"):  # a restart, and a crash (the server killed)

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 from bs4 import BeautifulSoup
 from flask import Flask
@@ -22,11 +23,13 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consultation import actions, context
+from consultation import actions, context, create_app, published_cache
 from consultation.database import make_engine
 from consultation.models import Comment, PanelInvitation
 from consultation.paging import PAGE_SIZE
+from consultation.published_cache import PublishedCache
 from consultation.security import SweptMemoryStorage
+from tests.conftest import APP_SETTINGS, app_project
 from tests.consultation_pages import (
     GOOD,
     PETS,
@@ -182,6 +185,56 @@ def test_a_kept_page_shows_each_moderation_and_erasure_on_the_next_visit(app, cl
                                                       None, "Moderator")) == ["Sam Patel wrote this."]
     assert moderated(erase) == ["[name removed] [name removed] wrote this."]
     assert moderated(lambda comment: actions.moderate(comment, "hide", "spam", None, None, "Moderator")) == []
+
+
+def test_another_process_shows_a_hidden_comment_until_its_copy_expires(app, client, project, database_url,
+                                                                       libraries):
+    """Two apps on one database, as two gunicorn workers: the app where a moderator hides a
+    comment stops showing it at once; the other keeps showing the published comments it read for
+    at most PUBLISHED_COMMENTS_CACHE_SECONDS, then reads them again. The kept block is the same
+    for every visitor and carries nobody's token or form keys."""
+    store_comments(app, [(SECTION, SECTION_TITLE, True)], moderation="approved")
+    seconds = 0.5
+    other = create_app(app_project(project, libraries), {**APP_SETTINGS, "DATABASE_URL": database_url,
+                                                         published_cache.SETTING: seconds})
+
+    def visit(visitor) -> tuple[list[str], str, set[str]]:
+        page = soup(visitor.get(PETS))
+        published = page.find(id="published")
+        (token,), keys = hidden_values(page)
+        shown = [words(text) for text in published.find_all(class_="kept-text")]
+        return shown, str(published), {token, *keys}
+
+    assert visit(client)[0] == ["Comment number 1."]
+    read_at = time.monotonic()
+    first, first_block, first_values = visit(other.test_client())
+    assert first == ["Comment number 1."]
+    with app.app_context():
+        actions.moderate(context.database().scalar(select(Comment)), "hide", "spam", None, None, "Moderator")
+    assert visit(client)[0] == []  # where it was hidden: at once
+    kept, kept_block, values = visit(other.test_client())  # another visitor, the other process
+    assert time.monotonic() - read_at < seconds, "the machine was too slow for this test's premise"
+    assert kept == ["Comment number 1."] and kept_block == first_block
+    assert not any(value in kept_block for value in first_values | values)
+    time.sleep(max(0.0, read_at + seconds - time.monotonic()))
+    assert visit(other.test_client())[0] == []
+    other.extensions["engine"].dispose()
+
+
+def test_the_kept_blocks_are_bounded_and_a_change_outlives_a_read_begun_before_it():
+    cache = PublishedCache(seconds=60, size=2)
+    renders: list[str] = []
+
+    def render(block: str) -> Callable[[], str]:
+        return lambda: renders.append(block) or block
+
+    for key in ("a", "b", "a", "c", "a", "b"):  # "b" is the least recently used when "c" comes
+        cache.render(key, render(key))
+    assert renders == ["a", "b", "c", "b"]
+    cache.render("d", lambda: cache.clear() or "read before the change")  # a change while reading
+    assert cache.render("d", render("read after it")) == "read after it"
+    with pytest.raises(ValueError, match="set it to a number of seconds from 0 to 60, such as 1"):
+        published_cache.seconds("soon")
 
 
 def test_a_form_sent_back_keeps_its_text_and_nobody_else_sees_it(app, client):

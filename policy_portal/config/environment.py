@@ -37,6 +37,8 @@ ENVIRONMENT: dict[str, Variable] = {variable.name: variable for variable in (
              "the consultation app"),
     Variable("RATELIMIT_STORAGE_URI", "memory://", "where rate limits are counted; redis://... "
              "when several workers serve the app", "the consultation app"),
+    Variable("PUBLISHED_COMMENTS_CACHE_SECONDS", "1", "how long each server process may show the "
+             "published comments it read, in seconds (0: read them for every visit)", "the consultation app"),
     Variable("PORTAL_HOSTS", "127.0.0.1,localhost", "the host names the portal answers to, "
              "comma-separated; .example.org takes every subdomain", "the consultation app and the portal"),
     Variable("PORTAL_PROJECT", ".", "the project folder (with mkdocs.yml and policies/) the "

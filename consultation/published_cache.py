@@ -22,8 +22,8 @@ Why no visitor sees what they should not, and staff see their own change at once
   comment is counted the same way, within the setting's seconds.
 - A render begun before a `comments_changed()` and finished after it is not kept (a generation count),
   so an old read never outlives the change that made it old.
-- At most `SIZE` blocks a process, the least recently used dropped first; the lock makes it safe
-  for gunicorn's threads.
+- At most `SIZE` blocks and `CHARACTERS` of text a process, the least recently used dropped
+  first; the lock makes it safe for gunicorn's threads.
 """
 
 from __future__ import annotations
@@ -38,16 +38,23 @@ from flask import Flask, current_app
 SIZE = 256
 """Blocks kept a process: the first pages and section filters of every open draft, with room;
 a flood of made-up addresses only pushes the oldest out."""
+CHARACTERS = 4_000_000
+"""And at most this much text a process (16 MB at worst, in four-byte characters): a page of
+50 of the longest comments is half a million characters, so made-up addresses for such pages cannot
+fill a worker's memory either."""
 EXTENSION = "consultation.published_cache"
 SETTING = "PUBLISHED_COMMENTS_CACHE_SECONDS"
 
 
 class PublishedCache:
-    """Rendered blocks by key, each for at most `seconds`; thread-safe, at most `size` of them."""
+    """Rendered blocks by key, each for at most `seconds`; thread-safe, at most `size` of them
+    and `characters` of text in all."""
 
-    def __init__(self, seconds: float, size: int = SIZE, clock: Callable[[], float] = time.monotonic) -> None:
-        self.seconds, self.size, self._clock = seconds, size, clock
+    def __init__(self, seconds: float, size: int = SIZE, characters: int = CHARACTERS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds, self.size, self.characters, self._clock = seconds, size, characters, clock
         self._kept: OrderedDict[Hashable, tuple[float, str]] = OrderedDict()
+        self._held = 0
         self._generation = 0
         self._lock = threading.Lock()
 
@@ -66,16 +73,18 @@ class PublishedCache:
         block = render()
         with self._lock:
             if generation == self._generation:
+                replaced = self._kept.pop(key, None)
+                self._held += len(block) - (len(replaced[1]) if replaced else 0)
                 self._kept[key] = (started, block)
-                self._kept.move_to_end(key)
-                while len(self._kept) > self.size:
-                    self._kept.popitem(last=False)
+                while len(self._kept) > self.size or self._held > self.characters:
+                    self._held -= len(self._kept.popitem(last=False)[1][1])
         return block
 
     def clear(self) -> None:
         """Forget every block, and any render under way when this was called."""
         with self._lock:
             self._kept.clear()
+            self._held = 0
             self._generation += 1
 
 

@@ -231,6 +231,10 @@ def test_the_kept_blocks_are_bounded_and_a_change_outlives_a_read_begun_before_i
     for key in ("a", "b", "a", "c", "a", "b"):  # "b" is the least recently used when "c" comes
         cache.render(key, render(key))
     assert renders == ["a", "b", "c", "b"]
+    text = PublishedCache(seconds=60, characters=5)
+    for key in ("xx", "yy", "zz", "xx"):  # two of them fit: "xx" is gone when "zz" comes
+        text.render(key, render(key))
+    assert renders[4:] == ["xx", "yy", "zz", "xx"]
     cache.render("d", lambda: cache.clear() or "read before the change")  # a change while reading
     assert cache.render("d", render("read after it")) == "read after it"
     with pytest.raises(ValueError, match="set it to a number of seconds from 0 to 60, such as 1"):

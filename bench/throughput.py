@@ -4,9 +4,11 @@ gunicorn with two sync workers serves the portal on loopback, on SQLite and then
 `wrk` (Debian package) loads it. Two runs on each database:
 
 - consultation page: GET /consultations/pets/ with no cookie, as a first visit (each answer
-  makes a new session and CSRF token, counts the draft's comments in one query, and fills the
-  visitor's token and submission keys into the page with the draft and its nine comment forms,
-  which each worker renders once and keeps: see consultation/draft_cache.py).
+  makes a new session and CSRF token and fills the visitor's token and submission keys into the
+  page with the draft and its nine comment forms, which each worker renders once and keeps: see
+  consultation/draft_cache.py; the published comments, counted in one query, are read and
+  rendered at most once a second per worker: see consultation/published_cache.py. Run with
+  PUBLISHED_COMMENTS_CACHE_SECONDS=0 in the environment to read them for every request).
 - comment: POST of the comment form for one section, with a valid CSRF token and a new
   submission key on every request. The key is the form's hidden UUID that makes a double click
   store once; the app accepts any UUID it has not seen, which is all its own form puts there, so

@@ -194,31 +194,36 @@ def test_another_process_shows_a_hidden_comment_until_its_copy_expires(app, clie
     at most PUBLISHED_COMMENTS_CACHE_SECONDS, then reads them again. The kept block is the same
     for every visitor and carries nobody's token or form keys."""
     store_comments(app, [(SECTION, SECTION_TITLE, True)], moderation="approved")
-    seconds = 0.5
+    app.config[published_cache.SETTING] = 60  # so only the moderation can make it read them again
+    seconds = 1.0
     other = create_app(app_project(project, libraries), {**APP_SETTINGS, "DATABASE_URL": database_url,
                                                          published_cache.SETTING: seconds})
 
-    def visit(visitor) -> tuple[list[str], str, set[str]]:
-        page = soup(visitor.get(PETS))
+    def visit(visitor, address: str = PETS) -> tuple[list[str], str, set[str]]:
+        page = soup(visitor.get(address))
         published = page.find(id="published")
         (token,), keys = hidden_values(page)
         shown = [words(text) for text in published.find_all(class_="kept-text")]
         return shown, str(published), {token, *keys}
 
-    assert visit(client)[0] == ["Comment number 1."]
-    read_at = time.monotonic()
-    first, first_block, first_values = visit(other.test_client())
-    assert first == ["Comment number 1."]
-    with app.app_context():
-        actions.moderate(context.database().scalar(select(Comment)), "hide", "spam", None, None, "Moderator")
-    assert visit(client)[0] == []  # where it was hidden: at once
-    kept, kept_block, values = visit(other.test_client())  # another visitor, the other process
-    assert time.monotonic() - read_at < seconds, "the machine was too slow for this test's premise"
-    assert kept == ["Comment number 1."] and kept_block == first_block
-    assert not any(value in kept_block for value in first_values | values)
-    time.sleep(max(0.0, read_at + seconds - time.monotonic()))
-    assert visit(other.test_client())[0] == []
-    other.extensions["engine"].dispose()
+    try:
+        assert visit(client)[0] == ["Comment number 1."]
+        visit(other.test_client(), f"{PETS}?page=1")  # its draft rendered, so the visits below are quick
+        read_at = time.monotonic()
+        first, first_block, first_values = visit(other.test_client())
+        assert first == ["Comment number 1."]
+        with app.app_context():
+            hidden = context.database().scalar(select(Comment))
+            actions.moderate(hidden, "hide", "spam", None, None, "Moderator")
+        kept, kept_block, values = visit(other.test_client())  # another visitor, the other process
+        assert time.monotonic() - read_at < seconds, "the machine was too slow for this test's premise"
+        assert kept == ["Comment number 1."] and kept_block == first_block
+        assert not any(value in kept_block for value in first_values | values)
+        assert visit(client)[0] == []  # where it was hidden: at once
+        time.sleep(max(0.0, read_at + seconds - time.monotonic()))
+        assert visit(other.test_client())[0] == []
+    finally:
+        other.extensions["engine"].dispose()
 
 
 def test_the_kept_blocks_are_bounded_and_a_change_outlives_a_read_begun_before_it():

@@ -67,7 +67,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import figure  # noqa: E402
 from bench.comment_mix import Comments  # noqa: E402
-from bench.throughput import QUIET, machine_ticks, served, tree_ticks  # noqa: E402
+from bench.throughput import QUIET, machine_ticks, process_ticks, served, tree_ticks  # noqa: E402
 from consultation.database import make_engine  # noqa: E402
 from consultation.filters import Filters  # noqa: E402
 from consultation.models import Comment, PanelInvitation  # noqa: E402
@@ -254,8 +254,7 @@ def measure(staff: Staff, worker: int, name: str, path: str, requests: int, budg
 
 def cpu_seconds(pid: int) -> float:
     """CPU time a process has used so far, user and system."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return process_ticks(pid)[1] / os.sysconf("SC_CLK_TCK")
 
 
 EXPORTS = {"CSV export": f"/staff/reports/{SLUG}/comments.csv",

@@ -23,6 +23,7 @@ from typing import Any
 from flask import Flask
 
 from consultation import (
+    auth,
     context,
     errors,
     security,
@@ -67,8 +68,10 @@ def create_app(project: Project | Path, settings: Mapping[str, Any] | None = Non
         PORTAL_URL=setting("PORTAL_URL"),
         SMTP_URL=setting("SMTP_URL"),
         MAIL_FROM=setting("MAIL_FROM"),
+        PASSWORD_HASH_COST=auth.PASSWORD_HASH_COST,
     )
     app.config.update(settings or {})
+    auth.check_settings(app)
     context.init_app(app, project, make_engine(app.config["DATABASE_URL"]), clock or Clock.from_environment())
     security.init_app(app)
     errors.init_app(app)

@@ -109,11 +109,11 @@ def _web_address(value: str) -> bool:
 
 
 def staff_add(app: Flask, email: str, name: str, role: str, password: str) -> Said:
-    try:
-        password_hash = auth.hash_password(password)
-    except ValueError as error:
-        raise CommandError(f"No account was made: {error}.") from None
     with app.app_context():
+        try:
+            password_hash = auth.hash_password(password)
+        except ValueError as error:
+            raise CommandError(f"No account was made: {error}.") from None
         if store.staff_user_by_email(context.database(), email):
             raise CommandError(f"There is already an account for {email}.")
         user = actions.add_staff_user(email, name, role, password_hash, COMMAND_LINE)

@@ -45,9 +45,14 @@ CHROMIUM_ARGS = [
 ]
 PROJECT_FILES = ("mkdocs.yml", "docs", "hooks", "overrides", "policies")
 SECRET_KEY = "a key for tests only"
+TEST_HASH_COST = 2**7
+"""scrypt's cost for the test apps' staff passwords: the full cost (`auth.PASSWORD_HASH_COST`)
+spends a tenth of a second of CPU on each hash and each sign-in, half a minute over the suite.
+The least scrypt takes with its memory limit (2**4 to 2**6 are refused), 1/256 of the
+full cost. Only an app with TESTING set may take a lower cost than the full one."""
 APP_SETTINGS = {"SECRET_KEY": SECRET_KEY, "COMMENT_RATE_LIMIT": "1000 per minute",
                 "SIGN_IN_RATE_LIMIT": "1000 per minute",
-                "SESSION_COOKIE_SECURE": False}
+                "SESSION_COOKIE_SECURE": False, "TESTING": True, "PASSWORD_HASH_COST": TEST_HASH_COST}
 
 
 def copy_project(target: Path) -> Path:

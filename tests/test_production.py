@@ -34,7 +34,7 @@ import pytest
 import redis
 from sqlalchemy import text
 
-from consultation import create_app
+from consultation import auth, create_app
 from consultation.auth import REFUSED
 from consultation.database import make_engine
 from tests import redis as redis_server
@@ -221,6 +221,16 @@ def stored_comments(database_url: str) -> int:
     return count
 
 
+def password_methods(database_url: str) -> set[str]:
+    """How each staff password was hashed: the part of the stored hash before its salt."""
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        hashes = connection.execute(text("SELECT password_hash FROM staff_users")).scalars()
+        methods = {stored.split("$")[0] for stored in hashes}
+    engine.dispose()
+    return methods
+
+
 def counted_in_redis(url: str) -> dict[str, int]:
     """The POSTs counted for each limited view, over every network's key."""
     client = redis.Redis.from_url(url, decode_responses=True)
@@ -265,6 +275,7 @@ def test_the_readme_production_set_up_holds_the_limits_across_workers(tmp_path, 
         check_lock_out_holds_across_workers(portal)
     assert Counter(statuses) == {303: COMMENT_LIMIT, 429: sent - COMMENT_LIMIT}
     assert stored_comments(production_database) == COMMENT_LIMIT
+    assert password_methods(production_database) == {f"scrypt:{auth.PASSWORD_HASH_COST}:8:1"}  # full cost
     assert Counter(sign_ins) == {400: SIGN_IN_LIMIT, 429: 6}
     comment_workers = {pid for pid, _ in portal.answers(COMMENT_PATH)}
     sign_in_workers = {pid for pid, _ in portal.answers(SIGN_IN_PATH)}

@@ -319,19 +319,11 @@ ERASED_TEXT = ("body", "suggested_wording", "screened_body", "screened_wording",
 """Every text a comment keeps, from which erasure takes the personal details found in it."""
 
 
-def erase_personal_data(comments: list[Comment], actor: str, why: str,
-                        invitations: list[PanelInvitation] = ()) -> bool:
-    """Remove names, email addresses and the personal details found in the text, and the name on
-    the panel invitation a comment was made with; the anonymised comments, their responses and
-    the counts stay, so reports remain true. Then no old copy is left in the database's files:
-    False if that could not be finished now (see `database.scrub_erased`)."""
-    with _transaction() as (db, now):
-        _erase(db, now, comments, actor, why, invitations)
-    return scrub_erased(db.get_bind()) if comments or invitations else True
-
-
 def _erase(db: Session, now: dt.datetime, comments: list[Comment], actor: str, why: str,
            invitations: list[PanelInvitation]) -> None:
+    """Remove names, email addresses and the personal details found in the text, and the name on
+    the panel invitation a comment was made with; the anonymised comments, their responses and
+    the counts stay, so reports remain true."""
     invitations = {invitation.id: invitation for invitation in invitations}
     for comment in comments:
         for field in ERASED_TEXT:

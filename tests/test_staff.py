@@ -552,10 +552,9 @@ def test_erasure_leaves_no_personal_details_in_the_comment_or_the_audit_log(app,
     comment(panel_client(app), **{**GOOD, "comment": "Email me at jo@example.com, 14 Mill Lane."})
     [saved] = stored(app)
     respond(moderator, saved.id, outcome="noted", explanation="We rang 07700 900123.")
-    with app.app_context():
-        db = context.database()
-        actions.erase_personal_data([store.comment(db, saved.id)], "test", "asked",
-                                    store.invitations_past(db, dt.date(2030, 1, 1)))
+    with app.app_context():  # as `policy-portal erase-expired` does once the consultation is over
+        erased = actions.erase_expired(dt.date(2030, 1, 1), "test", "asked")
+    assert (erased.comments, erased.invitations) == (1, 1)
     [saved] = stored(app)
     held = json.dumps([saved.name, saved.email, saved.body, saved.response_text, saved.flags, audit(app)])
     for detail in ("Jo Bloggs", "jo@example.com", "14 Mill Lane", "07700"):
@@ -787,11 +786,8 @@ def test_a_panel_members_request_finds_and_erases_every_comment_they_sent(app):
     member = panel_client(app, "Priyanka Patel")
     comment(member, **{**GOOD, "email": "p.patel@example.com"})
     comment(member, **{**GOOD, "comment": "Priyanka again: one more thing."})
-    with app.app_context():
-        db = context.database()
-        found = store.comments_with_email(db, "P.Patel@example.com")
-        assert len(found) == 2
-        actions.erase_personal_data(found, "test", "asked")
+    with app.app_context():  # as `policy-portal personal-data --erase` does
+        assert actions.erase_person("P.Patel@example.com", "test").comments == 2
     assert [(saved.name, saved.body) for saved in stored(app)] == [
         (None, GOOD["comment"]), (None, "[name removed] again: one more thing.")]
 

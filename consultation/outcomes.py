@@ -21,8 +21,7 @@ from consultation.models import Comment, OutboxMessage, Outcome
 from policy_portal.consultations.rules import CHANNELS, DECISIONS, RespondentType
 from policy_portal.reading.policy import Policy
 from policy_portal.text.formatting import long_date
-
-WHOLE = "The whole draft"
+from policy_portal.text.sections import WHOLE_DRAFT_TITLE
 
 
 class OutcomeError(ValueError):
@@ -98,7 +97,7 @@ def feedback_summary(db: Session, policy_slug: str) -> FeedbackSummary:
         total=sum(respondents.values()),
         by_respondent=[(kind.label, respondents[kind.value]) for kind in RespondentType
                        if kind.value in respondents],
-        by_section=sorted(((title or WHOLE, number) for title, number in sections.items()),
-                          key=lambda item: (item[0] == WHOLE, item[0])),
+        by_section=sorted(((title or WHOLE_DRAFT_TITLE, number) for title, number in sections.items()),
+                          key=lambda item: (item[0] == WHOLE_DRAFT_TITLE, item[0])),
         by_channel=[(label, channels[key]) for key, label in CHANNELS.items() if key in channels],
     )

@@ -27,7 +27,7 @@ from policy_portal.consultations.rules import (
     invitation_problem,
 )
 from policy_portal.reading.policy import Policy
-from policy_portal.text.sections import sections
+from policy_portal.text.sections import WHOLE_DRAFT_TITLE, sections
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 blueprint.before_request(auth.require_staff)
@@ -43,7 +43,8 @@ def _never_cache(response: Response) -> Response:
 @blueprint.app_context_processor
 def _staff_helpers() -> dict:
     return {"current_staff": auth.current_user,
-            "respondent_label": lambda value: RespondentType(value).label}
+            "respondent_label": lambda value: RespondentType(value).label,
+            "whole_draft_title": WHOLE_DRAFT_TITLE}
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])

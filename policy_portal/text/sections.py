@@ -29,6 +29,9 @@ COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 OPENING = "opening-text"
 WHOLE_DRAFT = "general"
 """The key of a comment on the whole draft; no section is ever given it."""
+WHOLE_DRAFT_TITLE = "The whole draft"
+"""What a comment on the whole draft is said to be on, where others name their section: in the
+comment form's choices, the staff's filters and comment page, and the report."""
 
 
 @dataclass(frozen=True)

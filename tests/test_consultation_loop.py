@@ -408,6 +408,7 @@ def test_a_comment_stored_before_channels_counts_as_online(app, client):
 # What changed between the consulted draft and the approved text
 
 
+@pytest.mark.usefixtures("warm_cache")
 def test_the_site_shows_what_changed_between_the_consulted_draft_and_the_approved_version(project):
     """The draft is committed under consultation, then approved with a change: the site gets a
     page comparing the two, where the outcome links; the draft itself is unchanged in history."""

@@ -34,6 +34,7 @@ def test_check_names_the_file_and_line_of_an_image_without_alt_text(project: Pat
         'purely decorative image role="presentation"\n')
 
 
+@pytest.mark.usefixtures("warm_cache")
 def test_an_image_where_the_guide_says_is_on_the_page_in_large_print_and_in_both_pdfs(project: Path):
     folder = project / "docs" / "policies" / "images" / "pets"
     folder.mkdir(parents=True)

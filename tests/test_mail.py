@@ -466,6 +466,7 @@ def test_staff_dashboard_shows_the_outbox(mail_app, client, smtp):
                            "0 given up on. Last error: ")
 
 
+@pytest.mark.usefixtures("warm_cache")
 def test_serve_sends_mail_when_smtp_url_is_set(project, smtp):
     """As docs/staff/email.md says: `SMTP_URL=... policy-portal serve` sends what is waiting."""
     import os

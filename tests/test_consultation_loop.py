@@ -24,7 +24,18 @@ from policy_portal.problems import PolicyError
 from policy_portal.project import load_project
 from policy_portal.text.sections import WHOLE_DRAFT
 from portal.cli import main
-from tests.consultation_pages import GOOD, PETS, SECTION, SECTION_TITLE, comment, on_day, soup, stored, words
+from tests.consultation_pages import (
+    GOOD,
+    PETS,
+    SECTION,
+    SECTION_TITLE,
+    comment,
+    download,
+    on_day,
+    soup,
+    stored,
+    words,
+)
 from tests.test_staff import add_staff, audit, moderate, respond, sign_in
 
 CLOSES = dt.date(2026, 12, 21)
@@ -231,7 +242,7 @@ def test_the_consultation_page_through_closing_analysis_lateness_and_outcome(app
         moderate(moderator, saved.id, action="approve")
         respond(moderator, saved.id, outcome=outcome, explanation=f"Answer to {saved.reference}.")
 
-    report = json.loads(moderator.get("/staff/reports/pets/report.json").get_data(as_text=True))
+    report = json.loads(download(moderator, "report.json").get_data(as_text=True))
     assert report["totals"]["by_channel"] == {"Online, on this website": 2, "By phone": 1}
     assert [row["channel"] for row in report["comments"]] == ["Online, on this website"] * 2 + ["By phone"]
 

@@ -270,6 +270,19 @@ def test_one_mailbox_gets_few_confirmations_however_its_address_is_varied(mail_a
         "an_n+1@example.com", "bob+1@example.com"]
 
 
+def test_gmail_addresses_with_dots_or_at_googlemail_are_one_inbox(mail_app, client):
+    """Gmail ignores dots before the @ and delivers googlemail.com as gmail.com, so those are
+    folded too; only for Gmail: elsewhere a dot can make another person's address."""
+    token = soup(client.get("/subscribe")).find("input", attrs={"name": "csrf_token"})["value"]
+    for address in ["a.n.n@gmail.com", "ann@googlemail.com", "A.nn+news@Gmail.com", "an.n@googlemail.com",
+                    "ann+2@gmail.com", "an_n@gmail.com", "ann@example.com", "ann+1@example.com",
+                    "ann+2@example.com", "a.nn@example.com"]:
+        assert client.post("/subscribe", data={"csrf_token": token, "email": address}).status_code == 303
+    assert [message.to for message in outbox(mail_app)] == [
+        "a.n.n@gmail.com", "ann@googlemail.com", "A.nn+news@Gmail.com",  # then Ann's Gmail has had three
+        "an_n@gmail.com", "ann@example.com", "ann+1@example.com", "ann+2@example.com", "a.nn@example.com"]
+
+
 # Outcomes
 
 

@@ -121,10 +121,11 @@ def mail_settings(app: Flask) -> tuple[SmtpServer, Address] | None:
 
 
 def send_once(app: Flask, server: SmtpServer, sender: Address) -> Delivery:
-    """One run of the sender: queue notices of consultations that have opened, then send every
-    message that is due."""
+    """One run of the sender: queue notices of consultations that have opened, and what is left
+    of outcome emails whose queueing stopped part way, then send every message that is due."""
     with app.app_context():
         actions.notify_open()
+        actions.finish_outcome_emails("send-mail")
     return send_due(app, server, sender)
 
 

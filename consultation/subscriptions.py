@@ -122,13 +122,18 @@ def confirmation(db: Session, found: Subscription) -> OutboxMessage | None:
                          confirm_url=mail.link("subscriptions.confirm", token=found.token))
 
 
-def opened_messages(db: Session, today: dt.date) -> list[OutboxMessage]:
-    """"A consultation has opened", for each confirmed subscriber and each consultation open
-    `today`, not yet queued: each message's `dedupe_key` names the subscriber and the
-    consultation (draft and opening date), and one already queued is never queued again
-    (`actions.notify_open` queues them)."""
+def opened_messages(db: Session, today: dt.date, after: int,
+                    limit: int) -> tuple[list[OutboxMessage], int | None]:
+    """"A consultation has opened", for the next `limit` confirmed subscribers after subscription
+    id `after` (keyset paging) and each consultation open `today`, not yet queued, and the last
+    subscriber's id (None when there were no more subscribers): each message's `dedupe_key`
+    names the subscriber and the consultation (draft and opening date), and one already queued
+    is never queued again (`actions.notify_open` queues them, a batch a transaction)."""
     subscribers = list(db.scalars(select(Subscription).where(
-        Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None))))
+        Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None),
+        Subscription.id > after).order_by(Subscription.id).limit(limit)))
+    if not subscribers:
+        return [], None
     opened = [policy for policy in context.library() if window_state(policy, today) is WindowState.OPEN]
     wanted = {f"opened:{subscriber.id}:{policy.slug}:{policy.consultation.opens}": (subscriber, policy)
               for subscriber in subscribers for policy in opened}
@@ -148,4 +153,4 @@ def opened_messages(db: Session, today: dt.date) -> list[OutboxMessage]:
                                          f"?subject=Unsubscribe%20{subscriber.token}>",
                      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         ))
-    return [message for message in messages if message is not None]
+    return [message for message in messages if message is not None], subscribers[-1].id

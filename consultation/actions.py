@@ -495,6 +495,14 @@ def claim_mail(at: dt.datetime, limit: int, claim_for: dt.timedelta) -> list[int
     return sorted(claimed)
 
 
+def release_mail(ids: list[int]) -> None:
+    """Give back messages this sender claimed but will not send (it is stopping), so the next
+    sender takes them at once rather than when the claim runs out."""
+    with _transaction() as (db, _):
+        db.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))
+                   .values(claimed_until=None))
+
+
 def mark_sent(message: OutboxMessage, at: dt.datetime) -> None:
     """Once the mail server has accepted the message, and in a transaction of its own: a
     failure with the next message must not undo it, or it would be sent twice."""

@@ -120,13 +120,15 @@ def mail_settings(app: Flask) -> tuple[SmtpServer, Address] | None:
             sender_address(app.config.get("MAIL_FROM"), association.name, association.email))
 
 
-def send_once(app: Flask, server: SmtpServer, sender: Address) -> Delivery:
+def send_once(app: Flask, server: SmtpServer, sender: Address,
+              stop: threading.Event | None = None) -> Delivery:
     """One run of the sender: queue notices of consultations that have opened, and what is left
-    of outcome emails whose queueing stopped part way, then send every message that is due."""
+    of outcome emails whose queueing stopped part way, then send every message that is due
+    (until `stop` is set: see `send_due`)."""
     with app.app_context():
         actions.notify_open()
         actions.finish_outcome_emails("send-mail")
-    return send_due(app, server, sender)
+    return send_due(app, server, sender, stop=stop)
 
 
 def start_sender(app: Flask) -> threading.Event | None:
@@ -189,16 +191,21 @@ class Delivery:
 
 
 def send_due(app: Flask, server: SmtpServer, sender: Address,
-             at: Callable[[], dt.datetime] | None = None) -> Delivery:
+             at: Callable[[], dt.datetime] | None = None, stop: threading.Event | None = None) -> Delivery:
     """Send every message due now (by the app's clock, unless `at` says); return how many were
     sent and how many failed this time. Each batch is claimed, and each message marked sent or
-    failed, in a transaction of its own (see `actions.claim_mail`)."""
+    failed, in a transaction of its own (see `actions.claim_mail`). Once `stop` is set, the
+    message being sent is finished and the rest of the batch released for the next sender."""
     done = Delivery()
+    stop = stop or threading.Event()
     with app.app_context():
         at = at or context.clock().now
-        while ids := actions.claim_mail(at(), BATCH, CLAIM):
+        while not stop.is_set() and (ids := actions.claim_mail(at(), BATCH, CLAIM)):
             smtp = None
-            for message_id in ids:
+            for position, message_id in enumerate(ids):
+                if stop.is_set():
+                    actions.release_mail(ids[position:])
+                    break
                 message = context.database().get(OutboxMessage, message_id)
                 if message is None or message.sent_at is not None:  # erased meanwhile
                     continue

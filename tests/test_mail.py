@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import signal
 import smtplib
+import subprocess
+import sys
 import threading
 from urllib.parse import urlsplit
 
@@ -16,6 +20,7 @@ from sqlalchemy import select
 
 from consultation import actions, context, mail, sending, store
 from consultation.models import Comment, OutboxMessage, Subscription
+from tests.conftest import ROOT
 from tests.consultation_pages import GOOD, comment, soup, stored, words
 from tests.smtp import SmtpServer
 
@@ -410,14 +415,9 @@ def test_send_mail_command_from_cron(project, database_url, smtp, monkeypatch, c
 
 
 def test_send_mail_forever_keeps_sending_until_stopped(project, smtp, tmp_path):
-    import os
-    import signal
-    import subprocess
-    import sys
     import time
 
     from consultation import create_app
-    from tests.conftest import ROOT
 
     database = f"sqlite:///{tmp_path / 'forever.sqlite'}"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database, "SMTP_URL": smtp.url,
@@ -437,6 +437,26 @@ def test_send_mail_forever_keeps_sending_until_stopped(project, smtp, tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+        process.stdout.close()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_send_mail_forever_stops_cleanly_on_a_signal_even_with_sigint_ignored(project, smtp, tmp_path, stop):
+    """Found in issue 21's review: started with SIGINT ignored (nohup, a background job of a
+    script, some supervisors), `send-mail --forever` ignored Ctrl+C, and SIGTERM killed it
+    mid-message. Each now finishes the message being sent and exits 0."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path / 'stop.sqlite'}",
+           "SMTP_URL": smtp.url, "SECRET_KEY": "mail test key"}
+    process = subprocess.Popen([sys.executable, "-m", "portal.cli", "--project", str(project), "send-mail",
+                                "--forever"], env=env, stdout=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        assert process.stdout.readline().startswith(f"Sending email to {smtp.url} every few seconds")
+        process.send_signal(stop)
+        assert process.wait(timeout=30) == 0
+        assert process.stdout.read().strip() == "Stopped sending email."
+    finally:
+        process.kill()
         process.stdout.close()
 
 

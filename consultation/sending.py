@@ -59,7 +59,7 @@ HEADER_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 class MailSettingsError(ValueError):
-    """`SMTP_URL` or `MAIL_FROM` cannot be used; the message says which and why."""
+    """`SMTP_URL`, `MAIL_FROM` or `PORTAL_URL` cannot be used; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,22 @@ def smtp_server(url: str) -> SmtpServer:
     return SmtpServer(parts.scheme, parts.hostname, port,
                       unquote(parts.username) if parts.username else None,
                       unquote(parts.password) if parts.password else None)
+
+
+def check_portal_url(url: str, mounted_at: str) -> None:
+    """Raise `MailSettingsError` unless `PORTAL_URL` is a full web address ending with the path the
+    portal serves the app under (`mounted_at`, "/consultations/"), after any path a proxy puts in
+    front: email links are built from it alone, so one missing the path, or with a typo in it,
+    would make every link in every email lead to a page that is not found."""
+    parts = urlsplit(url.strip())
+    example = f"https://policies.example.org{mounted_at}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise MailSettingsError(f"PORTAL_URL must be the consultation app's full public address, such as "
+                                f"{example}; it is '{url}'")
+    if parts.query or parts.fragment or not (parts.path.rstrip("/") + "/").endswith(mounted_at):
+        raise MailSettingsError(f"PORTAL_URL must end with {mounted_at}, where the portal serves the "
+                                f"consultation app, such as {example}; it is '{url}', so every link in "
+                                "an email would lead to a page that is not found")
 
 
 def sender_address(setting: str | None, name: str, email: str) -> Address:

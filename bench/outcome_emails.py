@@ -48,9 +48,9 @@ DECIDED = dt.date(2027, 1, 5)
 """After the example draft's consultation closed (21 December 2026): the board's meeting, and today."""
 
 
-def publish(project: Path, database_url: str, total: int) -> tuple[int, float, float, float]:
+def publish(project: Path, database_url: str, total: int) -> tuple[int, float, float, float, float]:
     """Load `total` comments, each with an address, and publish the outcome: (emails queued,
-    seconds, CPU seconds, MB the peak resident memory grew while publishing)."""
+    seconds, CPU seconds, resident MB before publishing, and the peak while publishing)."""
     portal_cli(project, database_url, "migrate")
     loaded = load_project(project)
     load(database_url, Comments(loaded.library[SLUG], loaded, total, invite_panel(database_url), NOW), total)
@@ -73,22 +73,23 @@ def publish(project: Path, database_url: str, total: int) -> tuple[int, float, f
                                 summary="Approved with the changes you asked for.", closes=closes,
                                 actor="bench")
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        grew = memory_mb(os.getpid(), "VmHWM") - before
+        peak = memory_mb(os.getpid(), "VmHWM")
         queued = context.database().scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.kind == "outcome"))
     app.extensions["engine"].dispose()
-    return queued, seconds, cpu, grew
+    return queued, seconds, cpu, before, peak
 
 
-def report(label: str, results: list[tuple[int, float, float, float]]) -> None:
-    for queued, seconds, cpu, grew in results:
+def report(label: str, results: list[tuple[int, float, float, float, float]]) -> None:
+    for queued, seconds, cpu, before, peak in results:
+        grew = peak - before
         batches = -(-queued // outcomes.BATCH)
         print(f"{label}: {queued:,} outcome emails queued in {seconds:.1f} s ({queued / seconds:,.0f}/s, "
               f"CPU {cpu:.1f} s), {batches} transactions of about {seconds / batches:.2f} s each; "
-              f"peak memory grew {grew:.0f} MB")
+              f"peak memory {peak:.0f} MB, {grew:.0f} MB more than before publishing")
         figure(f"{label}: publishing an outcome to {queued:,} respondents",
                f"{seconds:.1f} s, {queued / seconds:,.0f} emails/s, CPU {cpu:.1f} s, {batches} transactions "
-               f"of ~{seconds / batches:.2f} s; peak RSS +{grew:.0f} MB",
+               f"of ~{seconds / batches:.2f} s; peak RSS {peak:.0f} MB (+{grew:.0f} MB)",
                f"batches of {outcomes.BATCH:,}, memory flat")
 
 

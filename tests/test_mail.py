@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from consultation import actions, context, mail, sending, store
+from consultation import actions, context, mail, outcomes, sending, store
 from consultation.models import Comment, OutboxMessage, Subscription
 from tests.conftest import ROOT
 from tests.consultation_pages import GOOD, comment, soup, stored, words
@@ -217,6 +217,22 @@ def test_double_opt_in_then_one_click_unsubscribe(mail_app, client, smtp):
         assert subscription.unsubscribed_at is not None
         assert actions.notify_open() == 0
         assert mail.message(db, to="ann@example.com", subject="s", text="t", html="h", kind="opened") is None
+
+
+def test_consultation_open_emails_are_queued_a_batch_of_subscribers_at_a_time(mail_app, monkeypatch):
+    """Issue 21: every subscriber's message was queued in one transaction. Paged by subscriber
+    (here 2 a transaction), every confirmed subscriber still gets one, and a second run none."""
+    monkeypatch.setattr(outcomes, "BATCH", 2)
+    with mail_app.app_context():
+        db = context.database()
+        for number in range(5):
+            actions.subscribe(f"s{number}@example.com")
+        for token in db.scalars(select(Subscription.token).where(Subscription.email != "s2@example.com")):
+            actions.confirm_subscription(token)
+        assert actions.notify_open() == 4
+        assert actions.notify_open() == 0
+    assert sorted(message.to for message in outbox(mail_app) if message.kind == "opened") == [
+        "s0@example.com", "s1@example.com", "s3@example.com", "s4@example.com"]
 
 
 def test_unsubscribe_page_drops_what_is_queued(mail_app, client, smtp):

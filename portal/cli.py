@@ -241,8 +241,8 @@ def serve(args: argparse.Namespace, project: Project) -> int:
     args.site_dir = project.site
     if build(args, project) or migrate(args, project):
         return 1
-    portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
     try:
+        portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
         sender = start_sender(portal.extensions["consultation"])
     except MailSettingsError as error:
         print(f"Not serving: {error}.", file=sys.stderr)

@@ -29,12 +29,16 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+import policy_portal
 from policy_portal.problems import PolicyError
 from policy_portal.progress import LOGGER, Progress, quiet, step_of
 from policy_portal.project import load_project
 from policy_portal.reading.reader import remember, remembered
 from policy_portal.site.search import SearchIndexError, finish_site
 
+CODE = (Path(policy_portal.__file__).parent, Path(__file__).parent)
+"""The code a build runs, beside the project's hooks: part of what decides whether the site is
+up to date (policy_portal.site.up_to_date)."""
 SITEMAP = "sitemap.xml"
 URLSET_END = "\n</urlset>"
 

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
@@ -33,6 +33,7 @@ import policy_portal
 from policy_portal.problems import PolicyError
 from policy_portal.progress import LOGGER, Progress, quiet, step_of
 from policy_portal.project import load_project
+from policy_portal.reading.checked import load_checked, save_checked
 from policy_portal.reading.reader import remember, remembered
 from policy_portal.site.search import SearchIndexError, finish_site
 
@@ -155,9 +156,14 @@ def _build_languages(config_file: Path, staging: Path, steps: _Steps) -> None:
 
 
 def _read_library(root: Path) -> dict:
-    """What reading the policies found, for the processes; a problem is reported by the build."""
-    with suppress(PolicyError, ValueError):
+    """What reading the policies found, for the processes; a problem is reported by the build.
+    What checking the texts found is kept for the next build (policy_portal.reading.checked)."""
+    load_checked(root)
+    try:
         load_project(root).library  # noqa: B018 (read for what it leaves remembered)
+    except (PolicyError, ValueError):
+        return remembered()
+    save_checked(root)
     return remembered()
 
 

@@ -29,11 +29,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from policy_portal import clock
+from policy_portal.fingerprint import add_files, files, installed
 from policy_portal.formats.liblouis import BrailleError, liblouis_version
 
 RECORD = ".cache/last-build.json"
@@ -41,7 +42,6 @@ RECORD = ".cache/last-build.json"
 ENVIRONMENT = (clock.VARIABLE, "SOURCE_DATE_EPOCH")
 """The environment variables a build reads: the portal's day, and the date MkDocs writes in the
 sitemap."""
-SKIPPED = ("__pycache__", ".git")
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,8 @@ def build_inputs(root: Path, sources: Iterable[Path], code: Iterable[Path], site
             digest.update(part.encode("utf-8", "surrogateescape"))
             digest.update(b"\0")
 
-    for folder in [*sources, *code]:
-        for path in _files(folder):
-            add(path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path))
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    add(sys.version, *_installed())
+    add_files(digest, [*sources, *code], root)
+    add(sys.version, *installed())
     try:
         add(f"liblouis {liblouis_version()}")
     except BrailleError as error:  # the build says so itself
@@ -87,25 +84,6 @@ def build_inputs(root: Path, sources: Iterable[Path], code: Iterable[Path], site
     add(dt.datetime.now(clock.UK).date().isoformat(), dt.datetime.now(dt.UTC).date().isoformat(),
         *(f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT), str(site_dir.resolve()))
     return digest.hexdigest()
-
-
-def _files(top: Path) -> Iterator[Path]:
-    """Every file in `top` (or `top` itself), in a stable order, leaving out caches."""
-    if top.is_file():
-        yield top
-        return
-    for folder, subfolders, files in os.walk(top):
-        subfolders[:] = sorted(name for name in subfolders if name not in SKIPPED)
-        for name in sorted(files):
-            yield Path(folder, name)
-
-
-def _installed() -> list[str]:
-    """Every installed Python package, by the name and version its metadata folder carries
-    (mkdocs-1.6.1.dist-info): listing the folders takes milliseconds, where reading each
-    package's metadata took a quarter of a second."""
-    return sorted(f"{folder}/{name}" for folder in sys.path if os.path.isdir(folder)
-                  for name in os.listdir(folder) if name.endswith((".dist-info", ".egg-info")))
 
 
 def _git_state(root: Path) -> list[str]:
@@ -119,7 +97,7 @@ def _git_state(root: Path) -> list[str]:
 def site_fingerprint(site_dir: Path) -> str:
     """Each file of the built site's path, size and modification time, as one hash."""
     digest = hashlib.sha256()
-    for path in _files(site_dir) if site_dir.is_dir() else []:
+    for path in files(site_dir) if site_dir.is_dir() else []:
         stat = path.stat()
         digest.update(f"{path.relative_to(site_dir).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
                       .encode("utf-8", "surrogateescape"))

@@ -37,6 +37,8 @@ from policy_portal.reading.checked import load_checked, save_checked
 from policy_portal.reading.reader import remember, remembered
 from policy_portal.site.search import SearchIndexError, finish_site
 
+CACHE = ".cache"
+"""In the project: what one build keeps for the next (policy_portal.site.search)."""
 CODE = (Path(policy_portal.__file__).parent, Path(__file__).parent)
 """The code a build runs, beside the project's hooks: part of what decides whether the site is
 up to date (policy_portal.site.up_to_date)."""
@@ -150,7 +152,7 @@ def _build_languages(config_file: Path, staging: Path, steps: _Steps) -> None:
         (folder / code).rename(staging / code)
         shutil.rmtree(folder, ignore_errors=True)
     try:
-        finish_site(staging, steps.progress)
+        finish_site(staging, steps.progress, config_file.parent / CACHE)
     except SearchIndexError as error:
         raise SiteBuildError(str(error)) from None
 

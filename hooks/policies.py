@@ -143,7 +143,7 @@ def on_pre_build(config) -> None:
     try:
         context = PageContext(project.library, project.association, today,
                               consultation_url=project.consultation_url, outcome_weeks=project.outcome_weeks)
-        build = build_formats(context, project.policies, project.docs, _published_url(project), project.cache,
+        build = build_formats(context, project.docs, _published_url(project), project.cache,
                               languages, _progress, memo=_preview and _preview.formats)
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None
@@ -165,7 +165,7 @@ def on_files(files: Files, config) -> Files:
     build, language = _current(), _language(config)
     project = build.project
     if language.default:
-        sources = generated_files(build.context, project.policies, build.formats, config.site_url or "/",
+        sources = generated_files(build.context, build.formats, config.site_url or "/",
                                   project.edit_policies_url, build.versions)
     else:
         sources = translated_files(build.context, build.formats, language)

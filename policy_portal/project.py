@@ -57,7 +57,9 @@ class Project:
         site's own pages, the theme's overrides and the hooks' folders."""
         config = self.settings.config.data
         theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
-        hooks = {(self.root / str(hook)).parent for hook in config.get("hooks") or []}
+        # A hook's folder, for what it imports beside it; the file alone if it is the project's
+        hooks = {path.parent if path.parent != self.root else path
+                 for path in (self.root / str(hook) for hook in config.get("hooks") or [])}
         overrides = [self.root / str(theme["custom_dir"])] if theme.get("custom_dir") else []
         return [self.config_file, self.policies, self.docs, *overrides, *sorted(hooks)]
 

@@ -144,7 +144,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="repeat everything, on a new corpus each "
                         "time, and give medians (ratios to the floor are taken within each run)")
     options = parser.parse_args()
-    runs = [run(options.policies) for _ in range(options.runs)]
+    runs = []
+    for number in range(1, options.runs + 1):
+        runs.append(run(options.policies))
+        rows, edits = runs[-1]
+        print(f"run {number}: " + ", ".join(f"{name} {row[0]:.1f} s ({row[1]:.1f} s CPU)"
+                                             for (name, _), row in zip(BUILDS, rows, strict=True))
+              + f"; preview edits {', '.join(f'{edit:.1f}' for edit in edits)} s", flush=True)
     print(f"{options.policies} policies, each in force translated into 3 languages, 2 PDFs per policy "
           f"per language, {os.cpu_count()} cores; {options.runs} run(s), medians")
     print(f"{'':<38} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'PDFs made':>10} {'x floor':>8}  "

@@ -39,7 +39,7 @@ from policy_portal.formats.liblouis import BrailleError, liblouis_version
 
 RECORD = ".cache/last-build.json"
 """In the project: what the last successful `policy-portal build` read and made."""
-ENVIRONMENT = (clock.VARIABLE, "SOURCE_DATE_EPOCH")
+VARIABLES = (clock.VARIABLE, "SOURCE_DATE_EPOCH")
 """The environment variables a build reads: the portal's day, and the date MkDocs writes in the
 sitemap."""
 
@@ -82,7 +82,7 @@ def build_inputs(root: Path, sources: Iterable[Path], code: Iterable[Path], site
     add(*_git_state(root))
     # The portal's day is PORTAL_TODAY's, or the UK's: both are here, with the UTC day MkDocs uses
     add(dt.datetime.now(clock.UK).date().isoformat(), dt.datetime.now(dt.UTC).date().isoformat(),
-        *(f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT), str(site_dir.resolve()))
+        *(f"{name}={os.environ.get(name, '')}" for name in VARIABLES), str(site_dir.resolve()))
     return digest.hexdigest()
 
 

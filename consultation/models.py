@@ -118,6 +118,8 @@ class Comment(Base):
     submission_key: Mapped[str] = mapped_column(String(36), unique=True)
     """From the form they sent, so sending the same form twice stores one comment."""
     policy_slug: Mapped[str] = mapped_column(String(100), index=True)
+    """Indexed alone as well as first in the composite indexes: SQLite counts a draft's flags by
+    (policy_slug, id) from this index alone (see migration 0009)."""
     policy_version: Mapped[str] = mapped_column(String(10))
     section_key: Mapped[str | None] = mapped_column(String(200))
     section_title: Mapped[str | None] = mapped_column(String(300))
@@ -147,8 +149,9 @@ class Comment(Base):
     """The comment with what the automatic check found taken out, made once when it arrived, so
     reports and panel pages never run the check again; shown until a moderator has read it."""
     screened_wording: Mapped[str | None] = mapped_column(Text)
-    moderation: Mapped[str] = mapped_column(String(10), default="new", index=True)
-    """new, approved or hidden. Nothing is ever deleted."""
+    moderation: Mapped[str] = mapped_column(String(10), default="new")
+    """new, approved or hidden. Nothing is ever deleted. Filtered on through `ix_comments_queue`,
+    which starts with it (a second index of its own only slowed every insert: migration 0009)."""
     public_body: Mapped[str | None] = mapped_column(Text)
     """The comment as it may be shown publicly, personal details removed; None: not redacted."""
     public_wording: Mapped[str | None] = mapped_column(Text)
@@ -325,6 +328,8 @@ class Recommendation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_slug: Mapped[str] = mapped_column(String(100), index=True)
+    """Indexed alone as well as first in the composite indexes: SQLite counts a draft's flags by
+    (policy_slug, id) from this index alone (see migration 0009)."""
     text: Mapped[str] = mapped_column(Text)
     made_on: Mapped[dt.date] = mapped_column(Date)
     response_due: Mapped[dt.date] = mapped_column(Date)

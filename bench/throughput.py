@@ -15,14 +15,18 @@ gunicorn with two sync workers serves the portal on loopback, on SQLite and then
 
 Then the floors: a bare Flask app under the same gunicorn. Its POST takes the same form body and
 inserts the same row (the project's Comment model, engine made by `make_engine`, so the same
-SQLite pragmas) on SQLite, with no CSRF, validation, session or template; the comment POST's
-rate is compared with it. Its GET is a bare Flask-WTF page with one form (a textarea and its
-CSRF token, from a template file), opened with no cookie as the consultation page is, so each
-answer makes a session and a token too; the consultation page GET's rate is compared with it.
+SQLite pragmas and connection checks) with no CSRF, validation, session or template, on each
+database: each database's comment POST is compared with the floor on the same database (issue
+21's target holds on both; PostgreSQL's comment POST was compared with SQLite's floor until
+2026-11-30, which counted PostgreSQL's own cost of an insert against the app). Its GET is a
+bare Flask-WTF page with one form (a textarea and its CSRF token, from a template file), opened
+with no cookie as the consultation page is, so each answer makes a session and a token too;
+the consultation page GET's rate is compared with it.
 Each comparison is given twice: by requests a second, the target's own measure, and by the
 server's CPU time a request (gunicorn's processes, and PostgreSQL's where it runs), which other
 work on a shared machine delays but barely changes.
-Both run straight after the SQLite runs.
+The form page and SQLite floors run straight after the SQLite runs, PostgreSQL's insert floor
+straight after the PostgreSQL runs, in a database of its own on the same server.
 
 Acknowledged: responses saying the comment was stored, counted by the Lua script (the app's 303
 to the thank-you page, which shows the reference kept in the session; the floor's 200). Stored:
@@ -61,6 +65,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from flask import Flask, render_template, request
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -380,22 +385,30 @@ def portal_runs(label: str, project: Path, database_url: str, load: Load, script
     return [page, comment]
 
 
-def floor_runs(project: Path, database_url: str, load: Load, script: Path,
-               work: Path) -> tuple[Result, Result]:
-    """The bare floors: the Flask-WTF form page, and the insert on SQLite, sent the same form
-    body as the comment runs."""
-    log = work / "gunicorn-floor.log"
+def floor_runs(label: str, project: Path, database_url: str, load: Load, script: Path, work: Path,
+               database_server: int | None = None, page: bool = False) -> list[Result]:
+    """The bare floors on one database: the insert, sent the same form body as the comment runs,
+    and with `page`, the Flask-WTF form page first."""
+    log = work / f"gunicorn-floor-{label}.log"
     environment = {"PORTAL_PROJECT": str(project), "DATABASE_URL": database_url}
     with gunicorn("bench.throughput:create_floor_app()", environment, log) as url:
-        page = run_wrk("bare Flask-WTF form page GET", url + FLOOR_PAGE, ["GET", "200", "", "", ""], load,
-                       script, log)
+        pages = [run_wrk("bare Flask-WTF form page GET", url + FLOOR_PAGE, ["GET", "200", "", "", ""], load,
+                         script, log)] if page else []
         posting = ["POST", "200", "", form_body("unused"), KEY_FIELD]
-        return page, run_wrk("SQLite: bare Flask floor POST", url + FLOOR_COMMENT, posting, load, script,
-                             log, database_url)
+        return [*pages, run_wrk(f"{label}: bare Flask floor POST", url + FLOOR_COMMENT, posting, load,
+                                script, log, database_url, database_server)]
 
 
-def report(results: list[Result], floors: tuple[Result, Result], load: Load) -> None:
-    page_floor, floor = floors
+def new_database(server_url: str, name: str) -> str:
+    """A database of its own on the PostgreSQL server at `server_url`, for the floor, so its
+    inserts go into a table of the same size as the portal's did."""
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def report(results: list[Result], floors: list[Result], load: Load) -> None:
+    page_floor, *insert_floors = floors
     print(f"\nwrk: {load.threads} threads, {load.connections} connections, {load.duration} s a run; "
           f"gunicorn: 2 sync workers; comment rate limit raised to {RATE_LIMIT}.")
     print(HEADER)
@@ -421,7 +434,9 @@ def report(results: list[Result], floors: tuple[Result, Result], load: Load) -> 
     print()
     for result in results:
         if result.name.endswith("comment POST"):
-            compare(result, floor, "SQLite floor", "the bare-Flask floor", TARGET)
+            database = result.name.split(":")[0]
+            floor = next(floor for floor in insert_floors if floor.name.startswith(f"{database}:"))
+            compare(result, floor, f"{database} floor", "the bare-Flask floor", TARGET)
         elif result.name.endswith("page GET"):
             figure(result.name, f"{result.rps:.0f} req/s, p50 {result.figures['p50_us'] / 1000:.0f} ms, "
                    f"p99 {result.figures['p99_us'] / 1000:.0f} ms")
@@ -460,11 +475,14 @@ def main() -> None:
         (project / "site" / "index.html").write_text("<!doctype html><title>Home</title>", encoding="utf-8")
         results = portal_runs("SQLite", project, migrated(f"sqlite:///{work / 'portal.sqlite'}"),
                               load, script, work)
-        floors = floor_runs(project, migrated(f"sqlite:///{work / 'floor.sqlite'}"), load, script, work)
+        floors = floor_runs("SQLite", project, migrated(f"sqlite:///{work / 'floor.sqlite'}"), load, script,
+                            work, page=True)
         with postgres.server() as database:
             postmaster = int((database.data / "postmaster.pid").read_text().split()[0])
             results += portal_runs("PostgreSQL", project, migrated(database.url), load, script, work,
                                    postmaster)
+            floors += floor_runs("PostgreSQL", project, migrated(new_database(database.url, "floor")), load,
+                                 script, work, postmaster)
         report(results, floors, load)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -4,7 +4,9 @@ gunicorn with two sync workers serves the portal on loopback, on SQLite and then
 `wrk` (Debian package) loads it. Two runs on each database:
 
 - consultation page: GET /consultations/pets/ with no cookie, as a first visit (each answer
-  makes a new session and CSRF token, and renders the draft with its nine comment forms).
+  makes a new session and CSRF token, counts the draft's comments in one query, and fills the
+  visitor's token and submission keys into the page with the draft and its nine comment forms,
+  which each worker renders once and keeps: see consultation/draft_cache.py).
 - comment: POST of the comment form for one section, with a valid CSRF token and a new
   submission key on every request. The key is the form's hidden UUID that makes a double click
   store once; the app accepts any UUID it has not seen, which is all its own form puts there, so
@@ -15,18 +17,16 @@ gunicorn with two sync workers serves the portal on loopback, on SQLite and then
 
 Then the floors: a bare Flask app under the same gunicorn. Its POST takes the same form body and
 inserts the same row (the project's Comment model, engine made by `make_engine`, so the same
-SQLite pragmas and connection checks) with no CSRF, validation, session or template, on each
-database: each database's comment POST is compared with the floor on the same database (issue
-21's target holds on both; PostgreSQL's comment POST was compared with SQLite's floor until
-2026-11-30, which counted PostgreSQL's own cost of an insert against the app). Its GET is a
-bare Flask-WTF page with one form (a textarea and its CSRF token, from a template file), opened
-with no cookie as the consultation page is, so each answer makes a session and a token too;
+SQLite pragmas) with no CSRF, validation, session or template, on SQLite and on a PostgreSQL server
+of its own; each comment POST's rate is compared with the floor on its own database. Its GET
+is a bare Flask-WTF page with one form (a textarea and its CSRF token, from a template file),
+opened with no cookie as the consultation page is, so each answer makes a session and a token too;
 the consultation page GET's rate is compared with it.
 Each comparison is given twice: by requests a second, the target's own measure, and by the
 server's CPU time a request (gunicorn's processes, and PostgreSQL's where it runs), which other
 work on a shared machine delays but barely changes.
-The form page and SQLite floors run straight after the SQLite runs, PostgreSQL's insert floor
-straight after the PostgreSQL runs, in a database of its own on the same server.
+The SQLite floors run straight after the portal's SQLite runs, the PostgreSQL floor after its
+PostgreSQL runs.
 
 Acknowledged: responses saying the comment was stored, counted by the Lua script (the app's 303
 to the thank-you page, which shows the reference kept in the session; the floor's 200). Stored:
@@ -65,7 +65,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from flask import Flask, render_template, request
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -99,6 +98,8 @@ TARGET = 0.80
 PAGE_TARGET = 0.50
 """The consultation page GET should reach this share of the bare Flask-WTF form page's rate."""
 FLOOR_PAGE = "/form"
+PAGE_FLOOR = "bare Flask-WTF form page GET"
+POST_FLOOR = "bare Flask floor POST"
 
 WRK_SCRIPT = r"""
 -- args: method, acknowledging status, cookie, form body, key field (the last three only for POST),
@@ -385,30 +386,32 @@ def portal_runs(label: str, project: Path, database_url: str, load: Load, script
     return [page, comment]
 
 
+def postmaster(database: postgres.Server) -> int:
+    """The process id of the PostgreSQL server, whose CPU time counts as the server's."""
+    return int((database.data / "postmaster.pid").read_text().split()[0])
+
+
 def floor_runs(label: str, project: Path, database_url: str, load: Load, script: Path, work: Path,
-               database_server: int | None = None, page: bool = False) -> list[Result]:
+               database_server: int | None = None) -> list[Result]:
     """The bare floors on one database: the insert, sent the same form body as the comment runs,
-    and with `page`, the Flask-WTF form page first."""
+    and (on SQLite, since it reads no database) the Flask-WTF form page."""
     log = work / f"gunicorn-floor-{label}.log"
     environment = {"PORTAL_PROJECT": str(project), "DATABASE_URL": database_url}
     with gunicorn("bench.throughput:create_floor_app()", environment, log) as url:
-        pages = [run_wrk("bare Flask-WTF form page GET", url + FLOOR_PAGE, ["GET", "200", "", "", ""], load,
-                         script, log)] if page else []
+        floors = []
+        if database_server is None:
+            floors.append(run_wrk(PAGE_FLOOR, url + FLOOR_PAGE, ["GET", "200", "", "", ""], load, script,
+                                  log))
         posting = ["POST", "200", "", form_body("unused"), KEY_FIELD]
-        return [*pages, run_wrk(f"{label}: bare Flask floor POST", url + FLOOR_COMMENT, posting, load,
-                                script, log, database_url, database_server)]
-
-
-def new_database(server_url: str, name: str) -> str:
-    """A database of its own on the PostgreSQL server at `server_url`, for the floor, so its
-    inserts go into a table of the same size as the portal's did."""
-    with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
+        floors.append(run_wrk(f"{label}: {POST_FLOOR}", url + FLOOR_COMMENT, posting, load, script, log,
+                              database_url, database_server))
+    return floors
 
 
 def report(results: list[Result], floors: list[Result], load: Load) -> None:
-    page_floor, *insert_floors = floors
+    """Every run's row, lost comments and server errors; then each comment run against the insert
+    floor on its own database, and each page run against the form page floor."""
+    floor_named = {floor.name: floor for floor in floors}
     print(f"\nwrk: {load.threads} threads, {load.connections} connections, {load.duration} s a run; "
           f"gunicorn: 2 sync workers; comment rate limit raised to {RATE_LIMIT}.")
     print(HEADER)
@@ -433,14 +436,15 @@ def report(results: list[Result], floors: list[Result], load: Load) -> None:
             print(f"  log: {entry}")
     print()
     for result in results:
+        label = result.name.split(":")[0]
         if result.name.endswith("comment POST"):
-            database = result.name.split(":")[0]
-            floor = next(floor for floor in insert_floors if floor.name.startswith(f"{database}:"))
-            compare(result, floor, f"{database} floor", "the bare-Flask floor", TARGET)
+            compare(result, floor_named[f"{label}: {POST_FLOOR}"], f"{label} floor", "the bare-Flask floor",
+                    TARGET)
         elif result.name.endswith("page GET"):
             figure(result.name, f"{result.rps:.0f} req/s, p50 {result.figures['p50_us'] / 1000:.0f} ms, "
                    f"p99 {result.figures['p99_us'] / 1000:.0f} ms")
-            compare(result, page_floor, "form page floor", "a bare Flask-WTF one-form page", PAGE_TARGET)
+            compare(result, floor_named[PAGE_FLOOR], "form page floor", "a bare Flask-WTF one-form page",
+                    PAGE_TARGET)
 
 
 def compare(result: Result, floor: Result, short: str, floor_name: str, target: float) -> None:
@@ -476,13 +480,13 @@ def main() -> None:
         results = portal_runs("SQLite", project, migrated(f"sqlite:///{work / 'portal.sqlite'}"),
                               load, script, work)
         floors = floor_runs("SQLite", project, migrated(f"sqlite:///{work / 'floor.sqlite'}"), load, script,
-                            work, page=True)
+                            work)
         with postgres.server() as database:
-            postmaster = int((database.data / "postmaster.pid").read_text().split()[0])
             results += portal_runs("PostgreSQL", project, migrated(database.url), load, script, work,
-                                   postmaster)
-            floors += floor_runs("PostgreSQL", project, migrated(new_database(database.url, "floor")), load,
-                                 script, work, postmaster)
+                                   postmaster(database))
+        with postgres.server() as database:  # a server of its own, which the portal's rows do not slow
+            floors += floor_runs("PostgreSQL", project, migrated(database.url), load, script, work,
+                                 postmaster(database))
         report(results, floors, load)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -12,6 +12,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from consultation.database import single_reads as reads_engine
 from consultation.policies import PolicySource
 from policy_portal.clock import Clock
 from policy_portal.config.settings import Association, ModerationSettings
@@ -21,6 +22,7 @@ from policy_portal.reading.library import Library
 PROJECT = "portal.project"
 POLICIES = "portal.policies"
 ENGINE = "engine"
+SINGLE_READS = "portal.single_reads"
 SESSIONS = "sessions"
 CLOCK = "portal.clock"
 
@@ -30,6 +32,7 @@ def init_app(app: Flask, project: Project, engine: Engine, clock: Clock) -> None
     app.extensions[CLOCK] = clock
     app.extensions[POLICIES] = PolicySource(project)
     app.extensions[ENGINE] = engine
+    app.extensions[SINGLE_READS] = reads_engine(engine)
     app.extensions[SESSIONS] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(close_database)
 
@@ -41,6 +44,12 @@ def project(app: Flask | None = None) -> Project:
 
 def engine(app: Flask | None = None) -> Engine:
     return (app or current_app).extensions[ENGINE]
+
+
+def single_reads(app: Flask | None = None) -> Engine:
+    """The engine for reads of one statement outside a request's session (see
+    `consultation.database.single_reads`): counts on a public page."""
+    return (app or current_app).extensions[SINGLE_READS]
 
 
 def clock(app: Flask | None = None) -> Clock:

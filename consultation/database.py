@@ -7,13 +7,14 @@ errors); PostgreSQL when a `postgresql://` URL is given.
 
 from __future__ import annotations
 
+import select
 import sqlite3
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InvalidatePoolError, OperationalError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
@@ -28,12 +29,51 @@ def database_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
+    """An engine whose pooled connections are checked before use without a round trip to the
+    database: see `_drop_if_closed`. Any other database keeps SQLAlchemy's pre-ping."""
+    url = database_url(url)
     # hide_parameters: an error log must never carry a comment or an email address
-    engine = create_engine(database_url(url), pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, hide_parameters=True,
+                           pool_pre_ping=not url.startswith(("sqlite", "postgresql+psycopg")))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
         if engine.url.database and engine.url.database != ":memory:":
             _owner_only(Path(engine.url.database))
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "checkout", _drop_if_closed)
+    return engine
+
+
+def _drop_if_closed(dbapi_connection, _record, _proxy) -> None:
+    """Before a pooled PostgreSQL connection is used: if the server has sent it anything while it
+    sat idle, drop it (and every connection pooled before it) and connect afresh.
+
+    SQLAlchemy's pre-ping sent `SELECT 1` at the start of every request for the same purpose: a
+    whole round trip, and most of the server's own work for a consultation page. An idle
+    connection is sent nothing unless the server is ending it: on a restart or shutdown, an
+    idle-session timeout or `pg_terminate_backend`, the server sends its FATAL message and
+    closes the socket, so the socket reads as ready. Asking the socket costs no round trip. What
+    neither this nor a ping can help is the server going away between this check and the query.
+    SQLite needs no check: its connection is an open file, which nothing closes under it."""
+    if dbapi_connection.closed or _has_news(dbapi_connection.fileno()):
+        raise InvalidatePoolError("The database server closed this connection while it was idle")
+
+
+def _has_news(socket: int) -> bool:
+    """Whether anything (data, the end of the connection, an error) waits on `socket`, without
+    waiting. poll, not select: select fails on a descriptor numbered above 1023."""
+    readable = select.poll()
+    readable.register(socket, select.POLLIN)
+    return bool(readable.poll(0))
+
+
+def single_reads(engine: Engine) -> Engine:
+    """`engine`, for reads of one statement, which need no transaction: on PostgreSQL it runs
+    them in autocommit, so no BEGIN and ROLLBACK, each a round trip, are sent around the query.
+    SQLite's driver starts no transaction for a read anyway, and switching its mode costs a
+    statement each way, so there it is `engine` itself."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
     return engine
 
 

@@ -243,29 +243,36 @@ def _form(policy: Policy, member: PanelInvitation | None, key: str, posted: bool
 
 def _page(policy: Policy, posted: dict[str, CommentForm] | None = None):
     """The draft, section by section, each with its form; `posted` is a form sent back with errors.
-    The draft and its empty forms come from the draft cache; a page with a form sent back is
-    rendered afresh and never kept, so nobody's words or errors reach anyone else."""
+    For a visitor who is not on the panel the whole page comes from the draft cache, with the
+    published comments read and put in for every request; for a panel member, whose page names
+    them, the draft and its forms do. A page with a form sent back is rendered afresh and never
+    kept, so nobody's words or errors reach anyone else."""
     member = _panel_member(policy)
     drafted = sections(policy.body)
+    problems = [problem for form in (posted or {}).values() for problem in form.problems()]
+    published = Markup(render_template("consultation/_published.html", **_published(policy, drafted)))
 
     def forms() -> list[CommentForm]:
         return [(posted or {}).get(key) or _form(policy, member, key, posted=False)
                 for key in (*(section.key for section in drafted), WHOLE_DRAFT)]
 
-    def template(made: list[CommentForm]) -> str:
-        return render_template("consultation/_draft.html", policy=policy, general=made[-1],
-                               parts=[(section, Markup(section.html()), form)
-                                      for section, form in zip(drafted, made, strict=False)])
+    def draft(made: list[CommentForm]) -> Markup:
+        return Markup(render_template("consultation/_draft.html", policy=policy, general=made[-1],
+                                      parts=[(section, Markup(section.html()), form)
+                                             for section, form in zip(drafted, made, strict=False)]))
 
+    def page(draft: Markup, published: Markup, comments: Page | None = None) -> str:
+        return render_template("consultation/policy.html", policy=policy, draft=draft, problems=problems,
+                               member=member, panel_comments=comments, published_comments=published)
+
+    cache = draft_cache.cache(current_app)
     if posted:
-        draft = Markup(template(forms()))
-    else:
-        draft = draft_cache.cache(current_app).render(_draft_key(policy, member), forms, template)
-    problems = [problem for form in (posted or {}).values() for problem in form.problems()]
-    number = page_number(request.args, PANEL_PAGE)
-    comments = store.panel_comments(context.database(), policy.slug, number) if member else None
-    return render_template("consultation/policy.html", policy=policy, draft=draft, problems=problems,
-                           member=member, panel_comments=comments, **_published(policy, drafted))
+        return page(draft(forms()), published)
+    if member:
+        number = page_number(request.args, PANEL_PAGE)
+        return page(cache.render(_draft_key(policy, member), forms, lambda made, _: draft(made)), published,
+                    store.panel_comments(context.database(), policy.slug, number))
+    return cache.render(_page_key(policy), forms, lambda made, slot: page(draft(made), slot), published)
 
 
 PANEL_PAGE = "panel-page"
@@ -279,16 +286,24 @@ def _draft_key(policy: Policy, member: PanelInvitation | None) -> tuple:
             window_state(policy, today), member is not None, request.script_root)
 
 
+def _page_key(policy: Policy) -> tuple:
+    """Everything a whole page for someone not on the panel depends on, but the published
+    comments: the draft's key, what the page says of the policy around it, and what every page
+    shows (`_site`), such as whether the library has a complaints policy to link to."""
+    return (*_draft_key(policy, None), "page", policy.title, policy.summary, policy.reference,
+            *_site().values())
+
+
 def _published(policy: Policy, drafted: tuple[Section, ...]) -> dict:
     """What the public may see of the comments so far: those moderated and agreed, a page at a
-    time and, with `?section=`, on one section; and how many there are, counted by the database."""
-    db = context.database()
+    time and, with `?section=`, on one section; and how many there are, counted by the database.
+    The request's database session is opened only when there are comments to show."""
     choices = [(section.key, section.title) for section in drafted] + [(WHOLE_DRAFT, "The whole draft")]
     asked = request.args.get("section", "")
     section = asked if asked in dict(choices) else None
-    total, published_total = store.comment_counts(db, policy.slug)
+    total, published_total = store.comment_counts(context.single_reads(), policy.slug)
     number = page_number(request.args)
-    published = (store.published_comments(db, policy.slug, section, number, published_total)
+    published = (store.published_comments(context.database(), policy.slug, section, number, published_total)
                  if published_total else Page([], 1, PAGE_SIZE, 0))
     return {"published": published, "outcomes": OUTCOMES, "section": section, "section_choices": choices,
             "section_title": "the whole draft" if section == WHOLE_DRAFT else dict(choices).get(section),

@@ -13,6 +13,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 
 from axe_playwright_python.sync_playwright import Axe
 from bs4 import BeautifulSoup
@@ -21,7 +22,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consultation import context
+from consultation import actions, context
 from consultation.database import make_engine
 from consultation.models import Comment, PanelInvitation
 from consultation.paging import PAGE_SIZE
@@ -154,6 +155,33 @@ def test_each_visitor_gets_their_own_tokens_on_a_draft_rendered_once(app):
     sent = second.post(action, data={**hidden, **filled})
     assert sent.status_code == 303  # the filled-in token and key are good ones
     assert [comment.submission_key for comment in stored(app)] == [hidden[f"{SECTION}-submission"]]
+
+
+def test_a_kept_page_shows_each_moderation_and_erasure_on_the_next_visit(app, client):
+    """The whole page is kept per draft version, but never its published comments: a comment
+    approved, edited, erased or hidden shows as it now is on the very next visit."""
+    store_comments(app, [(SECTION, SECTION_TITLE, True)], moderation="new")
+
+    def shown() -> list[str]:
+        published = soup(client.get(PETS)).find(id="published")
+        return [words(text) for text in published.find_all(class_="kept-text")]
+
+    def moderated(act: Callable[[Comment], object]) -> list[str]:
+        with app.app_context():
+            act(context.database().scalar(select(Comment)))
+        return shown()
+
+    def erase(comment: Comment) -> None:
+        comment.name = "Sam Patel"
+        actions.erase_personal_data([comment], "Moderator", "asked by the writer")
+
+    assert shown() == []  # received but not yet read; the page is kept from here on
+    assert moderated(lambda comment: actions.moderate(comment, "approve", None, None, None, "Moderator")) == [
+        "Comment number 1."]
+    assert moderated(lambda comment: actions.moderate(comment, "redact", "personal", "Sam Patel wrote this.",
+                                                      None, "Moderator")) == ["Sam Patel wrote this."]
+    assert moderated(erase) == ["[name removed] [name removed] wrote this."]
+    assert moderated(lambda comment: actions.moderate(comment, "hide", "spam", None, None, "Moderator")) == []
 
 
 def test_a_form_sent_back_keeps_its_text_and_nobody_else_sees_it(app, client):

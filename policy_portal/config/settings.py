@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import phonenumbers
@@ -218,9 +219,10 @@ class Association:
     email: str
     address: str
 
-    @property
+    @cached_property
     def phone_uri(self) -> str:
-        """A `tel:` link in international form, which phones dial from anywhere."""
+        """A `tel:` link in international form, which phones dial from anywhere. Worked out once:
+        the number was parsed again for every page that shows it."""
         number = phonenumbers.parse(self.phone, "GB")
         return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

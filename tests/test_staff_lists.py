@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from consultation import actions
 from consultation.database import MIGRATIONS, make_engine, upgrade
@@ -160,3 +160,19 @@ def _downgrade(engine, revision: str) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+def test_migration_0009_drops_the_moderation_index_and_goes_back(empty_database):
+    engine = make_engine(empty_database)
+    upgrade(engine)
+    assert "ix_comments_moderation" not in _comment_indexes(engine)
+    assert "ix_comments_policy_slug" in _comment_indexes(engine)  # SQLite counts flags by it
+    _downgrade(engine, "0008")
+    assert "ix_comments_moderation" in _comment_indexes(engine)
+    upgrade(engine)
+    assert "ix_comments_moderation" not in _comment_indexes(engine)
+    engine.dispose()
+
+
+def _comment_indexes(engine) -> set[str]:
+    return {index["name"] for index in inspect(engine).get_indexes("comments")}

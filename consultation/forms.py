@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import (
     DateField,
     EmailField,
@@ -26,7 +25,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import DataRequired, Email, Optional, StopValidation, ValidationError
 
 from consultation import context
@@ -57,30 +55,8 @@ def _strip(value: object) -> object:
     return clean_text(value) if isinstance(value, str) else value
 
 
-class TokenWhenShown(CSRFTokenField):
-    """The CSRF token field, signing the token only when the form is shown.
-
-    WTForms signs one as each form is built, in case it is shown again; a comment that is posted
-    and accepted never is, and signing the request's first token took 3 % of its CPU time. The
-    token is Flask-WTF's, kept for the request, so a form that is shown gets the one it would
-    have had; the posted token is checked as before."""
-
-    def process(self, *args, **kwargs) -> None:
-        HiddenField.process(self, *args, **kwargs)  # not CSRFTokenField's, which signs a token
-
-    @property
-    def current_token(self) -> str:
-        return self.csrf_impl.generate_csrf_token(self)
-
-
-class SignedWhenShown(_FlaskFormCSRF):
-    field_class = TokenWhenShown
-
-
 class StrippedForm(FlaskForm):
     class Meta:
-        csrf_class = SignedWhenShown
-
         def bind_field(self, form, unbound_field, options):
             own = list(unbound_field.kwargs.get("filters", ()))
             filters = own if unbound_field.field_class is PasswordField else [_strip, *own]

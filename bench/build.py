@@ -1,5 +1,8 @@
 """Build time at scale: the 100-policy corpus, cold, warm, after a one-policy change, and in preview.
 
+Warm with nothing changed twice: as staff run it (the site is up to date, so nothing is built)
+and with --force (built again all the same, from the caches).
+
 Each build runs `policy-portal build` in a child process: wall time, CPU time (user + system of
 every process it started, so CPU above wall means both cores worked) and peak memory (the
 largest process). The floor is a plain `mkdocs build` of the same policy pages written out as
@@ -7,7 +10,7 @@ Markdown, with Material but no hooks, PDFs or search index: what MkDocs itself c
 The preview is `mkdocs serve` on the same corpus: the time from saving a one-policy edit to the
 served page showing it, the median of a few edits.
 
-Run: python bench/build.py [--policies 100]
+Run: python bench/build.py [--policies 100] [--runs 3]
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import yaml
@@ -35,7 +37,7 @@ from bench.corpus import write_corpus  # noqa: E402
 from policy_portal.pages.context import PageContext  # noqa: E402
 from policy_portal.pages.policy_page import policy_page  # noqa: E402
 from policy_portal.project import load_project  # noqa: E402
-from tests.postgres import _free_port  # noqa: E402
+from tests.mkdocs_serve import mkdocs_serve, page  # noqa: E402
 
 TODAY = "2026-11-23"
 BIN = Path(sys.executable).parent
@@ -86,18 +88,7 @@ def pdfs_made_since(project: Path, started: float) -> int:
 def preview_edits(project: Path, edits: int = 3) -> list[float]:
     """Seconds from saving an edit to a policy (a different one each time) to `mkdocs serve`
     serving its page with the edit in it."""
-    port = _free_port()
-    log = project / "serve.log"
-    with log.open("w") as output:
-        server = subprocess.Popen([str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
-                                  stdout=output, stderr=subprocess.STDOUT,
-                                  env={**os.environ, "PORTAL_TODAY": TODAY})
-    try:
-        deadline = time.time() + 900
-        while "Serving on" not in log.read_text(encoding="utf-8"):
-            if server.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"mkdocs serve did not start:\n{log.read_text(encoding='utf-8')[-2000:]}")
-            time.sleep(0.5)
+    with mkdocs_serve(project, project / "serve.log", timeout=900, env={"PORTAL_TODAY": TODAY}) as address:
         times = []
         for edit in range(edits):
             slug = f"policy-{10 * edit + 5:03d}"
@@ -106,45 +97,43 @@ def preview_edits(project: Path, edits: int = 3) -> list[float]:
             path.write_text(re.sub(r"^1\.1 ", f"1.1 {mark} ", path.read_text(encoding="utf-8"), count=1,
                                    flags=re.MULTILINE), encoding="utf-8")
             saved = time.perf_counter()
-            while mark not in _page(f"http://127.0.0.1:{port}/policies/{slug}/"):
+            while mark not in page(f"{address}/policies/{slug}/"):
                 if time.perf_counter() - saved > 300:
                     raise RuntimeError(f"the edit to {slug} never showed in the preview")
                 time.sleep(0.05)
             times.append(time.perf_counter() - saved)
         return times
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
-def _page(address: str) -> str:
-    try:
-        with urllib.request.urlopen(address, timeout=30) as response:
-            return response.read().decode("utf-8")
-    except OSError:  # between builds
-        return ""
+BUILDS = (("cold build (no PDF cache)", "< 60 s"),
+          ("nothing changed (up to date: skipped)", "<= 1.5x the floor"),
+          ("nothing changed, --force", ""),
+          ("one policy changed", "< 15 s"),
+          ("plain mkdocs build (floor)", ""))
+Measured = tuple[float, float, float, int | None]
+"""Wall seconds, CPU seconds, peak MB and PDFs made (None for the floor) of one build."""
 
 
-def run(policies: int) -> tuple[list[tuple[str, tuple[float, float, float], int | None]], list[float]]:
-    """(what, (wall, CPU, peak MB), PDFs made) for each build; seconds for each preview edit."""
+def run(policies: int) -> tuple[list[Measured], list[float]]:
+    """Each of BUILDS, in order, on a new corpus; seconds for each preview edit."""
     build = [str(BIN / "policy-portal"), "build"]
-    rows = []
+    rows: list[Measured] = []
     with tempfile.TemporaryDirectory(prefix="bench-build-") as work:
         project = write_corpus(Path(work) / "corpus", policies)
 
-        def timed(name: str) -> None:
+        def timed(*options: str) -> None:
             started = time.time()
-            rows.append((name, measure(build, project), pdfs_made_since(project, started)))
+            rows.append((*measure([*build, *options], project), pdfs_made_since(project, started)))
 
-        timed("cold build (no PDF cache)")
-        timed("warm build, nothing changed")
+        timed()
+        timed()
+        timed("--force")
         changed = project / "policies" / "policy-001.md"
         changed.write_text(changed.read_text(encoding="utf-8").replace("1.1 ", "1.1 Changed. ", 1),
                            encoding="utf-8")
-        timed("warm build, one policy changed")
+        timed()
         floor = floor_project(project, Path(work) / "floor")
-        mkdocs = [str(BIN / "mkdocs"), "build", "-q"]
-        rows.append(("plain mkdocs build (floor)", measure(mkdocs, floor), None))
+        rows.append((*measure([str(BIN / "mkdocs"), "build", "-q"], floor), None))
         edits = preview_edits(project)
     return rows, edits
 
@@ -152,21 +141,34 @@ def run(policies: int) -> tuple[list[tuple[str, tuple[float, float, float], int 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policies", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=1, help="repeat everything, on a new corpus each "
+                        "time, and give medians (ratios to the floor are taken within each run)")
     options = parser.parse_args()
-    rows, edits = run(options.policies)
+    runs = []
+    for number in range(1, options.runs + 1):
+        runs.append(run(options.policies))
+        rows, edits = runs[-1]
+        print(f"run {number}: " + ", ".join(f"{name} {row[0]:.1f} s ({row[1]:.1f} s CPU)"
+                                             for (name, _), row in zip(BUILDS, rows, strict=True))
+              + f"; preview edits {', '.join(f'{edit:.1f}' for edit in edits)} s", flush=True)
     print(f"{options.policies} policies, each in force translated into 3 languages, 2 PDFs per policy "
-          f"per language, {os.cpu_count()} cores")
-    print(f"{'':<34} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'PDFs made':>10}")
-    for name, (wall, cpu, peak), made in rows:
-        print(f"{name:<34} {wall:8.1f} {cpu:8.1f} {peak:8.0f} {'' if made is None else made:>10}")
-    floor = rows[3][1][0]
-    print(f"ratio to the floor: cold {rows[0][1][0] / floor:.1f}x, nothing changed "
-          f"{rows[1][1][0] / floor:.1f}x, one policy changed {rows[2][1][0] / floor:.1f}x")
-    for (name, (wall, cpu, peak), made), target in zip(rows, ("< 60 s", "<= 1.5x the floor", "< 15 s", ""),
-                                                       strict=True):
+          f"per language, {os.cpu_count()} cores; {options.runs} run(s), medians")
+    print(f"{'':<38} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'PDFs made':>10} {'x floor':>8}  "
+          "each run's wall s")
+    floor = len(BUILDS) - 1
+    for index, (name, target) in enumerate(BUILDS):
+        each = [rows[index] for rows, _ in runs]
+        wall, cpu, peak = (statistics.median(row[part] for row in each) for part in range(3))
+        ratio = statistics.median(rows[index][0] / rows[floor][0] for rows, _ in runs)
+        made = each[0][3]
+        walls = ", ".join(f"{row[0]:.1f}" for row in each)
+        print(f"{name:<38} {wall:8.1f} {cpu:8.1f} {peak:8.0f} {'' if made is None else made:>10} "
+              f"{ratio:8.2f}  {walls}")
         pdfs = "" if made is None else f", {made} PDFs made"
         figure(f"{options.policies}-policy corpus: {name}",
-               f"{wall:.1f} s ({cpu:.0f} s CPU, {peak:.0f} MB{pdfs}; {wall / floor:.2f}x the floor)", target)
+               f"{wall:.1f} s ({cpu:.1f} s CPU, {peak:.0f} MB{pdfs}; {ratio:.2f}x the floor; "
+               f"median of {len(each)}: {walls} s)", target)
+    edits = [edit for _, each in runs for edit in each]
     figure(f"{options.policies}-policy corpus: preview (mkdocs serve), from saving a one-policy edit to its "
            "page showing it",
            f"{statistics.median(edits):.1f} s median of {len(edits)} edits "

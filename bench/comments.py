@@ -67,7 +67,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import figure  # noqa: E402
 from bench.comment_mix import Comments  # noqa: E402
-from bench.throughput import QUIET, machine_ticks, served, tree_ticks  # noqa: E402
+from bench.throughput import QUIET, machine_ticks, process_ticks, served, tree_ticks  # noqa: E402
 from consultation.database import make_engine  # noqa: E402
 from consultation.filters import Filters  # noqa: E402
 from consultation.models import Comment, PanelInvitation  # noqa: E402
@@ -159,7 +159,8 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+"""A form's CSRF token: the sign-in form's (written by WTForms) or any staff page's own forms'."""
 
 
 class Staff:
@@ -178,12 +179,17 @@ class Staff:
                 raise RuntimeError(f"signing in as {STAFF_EMAIL} answered {answer.code}") from None
         else:
             raise RuntimeError("signing in did not redirect: the password was refused")
+        dashboard = self.opener.open(f"{self.url}/staff/", timeout=60).read().decode()
+        self.token = TOKEN.search(dashboard).group(1)  # the signed-in session's, for the downloads
 
     def get(self, path: str) -> tuple[bytes, float]:
         """The body of a page that must answer 200, and the seconds from request to last byte.
-        A page saying a filter in `path` was not understood stops the run."""
+        An export (`EXPORTS`) is asked for as its button on the report page asks: a POST with
+        the CSRF token. A page saying a filter in `path` was not understood stops the run."""
+        export = path in EXPORTS.values()
+        form = urllib.parse.urlencode({"csrf_token": self.token}).encode() if export else None
         started = time.perf_counter()
-        with self.opener.open(self.url + path, timeout=int(TIMEOUT)) as answer:
+        with self.opener.open(self.url + path, form, timeout=int(TIMEOUT)) as answer:
             body = answer.read()
         seconds = time.perf_counter() - started
         if NOT_UNDERSTOOD in body:
@@ -254,8 +260,7 @@ def measure(staff: Staff, worker: int, name: str, path: str, requests: int, budg
 
 def cpu_seconds(pid: int) -> float:
     """CPU time a process has used so far, user and system."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return process_ticks(pid)[1] / os.sysconf("SC_CLK_TCK")
 
 
 EXPORTS = {"CSV export": f"/staff/reports/{SLUG}/comments.csv",

@@ -33,7 +33,7 @@ def timed(cache: Path) -> tuple[float, int]:
     started = time.perf_counter()
     context = PageContext(project.library, project.association, clock.Clock.from_environment().today(),
                           consultation_url=project.consultation_url)
-    build = build_formats(context, project.policies, ROOT / "docs", "https://policies.example/", cache)
+    build = build_formats(context, ROOT / "docs", "https://policies.example/", cache)
     return time.perf_counter() - started, build.pdfs_made
 
 

@@ -305,17 +305,21 @@ def machine_ticks() -> tuple[int, int]:
     return sum(fields), sum(fields) - fields[3] - fields[4]  # less idle and waiting for disk
 
 
+def process_ticks(pid: int) -> tuple[int, int]:
+    """(parent's process id, clock ticks of CPU used so far, user and system) of a running process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[1]), int(fields[11]) + int(fields[12])  # after the name: state, parent, ...
+
+
 def tree_ticks(roots: set[int]) -> int:
     """Clock ticks of CPU used so far by `roots` and every process under them that is still running."""
     parents, ticks = {}, {}
     for entry in Path("/proc").iterdir():
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split() if entry.name.isdigit() else None
-        except OSError:  # it ended while we looked
-            continue
-        if fields:  # after the name: state, parent, ..., user and system time at 11 and 12
-            pid = int(entry.name)
-            parents[pid], ticks[pid] = int(fields[1]), int(fields[11]) + int(fields[12])
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)], ticks[int(entry.name)] = process_ticks(int(entry.name))
+            except OSError:  # it ended while we looked
+                continue
     ours = set(roots)
     while grown := {pid for pid, parent in parents.items() if parent in ours} - ours:
         ours |= grown

@@ -24,6 +24,7 @@ from typing import Any
 from flask import Flask
 
 from consultation import (
+    auth,
     context,
     errors,
     published_cache,
@@ -34,6 +35,7 @@ from consultation import (
     views,
 )
 from consultation.database import make_engine
+from consultation.sending import check_portal_url
 from policy_portal.clock import Clock
 from policy_portal.config.environment import setting
 from policy_portal.project import Project, load_project
@@ -44,9 +46,12 @@ character, come to 120 KB; the rest is room for the other fields."""
 
 
 def create_app(project: Project | Path, settings: Mapping[str, Any] | None = None,
-               clock: Clock | None = None) -> Flask:
+               clock: Clock | None = None, mounted_at: str | None = None) -> Flask:
     """The app for a loaded project (the command line passes its own) or a project folder;
-    `clock` is the one it tells the time by (default: the real time, or the day PORTAL_TODAY names)."""
+    `clock` is the one it tells the time by (default: the real time, or the day PORTAL_TODAY names).
+    `mounted_at`: the path the portal serves it under, which `PORTAL_URL` must end with (checked
+    now, raising `sending.MailSettingsError`, so a wrong one stops the portal starting instead of
+    breaking every email's links); None for the app on its own (tests, commands)."""
     if not isinstance(project, Project):
         project = load_project(project)
     project.site_root  # noqa: B018 -- checked now: a bad site_url stops the app starting, not a page
@@ -70,8 +75,12 @@ def create_app(project: Project | Path, settings: Mapping[str, Any] | None = Non
         SMTP_URL=setting("SMTP_URL"),
         MAIL_FROM=setting("MAIL_FROM"),
         PUBLISHED_COMMENTS_CACHE_SECONDS=published_cache.seconds(setting(published_cache.SETTING)),
+        PASSWORD_HASH_COST=auth.PASSWORD_HASH_COST,
     )
     app.config.update(settings or {})
+    auth.check_settings(app)
+    if mounted_at is not None:
+        check_portal_url(app.config["PORTAL_URL"], mounted_at)
     context.init_app(app, project, make_engine(app.config["DATABASE_URL"]), clock or Clock.from_environment())
     security.init_app(app)
     errors.init_app(app)

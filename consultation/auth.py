@@ -41,10 +41,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from functools import wraps
+from functools import cache, wraps
 from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consultation import actions, context, store
@@ -54,7 +54,11 @@ from consultation.security import client_network
 SESSION_USER = "staff_user"
 SESSION_NONCE = "staff_nonce"
 MIN_PASSWORD = 12
-_UNUSED_HASH = generate_password_hash("an unused password, so refusals take as long as checks")
+PASSWORD_HASH_COST = 2**15
+"""scrypt's cost (its N) for staff passwords: Werkzeug's default, about a tenth of a second of
+CPU a hash, which is what makes a stolen database slow to guess from. The app's setting of the
+same name may only lower it in tests (TESTING), where hundreds of sign-ins at full cost took
+half a minute of the suite; `check_settings` refuses a lower cost anywhere else."""
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,32 @@ REFUSED = (f"Enter a correct email address and password. After {PER_NETWORK.fail
            f"we stop accepting sign-ins from your network for {PER_NETWORK.lock_minutes} minutes.")
 
 
+def check_settings(app: Flask) -> None:
+    """Refuse to start with a password hash cost below the secure one, unless testing."""
+    cost = app.config["PASSWORD_HASH_COST"]
+    if cost < PASSWORD_HASH_COST and not app.config["TESTING"]:
+        raise ValueError(f"PASSWORD_HASH_COST is {cost}, below {PASSWORD_HASH_COST}: only tests (TESTING) "
+                         "may lower it, since a cheaper hash makes stolen passwords quicker to guess")
+
+
 def hash_password(password: str) -> str:
+    """The password hashed at the app's cost (the cost is stored in the hash, which is checked
+    at the cost it was made with)."""
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"the password must be at least {MIN_PASSWORD} characters")
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=_method(current_app.config["PASSWORD_HASH_COST"]))
+
+
+def _method(cost: int) -> str:
+    return f"scrypt:{cost}:8:1"
+
+
+@cache
+def _unused_hash(cost: int) -> str:
+    """What a refusal checks the password against, at the app's cost, so that refusals take as
+    long as checks."""
+    return generate_password_hash("an unused password, so refusals take as long as checks",
+                                  method=_method(cost))
 
 
 class SignInError(Exception):
@@ -105,7 +131,8 @@ def sign_in(email: str, password: str, address: str | None) -> StaffUser:
     counted = (actions.count_sign_in_attempt(user.id, network, PER_NETWORK, FROM_NEW_NETWORKS, KNOWN_FOR)
                if user else None)
     attempt = _Attempt(*counted) if counted else None
-    right = check_password_hash(user.password_hash if attempt else _UNUSED_HASH, password)
+    unused = _unused_hash(current_app.config["PASSWORD_HASH_COST"])
+    right = check_password_hash(user.password_hash if attempt else unused, password)
     lock_outs = _lock_outs(attempt, right) if attempt else []
     if not (right and attempt):
         if lock_outs:

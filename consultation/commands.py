@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -109,11 +110,11 @@ def _web_address(value: str) -> bool:
 
 
 def staff_add(app: Flask, email: str, name: str, role: str, password: str) -> Said:
-    try:
-        password_hash = auth.hash_password(password)
-    except ValueError as error:
-        raise CommandError(f"No account was made: {error}.") from None
     with app.app_context():
+        try:
+            password_hash = auth.hash_password(password)
+        except ValueError as error:
+            raise CommandError(f"No account was made: {error}.") from None
         if store.staff_user_by_email(context.database(), email):
             raise CommandError(f"There is already an account for {email}.")
         user = actions.add_staff_user(email, name, role, password_hash, COMMAND_LINE)
@@ -193,9 +194,9 @@ def _row(row: Base, leave_out: frozenset[str] = frozenset()) -> dict[str, object
 
 
 def send_mail(app: Flask, retry_failed: bool, forever: bool, progress: Callable[[str], object]) -> Said:
-    """Deliver the outbox once (from cron), or every few seconds until Ctrl+C (`forever`, saying
-    so through `progress` as it starts). Fails when email is off or its settings are wrong, and
-    when a message could not be sent, so cron reports it."""
+    """Deliver the outbox once (from cron), or every few seconds until Ctrl+C or SIGTERM
+    (`forever`, saying so through `progress` once either will stop it). Fails when email is off
+    or its settings are wrong, and when a message could not be sent, so cron reports it."""
     try:
         settings = mail_settings(app)
     except MailSettingsError as error:
@@ -208,14 +209,30 @@ def send_mail(app: Flask, retry_failed: bool, forever: bool, progress: Callable[
         with app.app_context():
             retried = f"Trying again {actions.retry_given_up(COMMAND_LINE)} message(s) given up on.\n"
     if forever:
-        progress(f"{retried}Sending email to {settings[0]} every few seconds (press Ctrl+C to stop).")
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how it stops
-            send_forever(lambda: send_once(app, *settings), threading.Event())
+        stop = threading.Event()
+        with _stopped_by(stop, signal.SIGINT, signal.SIGTERM):
+            progress(f"{retried}Sending email to {settings[0]} every few seconds (press Ctrl+C to stop).")
+            send_forever(lambda: send_once(app, *settings, stop=stop), stop)
         return Said("Stopped sending email.")
     done = send_once(app, *settings)
     failed = (f"{done.failed} email(s) could not be sent and will be tried again later; the staff "
               "dashboard shows why.") if done.failed else None
     return Said(f"{retried}Sent {done.sent} email(s).", failed)
+
+
+@contextlib.contextmanager
+def _stopped_by(stop: threading.Event, *signals: signal.Signals) -> Iterator[None]:
+    """While in the block, each of `signals` sets `stop`, so the sender finishes the message it
+    is sending and returns, and the command exits 0. Installed explicitly, not left to Python's
+    KeyboardInterrupt: a process started with SIGINT ignored (under nohup, by a shell running it
+    in the background, by some supervisors) keeps it ignored, and SIGTERM, which systemd and
+    `kill` send, would end it at once, in the middle of a message."""
+    previous = {number: signal.signal(number, lambda *_: stop.set()) for number in signals}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _plain(value):

@@ -53,7 +53,8 @@ def _http_error(error: HTTPException):
         if kept:
             return kept
     code = error.code if error.code in PAGES else 500
-    return render_template(f"errors/{code}.html"), code
+    headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+    return render_template(f"errors/{code}.html"), code, headers  # a 405's Allow, which HTTP requires
 
 
 def _csrf_error(error: CSRFError):

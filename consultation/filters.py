@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from policy_portal.consultations.moderation import FLAG_LABELS
 from policy_portal.consultations.rules import CHANNELS, RespondentType
 from policy_portal.reading.policy import Policy
-from policy_portal.text.sections import WHOLE_DRAFT, sections
+from policy_portal.text.sections import WHOLE_DRAFT, WHOLE_DRAFT_TITLE, sections
 
 STATES = {"new": "Waiting for a moderator", "approved": "Approved", "hidden": "Hidden"}
 """Moderation states (the stored values of `Comment.moderation`), as staff read them."""
@@ -52,7 +52,7 @@ def choices(policy: Policy | None, policies: Mapping[str, str] | None = None,
     `waiting_first` (the queue) no state chosen means "waiting", and "any" is an option."""
     offered = {
         "section": {"": "Any section", **{section.key: section.title for section in sections(policy.body)},
-                    WHOLE_DRAFT: "The whole draft"} if policy else {},
+                    WHOLE_DRAFT: WHOLE_DRAFT_TITLE} if policy else {},
         "respondent": {"": "Anyone", **{kind.value: kind.label for kind in RespondentType}},
         "channel": {"": "Any way", **CHANNELS},
         "state": {ANY_STATE: "Any state", **STATES} if waiting_first else {"": "Any state", **STATES},

@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, Email, Optional, StopValidation, Va
 from consultation import context
 from policy_portal.consultations.moderation import HIDE_REASONS
 from policy_portal.consultations.rules import CHANNELS, DECISIONS, OUTCOMES, RespondentType
+from policy_portal.text.sections import WHOLE_DRAFT_TITLE
 
 MAX_COMMENT = 5000
 MAX_NAME = 100
@@ -238,7 +239,7 @@ class AssistedForm(StrippedForm):
     def __init__(self, sections: Sequence[tuple[str, str]], respondents: Sequence[RespondentType],
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        self.section.choices = [SelectChoice("", "The whole draft"),
+        self.section.choices = [SelectChoice("", WHOLE_DRAFT_TITLE),
                                 *(SelectChoice(key, title) for key, title in sections)]
         self.respondent_type.choices = [SelectChoice(kind.value, kind.label) for kind in respondents]
         if not _is_key(self.submission.data):

@@ -11,6 +11,7 @@ request's Host header, which a visitor chooses.
 from __future__ import annotations
 
 import json
+from collections.abc import Container
 from email.utils import make_msgid
 from urllib.parse import urljoin, urlsplit
 
@@ -95,7 +96,7 @@ def receipt(db: Session, comment: Comment, policy_title: str) -> OutboxMessage |
 
 
 def outcome(db: Session, comment: Comment, *, policy_title: str, outcome_url: str,
-            summary: str | None = None) -> OutboxMessage | None:
+            summary: str | None = None, told: Container[str] | None = None) -> OutboxMessage | None:
     """The email telling one respondent what was decided about their own comment.
 
     Contract, for the code that publishes a consultation's outcome: make it once for each
@@ -106,16 +107,24 @@ def outcome(db: Session, comment: Comment, *, policy_title: str, outcome_url: st
     (`comment.response_outcome`, labelled as in `rules.OUTCOMES`, and `comment.response_text`);
     a comment staff did not answer one by one is said to have been considered with the others.
     `outcome_url` is the full address of the published outcome; `summary`, optional, is a few
-    sentences about the whole decision shown under theirs.
+    sentences about the whole decision shown under theirs. `told`: the `outcome_key`s already in
+    the outbox, when the caller looked them up for many comments at once (a query a comment
+    otherwise).
     """
-    key = f"outcome:{comment.id}"
-    if not comment.email or db.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+    key = outcome_key(comment.id)
+    if not comment.email or (key in told if told is not None else
+                             db.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))):
         return None
     decision = OUTCOMES.get(comment.response_outcome or "", "Considered with every other comment")
     return rendered(db, "outcome", to=comment.email, comment_id=comment.id, dedupe_key=key,
                     subject=f"What we decided about your comment on the {policy_title}",
                     heading="What we decided about your comment", comment=comment,
                     policy_title=policy_title, decision=decision, outcome_url=outcome_url, summary=summary)
+
+
+def outcome_key(comment_id: int) -> str:
+    """The `dedupe_key` of a comment's outcome email: the unique constraint refuses a second."""
+    return f"outcome:{comment_id}"
 
 
 def link(endpoint: str, **values: object) -> str:

@@ -118,6 +118,8 @@ class Comment(Base):
     submission_key: Mapped[str] = mapped_column(String(36), unique=True)
     """From the form they sent, so sending the same form twice stores one comment."""
     policy_slug: Mapped[str] = mapped_column(String(100), index=True)
+    """Indexed alone as well as first in the composite indexes: SQLite counts a draft's flags by
+    (policy_slug, id) from this index alone (see migration 0009)."""
     policy_version: Mapped[str] = mapped_column(String(10))
     section_key: Mapped[str | None] = mapped_column(String(200))
     section_title: Mapped[str | None] = mapped_column(String(300))
@@ -147,8 +149,9 @@ class Comment(Base):
     """The comment with what the automatic check found taken out, made once when it arrived, so
     reports and panel pages never run the check again; shown until a moderator has read it."""
     screened_wording: Mapped[str | None] = mapped_column(Text)
-    moderation: Mapped[str] = mapped_column(String(10), default="new", index=True)
-    """new, approved or hidden. Nothing is ever deleted."""
+    moderation: Mapped[str] = mapped_column(String(10), default="new")
+    """new, approved or hidden. Nothing is ever deleted. Filtered on through `ix_comments_queue`,
+    which starts with it (a second index of its own only slowed every insert: migration 0009)."""
     public_body: Mapped[str | None] = mapped_column(Text)
     """The comment as it may be shown publicly, personal details removed; None: not redacted."""
     public_wording: Mapped[str | None] = mapped_column(Text)
@@ -177,10 +180,12 @@ class Comment(Base):
 
     @validates("flags")
     def _index_flags(self, _key: str, flags: str) -> str:
-        """Keep the searchable forms of the flags in step with the JSON, whoever sets it (a new
-        comment, erasure, a benchmark loading rows). Rows are rewritten only when the kinds
-        change, so erasure, which blanks the flagged text but keeps each kind, rewrites none."""
-        kinds = sorted({flag["kind"] for flag in json.loads(flags)})
+        """Keep the searchable forms of the flags in step with the JSON, whoever sets it on a
+        `Comment` (erasure, a benchmark loading rows; a comment that arrives is inserted as values
+        by `actions.save_comment`, which writes the same forms from `flag_kinds`). Rows are
+        rewritten only when the kinds change, so erasure, which blanks the flagged text but keeps
+        each kind, rewrites none."""
+        kinds = flag_kinds(flags)
         self.unflagged = not kinds
         if self.id is None or sorted(flag.kind for flag in self.flag_kinds) != kinds:
             self.flag_kinds = [CommentFlag(kind=kind) for kind in kinds]
@@ -214,12 +219,19 @@ class Comment(Base):
         return self.suggested_wording or ""
 
 
+def flag_kinds(flags: str) -> list[str]:
+    """The kinds of flag in a comment's `flags` JSON, each once and in order: its rows in
+    `comment_flags`, and whether it is `unflagged` (none)."""
+    return sorted({flag["kind"] for flag in json.loads(flags)})
+
+
 class CommentFlag(Base):
     """One kind of thing the automatic check found in one comment ("phone", "complaint"…), so
     staff can filter and count comments by flag with an index. The JSON in `Comment.flags` keeps
     where and what was found, for the moderator; a JSON column cannot be indexed the same way on
     SQLite and PostgreSQL, and a LIKE over it reads every row. A comment has a row per kind found,
-    written with it (see `Comment._index_flags`); the kinds never change afterwards."""
+    written with it (see `Comment._index_flags`, and `actions.save_comment`, which inserts both rows
+itself); the kinds never change afterwards."""
 
     __tablename__ = "comment_flags"
 
@@ -325,6 +337,8 @@ class Recommendation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_slug: Mapped[str] = mapped_column(String(100), index=True)
+    """Indexed alone as well as first in the composite indexes: SQLite counts a draft's flags by
+    (policy_slug, id) from this index alone (see migration 0009)."""
     text: Mapped[str] = mapped_column(Text)
     made_on: Mapped[dt.date] = mapped_column(Date)
     response_due: Mapped[dt.date] = mapped_column(Date)

@@ -3,9 +3,12 @@
 The outcome (what the board decided, and the version it approved) is a row staff publish from
 the staff pages, not a field of the policy file: once approved, the file is the new version
 with no consultation block, the draft people commented on stays as it was in the repository's
-history, and publishing must queue the outcome email to every respondent in the same
-transaction, so nobody is told twice or left out. Each comment's own decision ("you said, we
-did") is already on the comment.
+history. Publishing commits the outcome, then queues the outcome email to every respondent
+`BATCH` comments a transaction (`actions.queue_outcome_emails`), so 100,000 respondents are not
+one huge transaction. Each comment gets one email at most (its message's `dedupe_key`), so a
+run that stopped part way is finished by running it again, which `send-mail` does for any
+outcome without its "queued outcome emails" audit entry (`unfinished`): nobody is told twice or
+left out. Each comment's own decision ("you said, we did") is already on the comment.
 """
 
 from __future__ import annotations
@@ -16,13 +19,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consultation import mail, store
-from consultation.models import Comment, OutboxMessage, Outcome
+from consultation import mail
+from consultation.models import AuditEntry, Comment, OutboxMessage, Outcome
 from policy_portal.consultations.rules import CHANNELS, DECISIONS, RespondentType
 from policy_portal.reading.policy import Policy
 from policy_portal.text.formatting import long_date
-
-WHOLE = "The whole draft"
+from policy_portal.text.sections import WHOLE_DRAFT_TITLE
 
 
 class OutcomeError(ValueError):
@@ -59,16 +61,55 @@ def published(db: Session) -> list[Outcome]:
     return list(db.scalars(select(Outcome).order_by(Outcome.published_at.desc(), Outcome.id.desc())))
 
 
-def outcome_messages(db: Session, policy: Policy, published: Outcome) -> list[OutboxMessage | None]:
-    """The email to each respondent on the draft, naming the decision on their own comment (None
+BATCH = 1_000
+"""Comments whose outcome emails are queued in one transaction: large enough that a transaction's
+cost is spread, small enough that none holds the database long or many messages in memory."""
+QUEUED = "queued outcome emails"
+"""The audit action written, with the draft's slug as its details, once every respondent's
+outcome email is queued: an outcome without it is `unfinished`."""
+RESUMED_FOR = dt.timedelta(days=7)
+"""How long after publication `send-mail` still finishes queueing an outcome's emails."""
+
+
+def _emailed(policy_slug: str) -> tuple:
+    """Comments on the draft whose writers get the outcome email: an address, not erased."""
+    return (Comment.policy_slug == policy_slug, Comment.email.is_not(None),
+            Comment.personal_data_erased_at.is_(None))
+
+
+def respondents(db: Session, policy_slug: str, after: int, limit: int) -> list[Comment]:
+    """The next `limit` comments to email, after comment id `after`, in id order: keyset paging,
+    so each batch costs the same however far along it is."""
+    return list(db.scalars(select(Comment).where(*_emailed(policy_slug), Comment.id > after)
+                           .order_by(Comment.id).limit(limit)))
+
+
+def count_respondents(db: Session, policy_slug: str) -> int:
+    return db.scalar(select(func.count()).select_from(Comment).where(*_emailed(policy_slug)))
+
+
+def outcome_messages(db: Session, policy: Policy, published: Outcome,
+                     comments: list[Comment]) -> list[OutboxMessage | None]:
+    """The email to each of `comments`' writers, naming the decision on their own comment (None
     for those who gave no address, or were told before: see `mail.outcome`);
-    `actions.publish_outcome` queues them with the outcome."""
+    `actions.queue_outcome_emails` queues them."""
     decided = (f"The board's decision on {long_date(published.decided_on)}: {DECISIONS[published.decision]}"
                + (f" as version {published.approved_version}" if published.approved_version else "")
                + f". {published.summary}")
     page = mail.link("consultation.consultation", slug=policy.slug)
-    return [mail.outcome(db, comment, policy_title=policy.title, outcome_url=page, summary=decided)
-            for comment in store.comments_on(db, policy.slug)]
+    told = set(db.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.dedupe_key.in_([mail.outcome_key(comment.id) for comment in comments]))))
+    return [mail.outcome(db, comment, policy_title=policy.title, outcome_url=page, summary=decided, told=told)
+            for comment in comments]
+
+
+def unfinished(db: Session, since: dt.datetime) -> list[Outcome]:
+    """Outcomes published since `since` whose emails were not all queued (publishing stopped part
+    way: a worker killed, the database gone), for `send-mail` to finish."""
+    done = select(AuditEntry.id).where(AuditEntry.action == QUEUED, AuditEntry.details == Outcome.policy_slug,
+                                       AuditEntry.at >= Outcome.published_at)
+    return list(db.scalars(select(Outcome).where(Outcome.published_at >= since, ~done.exists())
+                           .order_by(Outcome.id)))
 
 
 def already_published(policy: Policy) -> OutcomeError:
@@ -98,7 +139,7 @@ def feedback_summary(db: Session, policy_slug: str) -> FeedbackSummary:
         total=sum(respondents.values()),
         by_respondent=[(kind.label, respondents[kind.value]) for kind in RespondentType
                        if kind.value in respondents],
-        by_section=sorted(((title or WHOLE, number) for title, number in sections.items()),
-                          key=lambda item: (item[0] == WHOLE, item[0])),
+        by_section=sorted(((title or WHOLE_DRAFT_TITLE, number) for title, number in sections.items()),
+                          key=lambda item: (item[0] == WHOLE_DRAFT_TITLE, item[0])),
         by_channel=[(label, channels[key]) for key, label in CHANNELS.items() if key in channels],
     )

@@ -28,9 +28,8 @@ from policy_portal.consultations.moderation import FLAG_LABELS, HIDE_REASONS, NA
 from policy_portal.consultations.rules import CHANNELS, OUTCOMES, RespondentType
 from policy_portal.reading.policy import AUDIENCES, Policy
 from policy_portal.text.formatting import long_date, md_text
-from policy_portal.text.sections import Section, sections
+from policy_portal.text.sections import WHOLE_DRAFT_TITLE, Section, sections
 
-WHOLE = "The whole draft"
 NOT_ANSWERED = "Not yet answered"
 CSV_COLUMNS = ["reference", "received", "section", "respondent", "verified_panel_member", "comment",
                "suggested_wording", "may_publish", "moderation", "response", "explanation",
@@ -116,7 +115,7 @@ class Report:
 
     def _section_title(self, key: str | None) -> str:
         if key is None:
-            return WHOLE
+            return WHOLE_DRAFT_TITLE
         return self.titles.get(key) or store.section_title(self.db, self.policy.slug, key) or key
 
     def by_state(self) -> list[tuple[str, int]]:
@@ -157,7 +156,7 @@ class Report:
         return {
             "reference": comment.reference,
             "received": comment.created_at.date().isoformat(),
-            "section": comment.section_title or WHOLE,
+            "section": comment.section_title or WHOLE_DRAFT_TITLE,
             "respondent": RespondentType(comment.respondent_type).label,
             "verified_panel_member": comment.verified_panel,
             "comment": self.shown_text(comment),

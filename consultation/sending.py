@@ -59,7 +59,7 @@ HEADER_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 class MailSettingsError(ValueError):
-    """`SMTP_URL` or `MAIL_FROM` cannot be used; the message says which and why."""
+    """`SMTP_URL`, `MAIL_FROM` or `PORTAL_URL` cannot be used; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,22 @@ def smtp_server(url: str) -> SmtpServer:
                       unquote(parts.password) if parts.password else None)
 
 
+def check_portal_url(url: str, mounted_at: str) -> None:
+    """Raise `MailSettingsError` unless `PORTAL_URL` is a full web address ending with the path the
+    portal serves the app under (`mounted_at`, "/consultations/"), after any path a proxy puts in
+    front: email links are built from it alone, so one missing the path, or with a typo in it,
+    would make every link in every email lead to a page that is not found."""
+    parts = urlsplit(url.strip())
+    example = f"https://policies.example.org{mounted_at}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise MailSettingsError(f"PORTAL_URL must be the consultation app's full public address, such as "
+                                f"{example}; it is '{url}'")
+    if parts.query or parts.fragment or not (parts.path.rstrip("/") + "/").endswith(mounted_at):
+        raise MailSettingsError(f"PORTAL_URL must end with {mounted_at}, where the portal serves the "
+                                f"consultation app, such as {example}; it is '{url}', so every link in "
+                                "an email would lead to a page that is not found")
+
+
 def sender_address(setting: str | None, name: str, email: str) -> Address:
     """`MAIL_FROM` read, or the association's name and address."""
     if not setting:
@@ -120,12 +136,15 @@ def mail_settings(app: Flask) -> tuple[SmtpServer, Address] | None:
             sender_address(app.config.get("MAIL_FROM"), association.name, association.email))
 
 
-def send_once(app: Flask, server: SmtpServer, sender: Address) -> Delivery:
-    """One run of the sender: queue notices of consultations that have opened, then send every
-    message that is due."""
+def send_once(app: Flask, server: SmtpServer, sender: Address,
+              stop: threading.Event | None = None) -> Delivery:
+    """One run of the sender: queue notices of consultations that have opened, and what is left
+    of outcome emails whose queueing stopped part way, then send every message that is due
+    (until `stop` is set: see `send_due`)."""
     with app.app_context():
         actions.notify_open()
-    return send_due(app, server, sender)
+        actions.finish_outcome_emails("send-mail")
+    return send_due(app, server, sender, stop=stop)
 
 
 def start_sender(app: Flask) -> threading.Event | None:
@@ -188,16 +207,21 @@ class Delivery:
 
 
 def send_due(app: Flask, server: SmtpServer, sender: Address,
-             at: Callable[[], dt.datetime] | None = None) -> Delivery:
+             at: Callable[[], dt.datetime] | None = None, stop: threading.Event | None = None) -> Delivery:
     """Send every message due now (by the app's clock, unless `at` says); return how many were
     sent and how many failed this time. Each batch is claimed, and each message marked sent or
-    failed, in a transaction of its own (see `actions.claim_mail`)."""
+    failed, in a transaction of its own (see `actions.claim_mail`). Once `stop` is set, the
+    message being sent is finished and the rest of the batch released for the next sender."""
     done = Delivery()
+    stop = stop or threading.Event()
     with app.app_context():
         at = at or context.clock().now
-        while ids := actions.claim_mail(at(), BATCH, CLAIM):
+        while not stop.is_set() and (ids := actions.claim_mail(at(), BATCH, CLAIM)):
             smtp = None
-            for message_id in ids:
+            for position, message_id in enumerate(ids):
+                if stop.is_set():
+                    actions.release_mail(ids[position:])
+                    break
                 message = context.database().get(OutboxMessage, message_id)
                 if message is None or message.sent_at is not None:  # erased meanwhile
                     continue

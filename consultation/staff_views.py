@@ -27,7 +27,7 @@ from policy_portal.consultations.rules import (
     invitation_problem,
 )
 from policy_portal.reading.policy import Policy
-from policy_portal.text.sections import sections
+from policy_portal.text.sections import WHOLE_DRAFT_TITLE, sections
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 blueprint.before_request(auth.require_staff)
@@ -43,7 +43,8 @@ def _never_cache(response: Response) -> Response:
 @blueprint.app_context_processor
 def _staff_helpers() -> dict:
     return {"current_staff": auth.current_user,
-            "respondent_label": lambda value: RespondentType(value).label}
+            "respondent_label": lambda value: RespondentType(value).label,
+            "whole_draft_title": WHOLE_DRAFT_TITLE}
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
@@ -128,17 +129,23 @@ def report(slug: str):
                            offered=offered, labels=filters.LABELS, problems=problems)
 
 
-@blueprint.get("/reports/<slug>/comments.csv")
+# The downloads are POSTs, whose form carries the CSRF token: a GET would let another site make a
+# signed-in moderator's browser download a report (and write to the audit log) with a link or an
+# image, which SameSite=Lax cookies still allow. The filters come as the form's hidden fields; a
+# GET is refused with 405 (Flask answers it for a route that takes POST alone).
+
+
+@blueprint.post("/reports/<slug>/comments.csv")
 def report_csv(slug: str):
     return _export(slug, Report.csv_chunks, f"{slug}-comments.csv", "text/csv")
 
 
-@blueprint.get("/reports/<slug>/report.json")
+@blueprint.post("/reports/<slug>/report.json")
 def report_json(slug: str):
     return _export(slug, Report.json_chunks, f"{slug}-report.json", "application/json")
 
 
-@blueprint.get("/reports/<slug>/what-you-told-us.md")
+@blueprint.post("/reports/<slug>/what-you-told-us.md")
 def told_us(slug: str):
     return _download([_report(slug)[0].told_us()], f"{slug}.md", "text/markdown")
 
@@ -188,15 +195,16 @@ def _consulting(counts: dict[str, int]) -> list[Policy]:
 
 
 def _report(slug: str) -> tuple[Report, dict[str, dict[str, str]], list[str]]:
-    """The report narrowed by the query string's filters, the filters' options, and what was
-    wrong with the filters asked for. Reports stay available after approval, when the policy
-    file no longer has its dates."""
+    """The report narrowed by the filters (the query string's for the page, the form's for a
+    download), the filters' options, and what was wrong with the filters asked for. Reports stay
+    available after approval, when the policy file no longer has its dates."""
     db = context.database()
     policy = context.library().policies.get(slug)
     if policy is None or (policy.consultation is None and not store.count_matching(db, Filters(policy=slug))):
         abort(404)
     offered = filters.choices(policy)
-    chosen, problems = filters.read(request.args, offered, policy=slug)
+    asked = request.form if request.method == "POST" else request.args
+    chosen, problems = filters.read(asked, offered, policy=slug)
     return Report(policy, db, chosen), offered, problems
 
 

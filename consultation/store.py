@@ -193,11 +193,6 @@ def answered_for_publishing(db: Session, policy_slug: str) -> list[Comment]:
     ).order_by(Comment.created_at, Comment.id)))
 
 
-def comments_on(db: Session, policy_slug: str) -> list[Comment]:
-    return list(db.scalars(select(Comment).where(Comment.policy_slug == policy_slug)
-                           .order_by(Comment.created_at, Comment.id)))
-
-
 PUBLISHED = (Comment.moderation == "approved") & Comment.may_publish
 """Approved comments whose writers agreed to publication: shown without names."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from consultation import context, mail
@@ -28,6 +28,11 @@ CONFIRMATIONS_PER_MAILBOX = 3
 """At most this many confirmations go to one mailbox within `CONFIRM_AGAIN_AFTER`, counting
 its sub-addresses (`ann+1@`, `ann+2@`… reach `ann@`'s inbox) as one: without it, the form could
 send someone's inbox as many confirmations as the rate limit lets one network ask for."""
+GMAIL = ("gmail.com", "googlemail.com")
+"""Gmail's domains, one mailbox service: Gmail ignores dots before the @ and takes mail for
+googlemail.com as gmail.com (Google's help pages "Dots don't matter in Gmail addresses" and
+"gmail.com and googlemail.com"), so `a.n.n@gmail.com` reaches `ann@googlemail.com`'s inbox. Only
+Gmail's addresses are folded so: elsewhere `a.n.n@` and `ann@` may be two people."""
 UNCONFIRMED_KEPT = dt.timedelta(days=30)
 """An address nobody confirmed is forgotten after this (by `erase-expired`): it may not even be
 the asker's."""
@@ -44,17 +49,31 @@ def by_token(db: Session, token: str) -> Subscription | None:
 def mailbox_is_full(db: Session, email_key: str, now: dt.datetime) -> bool:
     """Whether the mailbox `email_key` reaches, sub-address or not, has had
     `CONFIRMATIONS_PER_MAILBOX` confirmations within `CONFIRM_AGAIN_AFTER`. Sub-addressing
-    (RFC 5233, `local+tag@domain`) is what the large mail services offer; other schemes are
-    left to the per-network rate limit. Requests for one mailbox take turns from here to the end
-    of `db`'s transaction (`_hold_mailbox`), so the count they see includes each other's."""
+    (RFC 5233, `local+tag@domain`) is what the large mail services offer, and Gmail's dots and
+    second domain (`GMAIL`) are folded too; other schemes are left to the per-network rate
+    limit. Requests for one mailbox take turns from here to the end of `db`'s transaction
+    (`_hold_mailbox`), so the count they see includes each other's."""
     _hold_mailbox(db, email_key)
-    mailbox, domain = _mailbox(email_key)
     sent = db.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.kind == "confirm", OutboxMessage.created_at > now - CONFIRM_AGAIN_AFTER,
-        or_(OutboxMessage.to_key == f"{mailbox}@{domain}",
-            OutboxMessage.to_key.like(f"{_literal(mailbox)}+%@{_literal(domain)}", escape="\\")),
-    ))
+        _reaches(*_mailbox(email_key))))
     return sent >= CONFIRMATIONS_PER_MAILBOX
+
+
+def _reaches(mailbox: str, domain: str) -> ColumnElement[bool]:
+    """SQL: the outbox address reaches `mailbox` at `domain`, with or without a sub-address. For
+    Gmail, by the address with its dots taken out (`replace`, in SQLite and PostgreSQL alike), at
+    either of Gmail's domains."""
+    if domain not in GMAIL:
+        return or_(OutboxMessage.to_key == f"{mailbox}@{domain}",
+                   OutboxMessage.to_key.like(f"{_literal(mailbox)}+%@{_literal(domain)}", escape="\\"))
+    undotted = func.replace(OutboxMessage.to_key, ".", "")
+    at_gmail = [OutboxMessage.to_key.like(f"%@{_literal(gmail)}", escape="\\") for gmail in GMAIL]
+    reaches = []
+    for gmail in (name.replace(".", "") for name in GMAIL):  # gmailcom: the domain's dots go too
+        reaches += [undotted == f"{mailbox}@{gmail}",
+                    undotted.like(f"{_literal(mailbox)}+%@{gmail}", escape="\\")]
+    return and_(or_(*at_gmail), or_(*reaches))
 
 
 def _hold_mailbox(db: Session, email_key: str) -> None:
@@ -72,9 +91,13 @@ def _hold_mailbox(db: Session, email_key: str) -> None:
 
 
 def _mailbox(email_key: str) -> tuple[str, str]:
-    """The mailbox an address reaches, without its sub-address (`ann+1@x` is `ann`), and its domain."""
+    """The mailbox an address reaches, without its sub-address (`ann+1@x` is `ann`), and its
+    domain; for Gmail without dots, at gmail.com (`A.nn+1@googlemail.com` is `ann`, `gmail.com`)."""
     local, _, domain = email_key.rpartition("@")
-    return local.split("+", 1)[0], domain
+    mailbox = local.split("+", 1)[0]
+    if domain in GMAIL:
+        return mailbox.replace(".", ""), GMAIL[0]
+    return mailbox, domain
 
 
 def _literal(text: str) -> str:
@@ -99,13 +122,18 @@ def confirmation(db: Session, found: Subscription) -> OutboxMessage | None:
                          confirm_url=mail.link("subscriptions.confirm", token=found.token))
 
 
-def opened_messages(db: Session, today: dt.date) -> list[OutboxMessage]:
-    """"A consultation has opened", for each confirmed subscriber and each consultation open
-    `today`, not yet queued: each message's `dedupe_key` names the subscriber and the
-    consultation (draft and opening date), and one already queued is never queued again
-    (`actions.notify_open` queues them)."""
+def opened_messages(db: Session, today: dt.date, after: int,
+                    limit: int) -> tuple[list[OutboxMessage], int | None]:
+    """"A consultation has opened", for the next `limit` confirmed subscribers after subscription
+    id `after` (keyset paging) and each consultation open `today`, not yet queued, and the last
+    subscriber's id (None when there were no more subscribers): each message's `dedupe_key`
+    names the subscriber and the consultation (draft and opening date), and one already queued
+    is never queued again (`actions.notify_open` queues them, a batch a transaction)."""
     subscribers = list(db.scalars(select(Subscription).where(
-        Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None))))
+        Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None),
+        Subscription.id > after).order_by(Subscription.id).limit(limit)))
+    if not subscribers:
+        return [], None
     opened = [policy for policy in context.library() if window_state(policy, today) is WindowState.OPEN]
     wanted = {f"opened:{subscriber.id}:{policy.slug}:{policy.consultation.opens}": (subscriber, policy)
               for subscriber in subscribers for policy in opened}
@@ -125,4 +153,4 @@ def opened_messages(db: Session, today: dt.date) -> list[OutboxMessage]:
                                          f"?subject=Unsubscribe%20{subscriber.token}>",
                      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         ))
-    return [message for message in messages if message is not None]
+    return [message for message in messages if message is not None], subscribers[-1].id

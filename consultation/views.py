@@ -27,7 +27,7 @@ from policy_portal.consultations.rules import (
 )
 from policy_portal.reading.policy import Policy
 from policy_portal.text.formatting import long_date
-from policy_portal.text.sections import WHOLE_DRAFT, Section, sections
+from policy_portal.text.sections import WHOLE_DRAFT, WHOLE_DRAFT_TITLE, Section, sections
 
 blueprint = Blueprint("consultation", __name__)
 SESSION_PANEL = "panel_invitation"
@@ -310,7 +310,7 @@ def _published(policy: Policy, drafted: tuple[Section, ...]) -> dict:
     """What the public may see of the comments so far: those moderated and agreed, a page at a
     time and, with `?section=`, on one section; and how many there are, counted by the database.
     The request's database session is opened only when there are comments to show."""
-    choices = [(section.key, section.title) for section in drafted] + [(WHOLE_DRAFT, "The whole draft")]
+    choices = [(section.key, section.title) for section in drafted] + [(WHOLE_DRAFT, WHOLE_DRAFT_TITLE)]
     asked = request.args.get("section", "")
     section = asked if asked in dict(choices) else None
     total, published_total = store.comment_counts(context.single_reads(), policy.slug)

@@ -107,6 +107,14 @@ def _language(config) -> Language:
     return languages.get(code, languages.default)
 
 
+def _published_url(project: Project) -> str:
+    """The site's address in mkdocs.yml, for links in PDFs and Braille files. Not MkDocs' own
+    `site_url`, which `mkdocs serve` makes the preview's address: each preview on a new port
+    then made every PDF again, as the address is in their cache key."""
+    url = project.settings["site_url"]
+    return f"{url.rstrip('/')}/" if url else "/"
+
+
 def on_startup(command: str, dirty: bool) -> None:
     global _preview
     _preview = Rebuilds() if command == "serve" else None
@@ -135,7 +143,7 @@ def on_pre_build(config) -> None:
     try:
         context = PageContext(project.library, project.association, today,
                               consultation_url=project.consultation_url, outcome_weeks=project.outcome_weeks)
-        build = build_formats(context, project.policies, project.docs, config.site_url or "/", project.cache,
+        build = build_formats(context, project.docs, _published_url(project), project.cache,
                               languages, _progress, memo=_preview and _preview.formats)
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None
@@ -157,7 +165,7 @@ def on_files(files: Files, config) -> Files:
     build, language = _current(), _language(config)
     project = build.project
     if language.default:
-        sources = generated_files(build.context, project.policies, build.formats, config.site_url or "/",
+        sources = generated_files(build.context, build.formats, config.site_url or "/",
                                   project.edit_policies_url, build.versions)
     else:
         sources = translated_files(build.context, build.formats, language)

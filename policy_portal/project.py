@@ -52,6 +52,18 @@ class Project:
         return self.root / str(self.settings.config.data.get("docs_dir") or "docs")
 
     @property
+    def sources(self) -> list[Path]:
+        """Every file and folder of the project a build reads: mkdocs.yml, the policies, the
+        site's own pages, the theme's overrides and the hooks' folders."""
+        config = self.settings.config.data
+        theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
+        # A hook's folder, for what it imports beside it; the file alone if it is the project's
+        hooks = {path.parent if path.parent != self.root else path
+                 for path in (self.root / str(hook) for hook in config.get("hooks") or [])}
+        overrides = [self.root / str(theme["custom_dir"])] if theme.get("custom_dir") else []
+        return [self.config_file, self.policies, self.docs, *overrides, *sorted(hooks)]
+
+    @property
     def cache(self) -> Path:
         return self.root / CACHE
 

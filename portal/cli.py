@@ -11,6 +11,7 @@ import getpass
 import os
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from policy_portal.checks.changes import change_problems, changed_policies, earlier_version_problems, summary
@@ -69,6 +70,10 @@ def make_parser() -> argparse.ArgumentParser:
                       "print and PDFs are in the built site, instead of the summary")
     build = commands.add_parser("build", help="check the policies and build the site")
     build.add_argument("--site-dir", type=Path, help="where to write the site (default: site/)")
+    build.add_argument("--force", action="store_true", help="build even when nothing has changed since "
+                       "the last build (otherwise the site, still up to date, is left as it is)")
+    build.add_argument("--quiet", action="store_true", help="show no progress, only warnings, errors and "
+                       "the summary (for cron)")
     serve = commands.add_parser("serve", help="build the site and serve it")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, "
                        "this computer only; 0.0.0.0 lets other computers on the network in)")
@@ -162,15 +167,22 @@ def check(args: argparse.Namespace, project: Project) -> int:
 
 def print_warnings(project: Project) -> int:
     """What `check` and `build` both say should be fixed but does not stop publishing; how many."""
+    text, count = warnings_report(project)
+    print(text, end="")
+    return count
+
+
+def warnings_report(project: Project) -> tuple[str, int]:
+    """The warnings `print_warnings` prints, as text, and how many."""
     library = project.library
     warnings = review_warnings(library, Clock.from_environment().today()) + example_warnings(project.root)
     for policy in library:
         warnings += plain_english_warnings(policy, project.plain_english) + draft_placeholders(policy)
     warnings.sort()
-    if warnings:
-        print(f"\n{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
-        print("\n".join(f"  {warning}" for warning in warnings))
-    return len(warnings)
+    if not warnings:
+        return "", 0
+    return (f"\n{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:\n"
+            + "".join(f"  {warning}\n" for warning in warnings)), len(warnings)
 
 
 def print_translations(library: Library) -> None:
@@ -200,26 +212,44 @@ def diff(args: argparse.Namespace, project: Project) -> int:
 
 
 def build(args: argparse.Namespace, project: Project) -> int:
-    """Progress on standard error while it works; the summary, last, on standard output."""
+    """Progress on standard error while it works (none with --quiet); the summary, last, on
+    standard output. Nothing is built when the site is up to date, unless --force."""
+    from policy_portal.site.up_to_date import build_inputs, record_build, up_to_date
     from portal.progress import Summary, showing
-    from portal.site import SiteBuildError, build_site  # MkDocs loads slowly; only build needs it
+    from portal.site import CODE, SiteBuildError, build_site  # MkDocs loads slowly; only build needs it
 
     started, summary = time.perf_counter(), Summary()
     site_dir = args.site_dir or project.site
+    inputs = build_inputs(project.root, project.sources, CODE, site_dir)
+    last = None if getattr(args, "force", False) else up_to_date(project.root, inputs, site_dir)
+    if last is not None:
+        print(last.report, end="")
+        print_summary(f"Nothing changed since the last build at {last.when()}; "
+                      f"{_shown(site_dir, project.root)} is up to date.", [], last.warnings, started)
+        return 0
     try:
-        with showing(sys.stderr, summary) as progress:
+        with (nullcontext(summary) if getattr(args, "quiet", False) else showing(sys.stderr, summary)
+              ) as progress:
             build_site(project.config_file, site_dir, progress)
     except SiteBuildError as error:
         print(f"{error}\n\nThe site was not built and nothing was published. Fix the problems "
               "above and build again.", file=sys.stderr)
         return 1
-    warnings = print_warnings(project)
+    report, warnings = warnings_report(project)
     unpublished = unpublished_versions(project.root)
     if unpublished:  # the hooks log it where only `mkdocs build` shows it
-        print(f"\n{unpublished}")
+        report += f"\n{unpublished}\n"
         warnings += 1
+    print(report, end="")
+    record_build(project.root, inputs, site_dir, report, warnings)
     print_summary(f"Built the site in {site_dir}.", summary.lines(), warnings, started)
     return 0
+
+
+def _shown(site_dir: Path, root: Path) -> str:
+    """site/ for the project's own site folder; another folder by its whole path."""
+    site_dir = site_dir.resolve()
+    return f"{site_dir.relative_to(root).as_posix()}/" if site_dir.is_relative_to(root) else f"{site_dir}/"
 
 
 def print_summary(done: str, made: list[str], warnings: int, started: float) -> None:
@@ -241,8 +271,8 @@ def serve(args: argparse.Namespace, project: Project) -> int:
     args.site_dir = project.site
     if build(args, project) or migrate(args, project):
         return 1
-    portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
     try:
+        portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
         sender = start_sender(portal.extensions["consultation"])
     except MailSettingsError as error:
         print(f"Not serving: {error}.", file=sys.stderr)

@@ -107,9 +107,11 @@ def create_portal(project: Project | Path, site_dir: Path, settings: Mapping[str
     `proxies`: how many reverse proxies (nginx, a load balancer) stand in front. Their
     X-Forwarded-For/-Proto/-Host headers are then trusted, so the rate limit sees each visitor's
     own address and the app knows the page was asked for over HTTPS. Never set it higher than
-    the real number: a visitor could then claim any address.
+    the real number: a visitor could then claim any address. Raises
+    `consultation.sending.MailSettingsError` when `PORTAL_URL` is not an address under the
+    mounted app.
     """
-    consultation = create_consultation_app(project, settings)
+    consultation = create_consultation_app(project, settings, mounted_at=CONSULTATION_PATH)
     portal = create_site_app(site_dir)
     portal.config["TRUSTED_HOSTS"] = consultation.config["TRUSTED_HOSTS"]
     portal.wsgi_app = DispatcherMiddleware(portal.wsgi_app,

@@ -22,19 +22,26 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+import policy_portal
 from policy_portal.problems import PolicyError
 from policy_portal.progress import LOGGER, Progress, quiet, step_of
 from policy_portal.project import load_project
+from policy_portal.reading.checked import load_checked, save_checked
 from policy_portal.reading.reader import remember, remembered
 from policy_portal.site.search import SearchIndexError, finish_site
 
+CACHE = ".cache"
+"""In the project: what one build keeps for the next (policy_portal.site.search)."""
+CODE = (Path(policy_portal.__file__).parent, Path(__file__).parent)
+"""The code a build runs, beside the project's hooks: part of what decides whether the site is
+up to date (policy_portal.site.up_to_date)."""
 SITEMAP = "sitemap.xml"
 URLSET_END = "\n</urlset>"
 
@@ -145,15 +152,20 @@ def _build_languages(config_file: Path, staging: Path, steps: _Steps) -> None:
         (folder / code).rename(staging / code)
         shutil.rmtree(folder, ignore_errors=True)
     try:
-        finish_site(staging, steps.progress)
+        finish_site(staging, steps.progress, config_file.parent / CACHE)
     except SearchIndexError as error:
         raise SiteBuildError(str(error)) from None
 
 
 def _read_library(root: Path) -> dict:
-    """What reading the policies found, for the processes; a problem is reported by the build."""
-    with suppress(PolicyError, ValueError):
+    """What reading the policies found, for the processes; a problem is reported by the build.
+    What checking the texts found is kept for the next build (policy_portal.reading.checked)."""
+    load_checked(root)
+    try:
         load_project(root).library  # noqa: B018 (read for what it leaves remembered)
+    except (PolicyError, ValueError):
+        return remembered()
+    save_checked(root)
     return remembered()
 
 

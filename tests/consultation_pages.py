@@ -28,12 +28,15 @@ def words(element) -> str:
     return " ".join(element.get_text(" ").split())
 
 
+def hidden_fields(form) -> dict[str, str]:
+    """What a browser sends of a form besides what the person fills in: its hidden fields."""
+    return {field["name"]: field.get("value", "") for field in form.find_all("input", type="hidden")}
+
+
 def form_for(page: BeautifulSoup, key: str) -> tuple[str, dict[str, str]]:
     """The action of the form for section `key`, and its hidden fields (CSRF token, submission key)."""
-    token = page.find("input", attrs={"name": f"{key}-csrf_token"})
-    form = token.find_parent("form")
-    hidden = {field["name"]: field.get("value", "") for field in form.find_all("input", type="hidden")}
-    return form["action"], hidden
+    form = page.find("input", attrs={"name": f"{key}-csrf_token"}).find_parent("form")
+    return form["action"], hidden_fields(form)
 
 
 def comment(client: FlaskClient, key: str = SECTION, path: str = PETS, **fields: str) -> TestResponse:
@@ -69,8 +72,16 @@ def open_panel_link(client: FlaskClient, token: str) -> TestResponse:
     if page.status_code != 200:
         return page
     form = soup(page).find("form")
-    fields = {field["name"]: field["value"] for field in form.find_all("input", type="hidden")}
-    return client.post(form["action"], data=fields)
+    return client.post(form["action"], data=hidden_fields(form))
+
+
+def download(client: FlaskClient, name: str, query: str = "", slug: str = "pets",
+             **changed: str) -> TestResponse:
+    """Press a download's button on the report page (at `query`, "?respondent=tenant" say), as a
+    moderator does: its form's hidden fields (CSRF token and filters), with any `changed`."""
+    page = soup(client.get(f"/staff/reports/{slug}/{query}"))
+    form = page.find("form", action=f"/staff/reports/{slug}/{name}")
+    return client.post(form["action"], data={**hidden_fields(form), **changed})
 
 
 def panel_client(app, name: str = "Jo Bloggs") -> FlaskClient:

@@ -9,9 +9,11 @@ MAX_STOPS = 400
 """More than any of our pages has; a bound so that a focus trap cannot loop for ever."""
 
 _LOOK = """(element) => {
+    // A focus indicator is an outline or a box shadow: a change of colour alone is not one.
     const style = getComputedStyle(element);
-    return [style.outlineStyle, style.outlineWidth, style.outlineColor, style.boxShadow,
-            style.backgroundColor, style.color].join(" | ");
+    const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0
+        ? `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}` : "no outline";
+    return `${outline} | ${style.boxShadow}`;
 }"""
 _STOP = """(element) => {
     const rect = element.getBoundingClientRect();
@@ -21,9 +23,10 @@ _STOP = """(element) => {
               + (element.innerText || element.value || "").trim().slice(0, 40),
         // Wholly within the width, and at least partly within the height: Chromium scrolls a
         // tall textarea only far enough to show its caret, which is enough to see focus.
-        onScreen: rect.width > 0 && rect.height > 0 && rect.left >= 0 && rect.right <= innerWidth
-                  && rect.bottom > 0 && rect.top < innerHeight,
-        visible: style.visibility === "visible" && parseFloat(style.opacity) > 0,
+        onScreen: rect.left >= 0 && rect.right <= innerWidth && rect.bottom > 0 && rect.top < innerHeight,
+        partlyOnScreen: rect.right > 0 && rect.left < innerWidth && rect.bottom > 0 && rect.top < innerHeight,
+        visible: rect.width >= 1 && rect.height >= 1 && style.visibility === "visible"
+                 && parseFloat(style.opacity) > 0,
     };
 }"""
 
@@ -31,15 +34,22 @@ _STOP = """(element) => {
 _FOCUSED = f"""() => {{
     // The focused element's probe number, where it is and how it looks; null when nothing is.
     const element = document.querySelector(":focus");
-    return element && {{probe: element.dataset.tabProbe, stop: ({_STOP})(element), look: ({_LOOK})(element)}};
+    if (!element) {{ return null; }}
+    // Judge how a transition that focus starts ends (the site's skip link fades in), not its first frame.
+    for (const animation of element.getAnimations()) {{
+        try {{ animation.finish(); }} catch (endless) {{ /* an endless animation has no end to go to */ }}
+    }}
+    return {{probe: element.dataset.tabProbe, stop: ({_STOP})(element), look: ({_LOOK})(element)}};
 }}"""
 """All that is asked of each stop, in one call to the browser rather than four: a page with many
 stops took seconds of round trips."""
 
 
-def unseen_stops(page: Page) -> list[str]:
+def unseen_stops(page: Page, *, whole_width: bool = True) -> list[str]:
     """Every tab stop on the page that is off screen, hidden, or looks the same focused as not,
-    each as "what: why". Each element's unfocused look is taken first, with nothing focused."""
+    each as "what: why". Each element's unfocused look is taken first, with nothing focused.
+    Off screen is not wholly within the width; without `whole_width`, wholly outside the window
+    (WCAG 2.4.11's minimum: a link in a table that scrolls sideways may show only in part)."""
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.evaluate("document.querySelectorAll('*').forEach((e, i) => e.dataset.tabProbe = i)")
     unfocused = page.evaluate(f"[...document.querySelectorAll('*')].map({_LOOK})")
@@ -53,11 +63,32 @@ def unseen_stops(page: Page) -> list[str]:
         if index in seen:
             break
         seen.add(index)
-        stop = focused["stop"]
-        if not stop["onScreen"]:
-            problems.append(f"{stop['name']}: off screen")
-        if not stop["visible"]:
-            problems.append(f"{stop['name']}: invisible")
-        if focused["look"] == unfocused[index]:
-            problems.append(f"{stop['name']}: no visible focus indicator")
+        problems += _problems(focused, unfocused[index], whole_width)
+    return problems
+
+
+def focused_problems(page: Page) -> list[str]:
+    """What `unseen_stops` would say of the element that has focus now, for a stop that only
+    appears after something else (a menu's panel): its unfocused look is taken by blurring it
+    and focusing it again."""
+    focused = page.evaluate(_FOCUSED)
+    unfocused = page.evaluate(f"""() => {{
+        const element = document.activeElement;
+        element.blur();
+        const look = ({_LOOK})(element);
+        element.focus({{focusVisible: true}});
+        return look;
+    }}""")
+    return _problems(focused, unfocused, whole_width=True)
+
+
+def _problems(focused: dict, unfocused: str, whole_width: bool) -> list[str]:
+    stop = focused["stop"]
+    problems = []
+    if not stop["onScreen" if whole_width else "partlyOnScreen"]:
+        problems.append(f"{stop['name']}: off screen")
+    if not stop["visible"]:
+        problems.append(f"{stop['name']}: invisible")
+    if focused["look"] == unfocused:
+        problems.append(f"{stop['name']}: no visible focus indicator")
     return problems

@@ -3,7 +3,8 @@
 `check` on good and broken policies, `new` (the file it writes passes `check`; it never
 overwrites; it refuses a title it cannot make a file name from), and `build`: a broken policy
 publishes nothing and leaves the existing site as it was, a good one writes the site and its
-search index. Builds are the slow part, so there are only two.
+search index, and a build with nothing changed builds nothing. Builds are the slow part, so
+there are only a few.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from consultation import context, create_app
 from consultation.models import AuditEntry, Comment
 from policy_portal.config.messages import catalogue
 from policy_portal.project import load_project
+from policy_portal.site.up_to_date import build_inputs, up_to_date
 from portal.cli import main
+from portal.site import CODE
 from tests.consultation_pages import GOOD, comment, open_panel_link, soup, words
 from tests.test_staff import sign_in
 
@@ -239,6 +242,62 @@ def test_build_writes_the_site_and_search_index_and_says_what_it_made(project, t
     assert (site / "policies" / "complaints" / "index.html").is_file()
     assert (site / "pagefind").is_dir()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["project", "published"]
+
+
+def site_files(site: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of a built site: its content and modification time."""
+    return {path.relative_to(site).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+            for path in site.rglob("*") if path.is_file()}
+
+
+def test_a_build_with_nothing_changed_says_so_and_builds_nothing(project, capsys, monkeypatch):
+    """--quiet: no progress, only the warnings and the summary. Built again with nothing changed,
+    the site is left as it was, and the summary says so with the same warnings. What a build
+    reads (a policy, the date) or what it made (a site file edited or deleted) changed means a
+    real build (test_formats' PDF test builds with --force when nothing changed)."""
+    site = project / "site"
+    assert main(["--project", str(project), "build", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert f"Built the site in {site}." in out.splitlines()
+    built = site_files(site)
+    report = out[:out.index("\nBuilt the site")]
+    assert "1 warning:" in report
+
+    assert main(["--project", str(project), "build"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""  # no progress either: there is nothing to do
+    skipped = out.splitlines()[-3:]
+    assert out.startswith(report)
+    assert re.fullmatch(r"Nothing changed since the last build at \d\d:\d\d on \d{1,2} [A-Z][a-z]+ \d{4}; "
+                        r"site/ is up to date\.", skipped[0])
+    assert skipped[1] == "  Warnings: 2, listed above."
+    assert site_files(site) == built
+
+    def current() -> bool:
+        loaded = load_project(project)
+        return up_to_date(project, build_inputs(project, loaded.sources, CODE, site), site) is not None
+
+    assert current()
+    policy = project / "policies" / "complaints.md"
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(text.replace("10 working days", "8 working days", 1), encoding="utf-8")
+    assert not current()
+    policy.write_text(text, encoding="utf-8")
+    assert current()
+    monkeypatch.setenv("PORTAL_TODAY", "2026-11-24")  # review and consultation notices may change
+    assert not current()
+    monkeypatch.setenv("PORTAL_TODAY", "2026-11-23")
+    page = site / "policies" / "complaints" / "index.html"
+    page.write_bytes(built["policies/complaints/index.html"][0].replace(b"<h1", b"<h1 class=edited", 1))
+    assert not current()
+    page.unlink()
+    assert not current()
+
+    assert main(["--project", str(project), "build", "--quiet"]) == 0
+    assert f"Built the site in {site}." in capsys.readouterr().out.splitlines()
+    assert page.read_bytes() == built["policies/complaints/index.html"][0]
+    assert current()
 
 
 def test_invite_prints_a_link_that_signs_a_panel_member_in(project, capsys, monkeypatch):

@@ -9,10 +9,11 @@ import datetime as dt
 import json
 import subprocess
 import threading
+import uuid
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consultation import actions, context, outcomes
 from consultation.models import Comment, OutboxMessage
@@ -24,7 +25,18 @@ from policy_portal.problems import PolicyError
 from policy_portal.project import load_project
 from policy_portal.text.sections import WHOLE_DRAFT
 from portal.cli import main
-from tests.consultation_pages import GOOD, PETS, SECTION, SECTION_TITLE, comment, on_day, soup, stored, words
+from tests.consultation_pages import (
+    GOOD,
+    PETS,
+    SECTION,
+    SECTION_TITLE,
+    comment,
+    download,
+    on_day,
+    soup,
+    stored,
+    words,
+)
 from tests.test_staff import add_staff, audit, moderate, respond, sign_in
 
 CLOSES = dt.date(2026, 12, 21)
@@ -231,7 +243,7 @@ def test_the_consultation_page_through_closing_analysis_lateness_and_outcome(app
         moderate(moderator, saved.id, action="approve")
         respond(moderator, saved.id, outcome=outcome, explanation=f"Answer to {saved.reference}.")
 
-    report = json.loads(moderator.get("/staff/reports/pets/report.json").get_data(as_text=True))
+    report = json.loads(download(moderator, "report.json").get_data(as_text=True))
     assert report["totals"]["by_channel"] == {"Online, on this website": 2, "By phone": 1}
     assert [row["channel"] for row in report["comments"]] == ["Online, on this website"] * 2 + ["By phone"]
 
@@ -286,7 +298,7 @@ def test_the_consultation_page_through_closing_analysis_lateness_and_outcome(app
     assert "Our decision on your comment: Partly accepted" in emails["pat@example.com"].text
     assert ("The board's decision on 16 March 2027: Approved with changes as version 1.0."
             in emails["pat@example.com"].text)
-    assert ("published outcome", "pets: Approved with changes; outcome emails queued to 2 respondents"
+    assert ("published outcome", "pets: Approved with changes; outcome emails to 2 respondents"
             ) in audit(app)
     after = soup(administrator.get("/staff/outcome/pets"))
     assert after.find("button", string=PUBLISH) is None and "Published on 16 March 2027" in words(after)
@@ -321,6 +333,48 @@ def test_two_administrators_publishing_at_once_publish_one_outcome_and_email_onc
                                "published", "published"]
     assert [m.to for m in outbox(app) if m.kind == "outcome"] == ["sam@example.com"]
     assert [action for action, _ in audit(app)].count("published outcome") == 1
+
+
+def test_outcome_emails_are_queued_a_batch_at_a_time_and_finished_once_each_after_a_stop(app, monkeypatch):
+    """Issue 21: publishing queued every outcome email in the one transaction, a huge one at
+    100,000 comments. Now `outcomes.BATCH` comments a transaction; when the database refuses a
+    batch part way, the outcome stands, and send-mail's next run queues the rest: every
+    respondent with an address gets one email, nobody two."""
+    monkeypatch.setattr(outcomes, "BATCH", 100)
+    on_day(app, "2027-01-05")
+    with app.app_context():
+        for number in range(350):  # every tenth without an address
+            actions.save_comment(actions.NewComment(
+                str(uuid.uuid4()), "pets", "0.2", None, None, "tenant", None,
+                f"r{number}@example.com" if number % 10 else None, "Fine.", None, True, "Fine."))
+        first = context.database().scalar(select(func.min(Comment.id)))
+    engine = app.extensions["engine"]
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as connection:  # refuses the second batch, as a full disk would
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER stop_outbox BEFORE INSERT ON outbox WHEN NEW.comment_id > {first + 150} "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END" if sqlite else
+            f"ALTER TABLE outbox ADD CONSTRAINT stop_outbox CHECK (comment_id <= {first + 150}) NOT VALID")
+    try:
+        with app.test_request_context("/"):
+            actions.publish_outcome(context.library()["pets"], decision="approved", approved_version="1.0",
+                                    decided_on=dt.date(2027, 1, 5), summary="Approved.", closes=CLOSES,
+                                    actor="Ada")
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TRIGGER stop_outbox" if sqlite else
+                                       "ALTER TABLE outbox DROP CONSTRAINT stop_outbox")
+    stopped = [message.to for message in outbox(app) if message.kind == "outcome"]
+    assert len(stopped) == 100  # the first batch
+    assert ("published outcome", "pets: Approved; outcome emails to 315 respondents") in audit(app)
+    assert outcomes.QUEUED not in [action for action, _ in audit(app)]
+
+    with app.test_request_context("/"):
+        assert actions.finish_outcome_emails("send-mail") == 215
+        assert actions.finish_outcome_emails("send-mail") == 0  # finished: nothing is looked at again
+    emailed = [message.to for message in outbox(app) if message.kind == "outcome"]
+    assert sorted(emailed) == sorted(f"r{number}@example.com" for number in range(350) if number % 10)
+    assert (outcomes.QUEUED, "pets") in audit(app)
 
 
 
@@ -408,6 +462,7 @@ def test_a_comment_stored_before_channels_counts_as_online(app, client):
 # What changed between the consulted draft and the approved text
 
 
+@pytest.mark.usefixtures("warm_cache")
 def test_the_site_shows_what_changed_between_the_consulted_draft_and_the_approved_version(project):
     """The draft is committed under consultation, then approved with a change: the site gets a
     page comparing the two, where the outcome links; the draft itself is unchanged in history."""

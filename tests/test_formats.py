@@ -25,6 +25,7 @@ from policy_portal.formats.pdf import PdfJob, make_pdfs
 from policy_portal.formats.printable import policy_html
 from policy_portal.formats.typst_source import PdfDocument, typst_body, typst_document, typst_string
 from policy_portal.project import load_project
+from policy_portal.site import csp
 from portal.cli import main
 from tests.conftest import ROOT
 from tests.pdf_checkers import outloud_errors, pdf_ua_failures
@@ -293,27 +294,31 @@ def test_an_image_is_shown_with_its_alt_text(tmp_path: Path):
     assert page.validate_pdf(str(path), profile=page.ValidationProfile.PDF_UA_1).is_compliant
 
 
-def test_pdfs_are_made_again_only_for_a_changed_policy(project: Path, capsys):
-    """A second build reuses every PDF; changing one policy's text makes just its two again (its
-    translations do not contain the English text). The build's summary says what it made and what
-    it reused, of the PDFs and of the Braille files (one for each policy and translation)."""
+def test_pdfs_and_the_search_index_are_made_again_only_when_their_sources_change(project: Path, capsys):
+    """A second build (forced, as nothing changed) reuses every PDF, and the search index, as no
+    page changed; changing one policy's text makes just its two PDFs again (its translations do
+    not contain the English text), and the index. The build's summary says what it made and what
+    it reused, of the PDFs and of the Braille files (one for each policy and translation). The
+    content security policy, made with the hashes of unchanged pages' scripts kept from the build
+    before, is the one every page's scripts make."""
     cache = project / ".cache" / "pdf"
     texts = len(LIBRARY.policies) + sum(map(len, LIBRARY.translations.values()))
 
     def cached() -> dict[str, int]:
         return {path.name: path.stat().st_mtime_ns for path in cache.glob("*.pdf")}
 
-    def build() -> list[str]:
-        """The summary's lines for PDFs and Braille files, without each language's numbers."""
-        assert main(["--project", str(project), "build"]) == 0
+    def build(*options: str) -> list[str]:
+        """The summary's lines for PDFs, Braille files and the index, without each language's numbers."""
+        assert main(["--project", str(project), "build", *options]) == 0
         return [line.split(" (")[0] for line in capsys.readouterr().out.splitlines()
-                if line.startswith(("  PDFs:", "  Braille files:"))]
+                if line.startswith(("  PDFs:", "  Braille files:", "  Search index:"))]
 
-    assert build() == [f"  PDFs: {2 * texts} made", f"  Braille files: {texts} made"]
+    assert build() == [f"  PDFs: {2 * texts} made", f"  Braille files: {texts} made", "  Search index: made."]
     first = cached()
     assert len(first) == 2 * texts
-    assert build() == [f"  PDFs: 0 made, {2 * texts} reused from the cache",
-                       f"  Braille files: 0 made, {texts} reused from the cache"]
+    assert build("--force") == [f"  PDFs: 0 made, {2 * texts} reused from the cache",
+                                f"  Braille files: 0 made, {texts} reused from the cache",
+                                "  Search index: reused from the cache."]
     assert cached() == first
     path = project / "policies" / "complaints.md"
     text = path.read_text(encoding="utf-8")
@@ -321,9 +326,12 @@ def test_pdfs_are_made_again_only_for_a_changed_policy(project: Path, capsys):
     path.write_text(text.replace("no longer than 10 working days", "no longer than 8 working days"),
                     encoding="utf-8")
     assert build() == [f"  PDFs: 2 made, {2 * texts - 2} reused from the cache",
-                       f"  Braille files: 1 made, {texts - 1} reused from the cache"]
+                       f"  Braille files: 1 made, {texts - 1} reused from the cache", "  Search index: made."]
     after = cached()
     assert len(set(after) - set(first)) == 2 and all(after[name] == first[name] for name in first)
+    site = project / "site"
+    made_afresh = csp.policy(csp.site_script_hashes(site))
+    assert (site / csp.POLICY_FILE).read_text(encoding="utf-8") == f"{made_afresh}\n"
 
 
 def test_an_image_without_alt_text_fails_the_build(project: Path, capsys):

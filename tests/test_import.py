@@ -199,6 +199,7 @@ def plain(line: str, *, printed_links: bool = False) -> str:
     return words(re.sub(r"\[([^\]]*)\]\(([^)]*)\)", r"\1 (\2)" if printed_links else r"\1", line))
 
 
+@pytest.mark.usefixtures("warm_cache")
 def test_an_imported_policy_builds_into_a_page_large_print_and_pdfs_with_everything_in_it(
         project: Path, tmp_path: Path, capsys):
     """Done when: import, fill in only what check asks for, and every paragraph, list item, table

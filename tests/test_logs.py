@@ -17,6 +17,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from portal.cli import main
 from tests.conftest import ROOT, TODAY
 from tests.postgres import _free_port
@@ -49,6 +51,7 @@ def log_of_opening(link: str, command: list[str], environment: dict[str, str]) -
     return log
 
 
+@pytest.mark.usefixtures("warm_cache")
 def test_policy_portal_serve_logs_no_invitation_token(project, capsys, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "log test key")
     port = _free_port()

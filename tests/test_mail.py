@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import signal
 import smtplib
+import subprocess
+import sys
 import threading
 from urllib.parse import urlsplit
 
@@ -14,8 +18,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from consultation import actions, context, mail, sending, store
+from consultation import actions, context, mail, outcomes, sending, store
 from consultation.models import Comment, OutboxMessage, Subscription
+from tests.conftest import ROOT
 from tests.consultation_pages import GOOD, comment, soup, stored, words
 from tests.smtp import SmtpServer
 
@@ -214,6 +219,22 @@ def test_double_opt_in_then_one_click_unsubscribe(mail_app, client, smtp):
         assert mail.message(db, to="ann@example.com", subject="s", text="t", html="h", kind="opened") is None
 
 
+def test_consultation_open_emails_are_queued_a_batch_of_subscribers_at_a_time(mail_app, monkeypatch):
+    """Issue 21: every subscriber's message was queued in one transaction. Paged by subscriber
+    (here 2 a transaction), every confirmed subscriber still gets one, and a second run none."""
+    monkeypatch.setattr(outcomes, "BATCH", 2)
+    with mail_app.app_context():
+        db = context.database()
+        for number in range(5):
+            actions.subscribe(f"s{number}@example.com")
+        for token in db.scalars(select(Subscription.token).where(Subscription.email != "s2@example.com")):
+            actions.confirm_subscription(token)
+        assert actions.notify_open() == 4
+        assert actions.notify_open() == 0
+    assert sorted(message.to for message in outbox(mail_app) if message.kind == "opened") == [
+        "s0@example.com", "s1@example.com", "s3@example.com", "s4@example.com"]
+
+
 def test_unsubscribe_page_drops_what_is_queued(mail_app, client, smtp):
     _subscribe(client, "ann@example.com")
     send(mail_app)
@@ -268,6 +289,19 @@ def test_one_mailbox_gets_few_confirmations_however_its_address_is_varied(mail_a
     assert [message.to for message in outbox(mail_app)] == [
         "ann@example.com", "ann+1@example.com", "Ann+2@Example.com",  # then ann's inbox has had three
         "an_n+1@example.com", "bob+1@example.com"]
+
+
+def test_gmail_addresses_with_dots_or_at_googlemail_are_one_inbox(mail_app, client):
+    """Gmail ignores dots before the @ and delivers googlemail.com as gmail.com, so those are
+    folded too; only for Gmail: elsewhere a dot can make another person's address."""
+    token = soup(client.get("/subscribe")).find("input", attrs={"name": "csrf_token"})["value"]
+    for address in ["a.n.n@gmail.com", "ann@googlemail.com", "A.nn+news@Gmail.com", "an.n@googlemail.com",
+                    "ann+2@gmail.com", "an_n@gmail.com", "ann@example.com", "ann+1@example.com",
+                    "ann+2@example.com", "a.nn@example.com"]:
+        assert client.post("/subscribe", data={"csrf_token": token, "email": address}).status_code == 303
+    assert [message.to for message in outbox(mail_app)] == [
+        "a.n.n@gmail.com", "ann@googlemail.com", "A.nn+news@Gmail.com",  # then Ann's Gmail has had three
+        "an_n@gmail.com", "ann@example.com", "ann+1@example.com", "ann+2@example.com", "a.nn@example.com"]
 
 
 # Outcomes
@@ -397,14 +431,9 @@ def test_send_mail_command_from_cron(project, database_url, smtp, monkeypatch, c
 
 
 def test_send_mail_forever_keeps_sending_until_stopped(project, smtp, tmp_path):
-    import os
-    import signal
-    import subprocess
-    import sys
     import time
 
     from consultation import create_app
-    from tests.conftest import ROOT
 
     database = f"sqlite:///{tmp_path / 'forever.sqlite'}"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database, "SMTP_URL": smtp.url,
@@ -424,6 +453,26 @@ def test_send_mail_forever_keeps_sending_until_stopped(project, smtp, tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+        process.stdout.close()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_send_mail_forever_stops_cleanly_on_a_signal_even_with_sigint_ignored(project, smtp, tmp_path, stop):
+    """Found in issue 21's review: started with SIGINT ignored (nohup, a background job of a
+    script, some supervisors), `send-mail --forever` ignored Ctrl+C, and SIGTERM killed it
+    mid-message. Each now finishes the message being sent and exits 0."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path / 'stop.sqlite'}",
+           "SMTP_URL": smtp.url, "SECRET_KEY": "mail test key"}
+    process = subprocess.Popen([sys.executable, "-m", "portal.cli", "--project", str(project), "send-mail",
+                                "--forever"], env=env, stdout=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        assert process.stdout.readline().startswith(f"Sending email to {smtp.url} every few seconds")
+        process.send_signal(stop)
+        assert process.wait(timeout=30) == 0
+        assert process.stdout.read().strip() == "Stopped sending email."
+    finally:
+        process.kill()
         process.stdout.close()
 
 
@@ -466,6 +515,7 @@ def test_staff_dashboard_shows_the_outbox(mail_app, client, smtp):
                            "0 given up on. Last error: ")
 
 
+@pytest.mark.usefixtures("warm_cache")
 def test_serve_sends_mail_when_smtp_url_is_set(project, smtp):
     """As docs/staff/email.md says: `SMTP_URL=... policy-portal serve` sends what is waiting."""
     import os

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from consultation.security import CONTENT_SECURITY_POLICY
+from consultation.sending import MailSettingsError
 from policy_portal.site import csp
 from portal.server import create_portal, create_site_app
 from tests.conftest import APP_SETTINGS, app_project
@@ -39,6 +40,20 @@ def send(client, address: str, scheme: str = "http") -> int:
     action, hidden = form_for(soup(client.get(PETS, headers=headers)), SECTION)
     data = {**hidden, **{f"{SECTION}-{name}": value for name, value in GOOD.items()}}
     return client.post(action, data=data, headers=headers).status_code
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("https://policies.example.org/", "PORTAL_URL must end with /consultations/, where the portal serves"),
+    ("https://policies.example.org/consultation/", "PORTAL_URL must end with /consultations/"),
+    ("policies.example.org/consultations/", "PORTAL_URL must be the consultation app's full public address"),
+])
+def test_a_portal_url_that_email_links_cannot_use_stops_the_portal_starting(project, libraries, url, says):
+    """Found in issue 21's review: email links are built from PORTAL_URL alone, and one missing
+    the app's path, or with a typo in it, made every link in every email lead to a 404."""
+    with pytest.raises(MailSettingsError) as refused:
+        create_portal(app_project(project, libraries), project / "site", {**APP_SETTINGS, "PORTAL_URL": url})
+    assert says in str(refused.value) and f"it is '{url}'" in str(refused.value)
+    assert "such as https://policies.example.org/consultations/" in str(refused.value)
 
 
 def test_behind_a_proxy_each_visitor_has_their_own_limit_and_https_is_known(portal):

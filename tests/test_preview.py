@@ -10,18 +10,16 @@ reader of each page would expect.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
+import shutil
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.postgres import _free_port
-
-MKDOCS = Path(sys.executable).parent / "mkdocs"
+from policy_portal.project import CACHE
+from tests.conftest import ROOT
+from tests.mkdocs_serve import mkdocs_serve, page
 
 
 class Preview:
@@ -29,11 +27,7 @@ class Preview:
         self.project, self.log, self.address = project, log, address
 
     def page(self, path: str) -> str:
-        try:
-            with urllib.request.urlopen(f"{self.address}{path}", timeout=30) as response:
-                return response.read().decode("utf-8")
-        except OSError:  # between builds
-            return ""
+        return page(f"{self.address}{path}")
 
     def edit(self, name: str, old: str, new: str) -> None:
         path = self.project / "policies" / name
@@ -59,21 +53,12 @@ class Preview:
 
 
 @pytest.fixture
-def preview(project: Path) -> Iterator[Preview]:
+def preview(project: Path, site: Path) -> Iterator[Preview]:
+    """The preview starts with the PDF and Braille cache the session's build of the example made."""
+    shutil.copytree(ROOT / CACHE, project / CACHE)
     log = project / "serve.log"
-    port = _free_port()
-    with log.open("w") as output:
-        server = subprocess.Popen([str(MKDOCS), "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
-                                  stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 180
-        while not (serving := re.search(r"Serving on (http://\S+?)/?$", log.read_text(), re.MULTILINE)):
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.2)
-        yield Preview(project, log, serving[1].rstrip("/"))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with mkdocs_serve(project, log) as address:
+        yield Preview(project, log, address)
 
 
 def test_a_rebuild_shows_each_edit_everywhere_it_appears_and_rebuilds_nothing_else(preview: Preview):
@@ -90,6 +75,8 @@ def test_a_rebuild_shows_each_edit_everywhere_it_appears_and_rebuilds_nothing_el
     assert "Social Media and Messaging Policy" in preview.page("/policies/complaints/")  # its related links
     assert untouched.stat().st_mtime_ns == made
     assert "Preview: rebuilt" in preview.log.read_text()
+    # the PDFs link to the site's address in mkdocs.yml, not the preview's: none was made again
+    assert "PDFs: 0 made, 24 unchanged and reused." in preview.log.read_text()
 
     preview.edit("complaints.cy.md", "\n1.1 ", "\n1.1 Golygwyd yn y rhagolwg. ")
 

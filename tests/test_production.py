@@ -17,6 +17,7 @@ import http.client
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -34,9 +35,10 @@ import pytest
 import redis
 from sqlalchemy import text
 
-from consultation import create_app
+from consultation import auth, create_app
 from consultation.auth import REFUSED
 from consultation.database import make_engine
+from policy_portal.project import CACHE
 from tests import redis as redis_server
 from tests.conftest import APP_SETTINGS, ROOT, TODAY, copy_project
 from tests.consultation_pages import GOOD, SECTION, comment, stored
@@ -156,10 +158,13 @@ def empty_redis(redis_url: str) -> str:
 
 
 @contextmanager
-def readme_portal(tmp_path: Path, database_url: str, redis_url: str | None) -> Iterator[Portal]:
+def readme_portal(tmp_path: Path, database_url: str, redis_url: str | None,
+                  pdf_cache: Path) -> Iterator[Portal]:
     """The README's production commands running, with this test's folder, database, Redis and
-    port; without its RATELIMIT_STORAGE_URI line when `redis_url` is None."""
+    port; without its RATELIMIT_STORAGE_URI line when `redis_url` is None. Its build reuses the
+    session's PDFs and Braille files (see `warm_cache`)."""
     project = copy_project(tmp_path / "srv")
+    shutil.copytree(pdf_cache, project / CACHE)
     (project / ".venv").symlink_to(Path(sys.prefix))  # the README runs .venv/bin/... from the project
     secret = tmp_path / "secret_key"
     secret.write_text("a production test key\n", encoding="utf-8")
@@ -221,6 +226,16 @@ def stored_comments(database_url: str) -> int:
     return count
 
 
+def password_methods(database_url: str) -> set[str]:
+    """How each staff password was hashed: the part of the stored hash before its salt."""
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        hashes = connection.execute(text("SELECT password_hash FROM staff_users")).scalars()
+        methods = {stored.split("$")[0] for stored in hashes}
+    engine.dispose()
+    return methods
+
+
 def counted_in_redis(url: str) -> dict[str, int]:
     """The POSTs counted for each limited view, over every network's key."""
     client = redis.Redis.from_url(url, decode_responses=True)
@@ -253,9 +268,9 @@ def check_lock_out_holds_across_workers(portal: Portal) -> None:
 
 
 def test_the_readme_production_set_up_holds_the_limits_across_workers(tmp_path, production_database,
-                                                                         empty_redis):
+                                                                         empty_redis, pdf_cache):
     sent = COMMENT_LIMIT + 8
-    with readme_portal(tmp_path, production_database, empty_redis) as portal:
+    with readme_portal(tmp_path, production_database, empty_redis, pdf_cache) as portal:
         statuses = comments_from_one_network(portal, sent)
         flooder = "203.0.113.20"
         session = portal.signed_in_form(flooder)
@@ -265,6 +280,7 @@ def test_the_readme_production_set_up_holds_the_limits_across_workers(tmp_path, 
         check_lock_out_holds_across_workers(portal)
     assert Counter(statuses) == {303: COMMENT_LIMIT, 429: sent - COMMENT_LIMIT}
     assert stored_comments(production_database) == COMMENT_LIMIT
+    assert password_methods(production_database) == {f"scrypt:{auth.PASSWORD_HASH_COST}:8:1"}  # full cost
     assert Counter(sign_ins) == {400: SIGN_IN_LIMIT, 429: 6}
     comment_workers = {pid for pid, _ in portal.answers(COMMENT_PATH)}
     sign_in_workers = {pid for pid, _ in portal.answers(SIGN_IN_PATH)}
@@ -276,11 +292,11 @@ def test_the_readme_production_set_up_holds_the_limits_across_workers(tmp_path, 
                                              "staff.sign_in": SIGN_IN_LIMIT + 6 + 5 + 1 + 1}
 
 
-def test_without_redis_each_worker_counts_comments_separately(tmp_path, production_database):
+def test_without_redis_each_worker_counts_comments_separately(tmp_path, production_database, pdf_cache):
     """The README's warning: with the counts in each worker's memory, one address gets the limit
     from every worker, while sign-in lock-outs, counted in the database, still hold."""
     sent = COMMENT_LIMIT + 8
-    with readme_portal(tmp_path, production_database, None) as portal:
+    with readme_portal(tmp_path, production_database, None, pdf_cache) as portal:
         statuses = comments_from_one_network(portal, sent)
         check_lock_out_holds_across_workers(portal)
     by_worker = Counter(pid for pid, _ in portal.answers(COMMENT_PATH))

@@ -60,8 +60,9 @@ def test_a_translation_has_its_own_page_in_its_language(site: Path):
     assert page.select_one(".policy-notice--stale") is None
     panel = {text(row.dt): text(row.dd) for row in page.select(".policy-meta dl > div")}
     assert panel == {"Cyfeirnod": "CS-03", "Fersiwn a gyfieithwyd": "3", "Cymeradwywyd": "21 Mai 2024",
-                     "Adolygiad nesaf": "28 Ebrill 2027", "Cyfieithwyd gan": "Cyfieithu Bro Cyf.",
-                     "Dyddiad cyfieithu": "15 Gorffennaf 2024"}
+                     "Adolygwyd ddiwethaf": "28 Ebrill 2026", "Adolygiad nesaf": "28 Ebrill 2027",
+                     "Cyfieithwyd gan": "Cyfieithu Bro Cyf.", "Dyddiad cyfieithu": "15 Gorffennaf 2024",
+                     "Asesiad o'r effaith ar gydraddoldeb": "9 Ebrill 2024"}
 
 
 def test_a_stale_translation_carries_a_banner_linking_to_the_english(site: Path):

@@ -20,7 +20,6 @@ from policy_portal.formats.typst_source import PdfDocument, typst_body, typst_do
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_page import Formats, page_markdown, page_title
 from policy_portal.progress import PerLanguage, Progress, quiet
-from policy_portal.reading.library import told_us
 from policy_portal.reading.policy import Policy, Translation
 
 LARGE_PRINT_STYLE = "assets/large-print.css"
@@ -75,11 +74,11 @@ class FormatsMemo:
     made: dict[tuple[str, str], tuple[Inputs, PolicyFormats]] = field(default_factory=dict)
 
 
-def build_formats(context: PageContext, policies: Path, docs: Path, site_url: str, cache: Path,
+def build_formats(context: PageContext, docs: Path, site_url: str, cache: Path,
                   languages: Container[str] | None = None, progress: Progress = quiet,
                   memo: FormatsMemo | None = None) -> FormatsBuild:
     """Every policy's formats in English, and every translation's in its language, keyed by
-    (slug, language code). `policies`: the policies folder; `docs`: the site's own pages, with
+    (slug, language code). `docs`: the site's own pages, with
     the stylesheets and any images; `site_url`: the site's public address, for the links inside
     PDFs; `cache`: where PDFs and Braille files are kept between builds; `languages`: only these
     languages' (by code; default: all); `progress`: told of each PDF and Braille file, by
@@ -90,7 +89,7 @@ def build_formats(context: PageContext, policies: Path, docs: Path, site_url: st
               if languages is None or language.code in languages}
     default = library.languages.default
     texts: list[tuple[Language, Policy | Translation, str | None]] = [
-        (default, policy, told_us(policies, policy.slug)) for policy in library if default.code in wanted]
+        (default, policy, library.told_us.get(policy.slug)) for policy in library if default.code in wanted]
     texts += [(library.languages[translation.language], translation, None)
               for by_language in library.translations.values() for translation in by_language.values()
               if translation.language in wanted]

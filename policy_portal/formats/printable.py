@@ -16,9 +16,10 @@ from policy_portal.config.languages import Language
 from policy_portal.config.messages import Words
 from policy_portal.config.settings import Association
 from policy_portal.text.extensions import converter
+from policy_portal.text.html_tree import element_spans
 
 POLICY_LINK = re.compile(r'href="([a-z0-9-]+)\.md(#[^"]*)?"')
-TABLE_START = '<div class="table-scroll" role="region" tabindex="0" aria-label="{label}"><table>'
+TABLE_REGION = '<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">'
 """In large print a wide table cannot fit a phone; it scrolls by itself (WCAG 1.4.10 allows
 that for tables) and takes keyboard focus so it can be scrolled without a mouse."""
 IMAGE_SOURCE = re.compile(r'(<img\b[^>]*?\ssrc=")(?![a-z][a-z0-9+.-]*:|/|#)([^"]*)"', re.IGNORECASE)
@@ -45,6 +46,17 @@ def policy_html(text: str, policies_url: str) -> str:
                            _html(text))
 
 
+def _scrolling_tables(body: str, words: Words) -> str:
+    """Each table in a region of its own, named with its number, that scrolls sideways."""
+    pieces, done = [], 0
+    for number, (start, end) in enumerate(element_spans(body, "table"), start=1):
+        label = escape(words("Table {number}: on a narrow screen, scroll sideways to see all of it",
+                             number=str(number)))
+        pieces += [body[done:start], TABLE_REGION.format(label=label), body[start:end], "</div>"]
+        done = end
+    return "".join([*pieces, body[done:]])
+
+
 def document_title(title: str, association: Association, words: Words, *, large_print: bool) -> str:
     """The title a browser tab or PDF reader shows: the policy's, the format, and who publishes it."""
     size = f" ({words('large print')})" if large_print else ""
@@ -58,11 +70,7 @@ def printable_document(text: str, title: str, summary: str, association: Associa
     words = Words(language)
     body = HEADER_CELL.sub('<th scope="col"', policy_html(text, policies_url))  # which cells a header heads
     body = IMAGE_SOURCE.sub(lambda match: f'{match.group(1)}{images_url}{match.group(2)}"', body)
-    numbers = iter(range(1, body.count("<table>") + 1))
-    body = body.replace("</table>", "</table></div>")
-    body = re.sub("<table>", lambda _: TABLE_START.format(label=escape(words(
-        "Table {number}: on a narrow screen, scroll sideways to see all of it", number=str(next(numbers))))),
-        body)
+    body = _scrolling_tables(body, words)
     head = [
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

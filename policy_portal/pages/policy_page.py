@@ -206,8 +206,9 @@ def translation_notice(context: PageContext, translation: Translation, policy: P
 def about_rows(context: PageContext, policy: Policy,
                translation: Translation | None = None) -> list[tuple[str, str]]:
     """The facts in "About this policy". A translation gives the version it translates and who
-    made it; the English page gives the policy's status, owner and dates (its labels are not in
-    the catalogues: no translated page shows them)."""
+    made it; the English page gives the policy's status, owner and approval, whose values are
+    English text (its labels are not in the catalogues: no translated page shows them). Both give
+    the dates of the policy's reviews and equality impact assessment, in the page's language."""
     words, date = context.words, context.words.date
     rows = [(words("Reference"), policy.reference)]
     if translation:
@@ -222,17 +223,17 @@ def about_rows(context: PageContext, policy: Policy,
             rows.append(("Approved by", f"{policy.approved_by}, {date(policy.approval_date)}"))
         if policy.effective_date and policy.status is Status.APPROVED:
             rows.append(("In force since", date(policy.effective_date)))
-        if policy.last_reviewed:
-            rows.append(("Last reviewed", date(policy.last_reviewed)))
+    if policy.last_reviewed:
+        rows.append((words("Last reviewed"), date(policy.last_reviewed)))
     if policy.next_review and (translation or policy.in_force):
         overdue = f" ({words('overdue')})" if policy.review_overdue(context.today) else ""
         rows.append((words("Next review"), date(policy.next_review) + overdue))
     if translation:
         rows += [(words("Translated by"), translation.translated_by),
                  (words("Translated on"), date(translation.translated_on))]
-    else:
-        if policy.equality_impact_assessment:
-            rows.append(("Equality impact assessment", date(policy.equality_impact_assessment)))
+    if policy.equality_impact_assessment:
+        rows.append((words("Equality impact assessment"), date(policy.equality_impact_assessment)))
+    if not translation:
         rows += document_rows(policy)  # the document control table and appendices
     return rows
 

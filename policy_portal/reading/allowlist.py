@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from html.parser import HTMLParser
 
 import markdown
 
+from policy_portal.fingerprint import ByText
 from policy_portal.text.extensions import converter
 
 GUIDE = "docs/staff/policy-format.md#what-a-policy-may-contain"
@@ -107,15 +107,10 @@ class Refusal:
 
 def refusals(text: str) -> list[Refusal]:
     """Everything in a policy's Markdown that the allowlist refuses, in order, each once."""
-    return list(_refusals(text))
+    return list(CHECKED(text))
 
 
-@lru_cache(maxsize=8192)
-def _refusals(text: str) -> tuple[Refusal, ...]:
-    """Remembered by text: checking converts the Markdown to HTML and parses it, most of the time
-    reading a library takes, and a process reads the library more than once (`policy-portal
-    build` again for its warnings, a preview on every save) while most texts have not changed. A
-    policy and its sections make about ten entries: thousands fit a large library in a few MB."""
+def _check(text: str) -> tuple[Refusal, ...]:
     converter = _converter()
     html = converter.convert(text)
     checker = _Checker(html, _Source(text))
@@ -126,6 +121,15 @@ def _refusals(text: str) -> tuple[Refusal, ...]:
         if message:
             checker.refuse(message, address)
     return tuple(sorted(set(checker.found)))
+
+
+CHECKED = ByText(_check, lambda found: [(refusal.index, refusal.message) for refusal in found],
+                 lambda saved: tuple(Refusal(index, message) for index, message in saved))
+"""What checking each text found, by the text: checking converts the Markdown to HTML and parses
+it, most of the time reading a library takes, and a process reads the library more than once
+(`policy-portal build` again for its warnings, a preview on every save) while most texts have
+not changed. A policy and its sections make about ten entries: thousands fit a large library in
+a few MB. Kept between builds too (policy_portal.reading.checked)."""
 
 
 def _converter() -> markdown.Markdown:

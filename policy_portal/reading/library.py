@@ -31,6 +31,8 @@ class Library:
     languages: Languages = dataclasses.field(default_factory=Languages)
     earlier: dict[str, list[Policy]] = dataclasses.field(default_factory=dict)
     """Earlier approved versions kept as files (policies/earlier-versions/), by slug, oldest first."""
+    told_us: dict[str, str] = dataclasses.field(default_factory=dict)
+    """The "What you told us" summaries (policies/what-you-told-us/), by slug."""
 
     def __iter__(self):
         return iter(self.policies.values())
@@ -67,18 +69,18 @@ TOLD_US = "what-you-told-us"
 """The folder beside the policies for "What you told us" summaries, one per policy, same name."""
 
 
-def told_us(folder: Path, slug: str) -> str | None:
-    """The consultation summary staff committed for a policy, if there is one."""
-    path = folder / TOLD_US / f"{slug}.md"
-    return path.read_text(encoding="utf-8") if path.is_file() else None
-
-
-def _check_told_us(folder: Path, root: Path) -> list[Problem]:
-    """A "What you told us" summary goes on its policy's page as Markdown, so it may hold only
-    what a policy's text may (see `allowlist.py`)."""
-    return [Problem(path.relative_to(root).as_posix(), refusal.index + 1, "text", refusal.message)
-            for path in sorted((folder / TOLD_US).glob("*.md"))
-            for refusal in refusals(path.read_text(encoding="utf-8"))]
+def _read_told_us(folder: Path, root: Path) -> tuple[dict[str, str], list[Problem]]:
+    """The "What you told us" summaries staff committed, by policy slug, read once for the
+    library (a build put each on its page, in its PDFs and Braille, and checked it: three reads).
+    A summary goes on its policy's page as Markdown, so it may hold only what a policy's text
+    may (see `allowlist.py`)."""
+    summaries, problems = {}, []
+    for path in sorted((folder / TOLD_US).glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        summaries[path.name.removesuffix(".md")] = text
+        problems += [Problem(path.relative_to(root).as_posix(), refusal.index + 1, "text", refusal.message)
+                     for refusal in refusals(text)]
+    return summaries, problems
 
 
 def policy_files(folder: Path) -> list[Path]:
@@ -123,13 +125,15 @@ def load_library(folder: Path, root: Path | None = None, languages: Languages | 
         if translation:
             problems += _check_translation(translation, policies, known=known)
             translations[translation.slug][translation.language] = translation
-    problems += _check_told_us(folder, root)
+    told_us, found = _read_told_us(folder, root)
+    problems += found
     earlier, found = read_earlier_versions(folder, root, policies, known=known)
     problems += found
     if problems:
         raise PolicyError(problems)
     ordered = sorted(policies.values(), key=lambda policy: policy.title.casefold())
-    return Library({policy.slug: policy for policy in ordered}, dict(translations), languages, earlier)
+    return Library({policy.slug: policy for policy in ordered}, dict(translations), languages, earlier,
+                   told_us)
 
 
 def _check_translation(translation: Translation, policies: dict[str, Policy],

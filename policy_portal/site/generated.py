@@ -18,7 +18,6 @@ from policy_portal.pages.comparison import comparison_page
 from policy_portal.pages.context import PageContext
 from policy_portal.pages.policy_page import comparison_path, missing_page, policy_page, superseded_page
 from policy_portal.reading.history import PublishedVersion
-from policy_portal.reading.library import told_us
 from policy_portal.reading.policy import Policy
 from policy_portal.site.feeds import changes_feed, consultations_feed
 
@@ -28,7 +27,7 @@ ENGLISH_ONLY = frozenset({REVIEWS})
 """Pages every language has, in English: the menu lists them, and they are not translated."""
 
 
-def generated_files(context: PageContext, policies: Path, formats: dict[tuple[str, str], PolicyFormats],
+def generated_files(context: PageContext, formats: dict[tuple[str, str], PolicyFormats],
                     site_url: str, edit_url: str | None = None,
                     versions: dict[str, list[PublishedVersion]] | None = None) -> dict[str, str | Path]:
     """The English files. `versions`: each policy's approved versions from the repository's
@@ -40,7 +39,7 @@ def generated_files(context: PageContext, policies: Path, formats: dict[tuple[st
         published = (versions or {}).get(policy.slug, [])
         earlier = [version for version in published if version.version != policy.version]
         files[f"{POLICIES}/{policy.slug}.md"] = policy_page(
-            context, policy, told_us=told_us(policies, policy.slug), formats=built.links, edit_url=edit_url,
+            context, policy, told_us=library.told_us.get(policy.slug), formats=built.links, edit_url=edit_url,
             versions=[version.version for version in earlier])
         files.update({f"{POLICIES}/{path}": source for path, source in built.files(policy.slug).items()})
         files.update(_version_pages(context, policy, earlier, published))

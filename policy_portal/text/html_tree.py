@@ -61,3 +61,35 @@ def parse(html: str) -> Element:
     builder.feed(html)
     builder.close()
     return builder.root
+
+
+class _SpanFinder(HTMLParser):
+    def __init__(self, html: str, tag: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tag, self.open, self.spans = tag, [], []
+        self.line_starts = [0] + [index + 1 for index, character in enumerate(html) if character == "\n"]
+        self.html = html
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == self.tag:
+            self.open.append(self._offset())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self.tag and self.open:
+            start = self.open.pop()
+            if not self.open:  # the outermost only
+                self.spans.append((start, self.html.index(">", self._offset()) + 1))
+
+
+def element_spans(html: str, tag: str) -> list[tuple[int, int]]:
+    """Where each outermost `tag` element is in `html`: (offset of its start tag, offset just after
+    its end tag), in order. For changes around elements that must leave every other byte as it
+    was, which a tree written out again would not (entities, quotes, spacing)."""
+    finder = _SpanFinder(html, tag)
+    finder.feed(html)
+    finder.close()
+    return finder.spans

@@ -16,6 +16,7 @@ from html import unescape
 
 from markdown.extensions.toc import slugify
 
+from policy_portal.fingerprint import ByText
 from policy_portal.text.extensions import TEXT_EXTENSIONS, converter
 
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -29,6 +30,9 @@ COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 OPENING = "opening-text"
 WHOLE_DRAFT = "general"
 """The key of a comment on the whole draft; no section is ever given it."""
+WHOLE_DRAFT_TITLE = "The whole draft"
+"""What a comment on the whole draft is said to be on, where others name their section: in the
+comment form's choices, the staff's filters and comment page, and the report."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ def sections(body: str) -> tuple[Section, ...]:
     if COMMENT.sub("", "\n".join(lines[:first])).strip():  # a comment alone is nothing to comment on
         found.append(Section(OPENING, "Opening text", "\n".join(lines[:first]).strip()))
     ends = [heading.index for heading in starts[1:]] + [len(lines)] * bool(starts)
-    anchors = _anchors(body)
+    anchors = ANCHORS(body)
     if len(anchors) != len(starts):  # a heading style we do not split on (underlined); rare
         anchors = [(slugify(heading.text, "-"), heading.text) for heading in starts]
     for heading, end, (key, title) in zip(starts, ends, anchors, strict=True):
@@ -97,8 +101,13 @@ def appendix_titles(body: str) -> list[str]:
     return [heading.text for heading in headings(body) if heading.level == 2 and APPENDIX.match(heading.text)]
 
 
-def _anchors(body: str) -> list[tuple[str, str]]:
+def _find_anchors(body: str) -> tuple[tuple[str, str], ...]:
     """(anchor, plain title) of each `##` heading, made by the same toc extension as the site's."""
     md = converter()
     md.convert(body)
-    return [(token["id"], unescape(token["name"])) for token in md.toc_tokens if token["level"] == 2]
+    return tuple((token["id"], unescape(token["name"])) for token in md.toc_tokens if token["level"] == 2)
+
+
+ANCHORS = ByText(_find_anchors, list, lambda saved: tuple((anchor, title) for anchor, title in saved))
+"""Each body's anchors: converting it takes most of the time reading a policy takes once its
+text has been checked, so they are kept between builds too (policy_portal.reading.checked)."""

@@ -38,6 +38,7 @@ from pathlib import Path
 import yaml
 
 from policy_portal import clock
+from policy_portal.config.environment import as_set
 from policy_portal.fingerprint import add_files, files, installed
 from policy_portal.formats.liblouis import BrailleError, liblouis_version
 
@@ -86,8 +87,7 @@ def build_inputs(root: Path, sources: Iterable[Path], code: Iterable[Path], site
     add(*_git_state(root))
     # The portal's day is PORTAL_TODAY's, or the UK's: both are here, with the UTC day MkDocs uses
     add(dt.datetime.now(clock.UK).date().isoformat(), dt.datetime.now(dt.UTC).date().isoformat(),
-        *(f"{name}={os.environ.get(name, '')}" for name in (*VARIABLES, *_config_variables(sources))),
-        str(site_dir.resolve()))
+        *as_set([*VARIABLES, *_config_variables(sources)]), str(site_dir.resolve()))
     return digest.hexdigest()
 
 

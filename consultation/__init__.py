@@ -78,6 +78,8 @@ def create_app(project: Project | Path, settings: Mapping[str, Any] | None = Non
         PASSWORD_HASH_COST=auth.PASSWORD_HASH_COST,
     )
     app.config.update(settings or {})
+    # A space after the address, as an env file can leave, went into every email's link
+    app.config["PORTAL_URL"] = app.config["PORTAL_URL"].strip()
     auth.check_settings(app)
     if mounted_at is not None:
         check_portal_url(app.config["PORTAL_URL"], mounted_at)

@@ -24,12 +24,17 @@ T = TypeVar("T")
 
 
 def files(top: Path) -> Iterator[Path]:
-    """Every file in `top` (or `top` itself), in a stable order, leaving out caches."""
+    """Every file in `top` (or `top` itself), in a stable order, leaving out caches. Folders
+    linked to are walked into, as MkDocs walks the docs folder: a page in a linked folder is
+    published, so it is an input (each real folder once, so a link to a folder above ends)."""
     if top.is_file():
         yield top
         return
-    for folder, subfolders, names in os.walk(top):
-        subfolders[:] = sorted(name for name in subfolders if name not in SKIPPED)
+    walked: set[str] = set()
+    for folder, subfolders, names in os.walk(top, followlinks=True):
+        walked.add(os.path.realpath(folder))
+        subfolders[:] = sorted(name for name in subfolders if name not in SKIPPED
+                               and os.path.realpath(os.path.join(folder, name)) not in walked)
         for name in sorted(names):
             yield Path(folder, name)
 
@@ -40,7 +45,10 @@ def add_files(digest: hashlib._Hash, folders: Iterable[Path], root: Path) -> Non
         for path in files(folder):
             name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
             digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            try:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError as error:  # a link to nothing, say: what reads it next says so in words
+                digest.update(f"unreadable: {error.strerror}".encode())
 
 
 def installed() -> list[str]:

@@ -52,16 +52,34 @@ class Project:
         return self.root / str(self.settings.config.data.get("docs_dir") or "docs")
 
     @property
+    def config_files(self) -> list[Path]:
+        """mkdocs.yml and the files it inherits settings from (MkDocs' `INHERIT: base.yml`, each
+        named relative to the file naming it), which MkDocs reads as one. The portal reads
+        mkdocs.yml alone; the build reads them all."""
+        found = [self.config_file]
+        data = self.settings.config.data
+        while isinstance(data.get("INHERIT"), str):
+            parent = (found[-1].parent / data["INHERIT"]).resolve()
+            if parent in found or not parent.is_file():  # MkDocs says what is wrong itself
+                break
+            found.append(parent)
+            try:
+                data = ConfigFile.read(parent).data
+            except PolicyError:
+                break
+        return found
+
+    @property
     def sources(self) -> list[Path]:
-        """Every file and folder of the project a build reads: mkdocs.yml, the policies, the
-        site's own pages, the theme's overrides and the hooks' folders."""
+        """Every file and folder of the project a build reads: mkdocs.yml and what it inherits,
+        the policies, the site's own pages, the theme's overrides and the hooks' folders."""
         config = self.settings.config.data
         theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
         # A hook's folder, for what it imports beside it; the file alone if it is the project's
         hooks = {path.parent if path.parent != self.root else path
                  for path in (self.root / str(hook) for hook in config.get("hooks") or [])}
         overrides = [self.root / str(theme["custom_dir"])] if theme.get("custom_dir") else []
-        return [self.config_file, self.policies, self.docs, *overrides, *sorted(hooks)]
+        return [*self.config_files, self.policies, self.docs, *overrides, *sorted(hooks)]
 
     @property
     def cache(self) -> Path:

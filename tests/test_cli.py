@@ -300,6 +300,40 @@ def test_a_build_with_nothing_changed_says_so_and_builds_nothing(project, capsys
     assert current()
 
 
+def test_what_mkdocs_reads_beyond_the_project_folders_counts_as_a_change(project, tmp_path, monkeypatch):
+    """MkDocs follows a linked folder in docs/, reads the file mkdocs.yml inherits from, and
+    puts in the environment variable an `!ENV` tag names: a change to any of them must mean a
+    real build, or the old site stays up saying nothing changed. A link to nothing is left for
+    MkDocs to name, not a traceback."""
+    def inputs() -> str:
+        return build_inputs(project, load_project(project).sources, CODE, project / "site")
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "help.md").write_text("# Help\n", encoding="utf-8")
+    before = inputs()
+    (project / "docs" / "shared").symlink_to(shared)
+    (shared / "loop").symlink_to(shared)  # walked once, not for ever
+    linked = inputs()
+    assert linked != before
+    (shared / "help.md").write_text("# Help with rent\n", encoding="utf-8")
+    assert inputs() != linked
+
+    (project / "docs" / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    inputs()
+
+    monkeypatch.setenv("COPYRIGHT_HOLDER", "Larkfield")
+    edit_config(project, "copyright:", "INHERIT: base.yml\ncopyright: !ENV [COPYRIGHT_HOLDER, Larkfield]  #")
+    (project / "base.yml").write_text("theme:\n  palette:\n    primary: indigo\n", encoding="utf-8")
+    configured = inputs()
+    monkeypatch.setenv("COPYRIGHT_HOLDER", "Larkfield Homes")
+    assert inputs() != configured
+    monkeypatch.setenv("COPYRIGHT_HOLDER", "Larkfield")
+    assert inputs() == configured
+    (project / "base.yml").write_text("theme:\n  palette:\n    primary: teal\n", encoding="utf-8")
+    assert inputs() != configured
+
+
 def test_invite_prints_a_link_that_signs_a_panel_member_in(project, capsys, monkeypatch):
     """`invite` upgrades the database itself, and its link works in the app on the same project."""
     monkeypatch.setenv("SECRET_KEY", "invite test key")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from consultation import mail
 from consultation.security import CONTENT_SECURITY_POLICY
 from consultation.sending import MailSettingsError
 from policy_portal.site import csp
@@ -54,6 +55,15 @@ def test_a_portal_url_that_email_links_cannot_use_stops_the_portal_starting(proj
         create_portal(app_project(project, libraries), project / "site", {**APP_SETTINGS, "PORTAL_URL": url})
     assert says in str(refused.value) and f"it is '{url}'" in str(refused.value)
     assert "such as https://policies.example.org/consultations/" in str(refused.value)
+
+
+def test_a_portal_url_with_spaces_around_it_gives_email_links_without_them(project, libraries):
+    """Found attacking issue 21: the check read PORTAL_URL without the spaces an env file can
+    leave after it, and the links did not, so every link in every email had them in its path."""
+    portal = create_portal(app_project(project, libraries), project / "site",
+                           {**APP_SETTINGS, "PORTAL_URL": " https://policies.example.org/consultations/  "})
+    with portal.extensions["consultation"].test_request_context():
+        assert mail.link("consultation.consultation", slug="pets") == "https://policies.example.org/consultations/pets/"
 
 
 def test_behind_a_proxy_each_visitor_has_their_own_limit_and_https_is_known(portal):

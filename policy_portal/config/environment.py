@@ -62,3 +62,10 @@ ENVIRONMENT: dict[str, Variable] = {variable.name: variable for variable in (
 def setting(name: str) -> str:
     """The value of a declared variable, or its default."""
     return ENVIRONMENT[name].value()
+
+
+def as_set(names: tuple[str, ...] | list[str]) -> list[str]:
+    """`NAME=value` for each of `names` as set now (empty when not set), for a fingerprint of
+    what a build reads. Not settings of the portal's: variables MkDocs reads for the build
+    (SOURCE_DATE_EPOCH, those mkdocs.yml names in `!ENV` tags), so they are only recorded here."""
+    return [f"{name}={os.environ.get(name, '')}" for name in names]

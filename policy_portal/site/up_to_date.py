@@ -5,14 +5,16 @@ again. As make, ninja and Sphinx ("no targets are out of date") do, `policy-port
 takes a fingerprint of everything a build reads, and of the site it left last time; when both
 are what the last successful build recorded, the site is up to date and nothing is built.
 
-The inputs are every file the site is made from (mkdocs.yml, the policies folder, the site's own
-pages, the theme's overrides, the hooks), the code that makes it (the portal's own packages,
-passed in by the adapter), every installed Python package's version (MkDocs, Material, the
-i18n plugin, Typst, Pagefind...), liblouis' version, the git commit that earlier versions are
-read from and whether the clone is shallow, the build dates (the portal's day, which review and
-consultation notices depend on, and the UTC day MkDocs dates the sitemap by), the environment
-variables the build reads, and where the site goes. The output's fingerprint is each site file's
-path, size and modification time: a file deleted, added or edited there means a real build.
+The inputs are every file the site is made from (mkdocs.yml and any file it inherits from, the
+policies folder, the site's own pages, the theme's overrides, the hooks, folders linked to from
+any of them), the code that makes it (the portal's own packages, passed in by the adapter), every
+installed Python package's version (MkDocs, Material, the i18n plugin, Typst, Pagefind...),
+liblouis' version, the git commit that earlier versions are read from and whether the clone is
+shallow, the build dates (the portal's day, which review and consultation notices depend on, and
+the UTC day MkDocs dates the sitemap by), the environment variables the build reads (the
+portal's, and any mkdocs.yml names in an `!ENV` tag), and where the site goes. The output's
+fingerprint is each site file's path, size and modification time: a file deleted, added or
+edited there means a real build.
 Anything not in the fingerprint must not change what a build makes; a new input belongs in
 `build_inputs`.
 
@@ -33,7 +35,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import yaml
+
 from policy_portal import clock
+from policy_portal.config.environment import as_set
 from policy_portal.fingerprint import add_files, files, installed
 from policy_portal.formats.liblouis import BrailleError, liblouis_version
 
@@ -82,8 +87,34 @@ def build_inputs(root: Path, sources: Iterable[Path], code: Iterable[Path], site
     add(*_git_state(root))
     # The portal's day is PORTAL_TODAY's, or the UK's: both are here, with the UTC day MkDocs uses
     add(dt.datetime.now(clock.UK).date().isoformat(), dt.datetime.now(dt.UTC).date().isoformat(),
-        *(f"{name}={os.environ.get(name, '')}" for name in VARIABLES), str(site_dir.resolve()))
+        *as_set([*VARIABLES, *_config_variables(sources)]), str(site_dir.resolve()))
     return digest.hexdigest()
+
+
+def _config_variables(sources: Iterable[Path]) -> list[str]:
+    """The environment variables the settings files among `sources` name in MkDocs' `!ENV`
+    tags (`copyright: !ENV [COPYRIGHT, "Larkfield"]`): MkDocs puts their values in the site.
+    Every name in a tag is taken, the default too: one too many costs nothing."""
+    names: list[str] = []
+
+    def walk(node: yaml.Node) -> None:
+        if node.tag == "!ENV":
+            names.extend(item.value for item in (node.value if isinstance(node, yaml.SequenceNode) else [node])
+                         if isinstance(item, yaml.ScalarNode))
+        elif isinstance(node, yaml.SequenceNode | yaml.MappingNode):
+            for item in node.value:
+                for child in item if isinstance(item, tuple) else (item,):
+                    walk(child)
+
+    for source in sources:
+        if source.suffix in (".yml", ".yaml") and source.is_file():
+            try:
+                node = yaml.compose(source.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):  # the build says what is wrong
+                continue
+            if node is not None:
+                walk(node)
+    return names
 
 
 def _git_state(root: Path) -> list[str]:

@@ -96,7 +96,8 @@ def build_site(config_file: Path, site_dir: Path, progress: Progress = quiet) ->
     is strict: a warning stops the build, so a site that was built had none."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.building-", dir=site_dir.parent))
+    remove_abandoned(site_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.building-{os.getpid()}-", dir=site_dir.parent))
     try:
         steps = _Steps(progress)  # one handler, whose lock keeps steps from two threads apart
         with _steps_to(steps):
@@ -109,6 +110,27 @@ def build_site(config_file: Path, site_dir: Path, progress: Progress = quiet) ->
         site_dir.rename(old)
     staging.rename(site_dir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_abandoned(site_dir: Path) -> None:
+    """Remove the half-built and replaced sites that builds which were killed left beside
+    `site_dir` (each a whole site): their folder names carry the builder's process id, and a
+    folder whose process is no longer running is abandoned. A build still running is left alone."""
+    for folder in site_dir.parent.glob(f"{site_dir.name}.*-*"):
+        kind, _, rest = folder.name.removeprefix(f"{site_dir.name}.").partition("-")
+        pid = rest.partition("-")[0]
+        if kind in ("building", "old") and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _build_languages(config_file: Path, staging: Path, steps: _Steps) -> None:

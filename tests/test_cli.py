@@ -256,10 +256,17 @@ def test_a_build_with_nothing_changed_says_so_and_builds_nothing(project, capsys
     reads (a policy, the date) or what it made (a site file edited or deleted) changed means a
     real build (test_formats' PDF test builds with --force when nothing changed)."""
     site = project / "site"
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    abandoned = [project / f"site.building-{ended.pid}-x1", project / f"site.old-{ended.pid}"]
+    running = project / f"site.building-{os.getpid()}-x2"
+    for folder in (*abandoned, running):
+        (folder / "policies").mkdir(parents=True)
     assert main(["--project", str(project), "build", "--quiet"]) == 0
     out, err = capsys.readouterr()
     assert err == ""
     assert f"Built the site in {site}." in out.splitlines()
+    assert [folder.exists() for folder in (*abandoned, running)] == [False, False, True]  # killed builds' go
     built = site_files(site)
     report = out[:out.index("\nBuilt the site")]
     assert "1 warning:" in report

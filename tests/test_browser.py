@@ -405,7 +405,7 @@ def test_moderator_redacts_answers_and_downloads_the_report(page: Page, site_url
     page.get_by_role("link", name="Report on the Pets and Animals Policy").click()
     assert violations(axe, page) == []
     with page.expect_download() as download:
-        page.get_by_role("link", name="a spreadsheet (CSV)").click()
+        page.get_by_role("button", name="Spreadsheet (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
     [row] = [row for row in rows if row["reference"] == reference]
     assert row["comment"] == "Good plan. Ring me on [phone number removed] to talk it over."

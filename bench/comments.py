@@ -67,11 +67,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench import figure  # noqa: E402
 from bench.comment_mix import Comments  # noqa: E402
-from bench.throughput import QUIET, machine_ticks, process_ticks, served, tree_ticks  # noqa: E402
+from bench.throughput import QUIET, machine_ticks, postmaster, process_ticks, served, tree_ticks  # noqa: E402
 from consultation.database import make_engine  # noqa: E402
 from consultation.filters import Filters  # noqa: E402
 from consultation.models import Comment, PanelInvitation  # noqa: E402
-from consultation.paging import PAGE_SIZE  # noqa: E402
+from consultation.paging import PAGE_SIZE, Page  # noqa: E402
 from policy_portal.consultations.rules import RespondentType  # noqa: E402
 from policy_portal.project import load_project  # noqa: E402
 from policy_portal.text.sections import sections  # noqa: E402
@@ -132,7 +132,7 @@ def last_page(database_url: str, *conditions) -> int:
         count = connection.scalar(select(func.count()).select_from(Comment).where(
             Comment.policy_slug == SLUG, *conditions))
     engine.dispose()
-    return max(1, -(-count // PAGE_SIZE))
+    return Page((), 1, PAGE_SIZE, count).count
 
 
 def query(filters: Filters, **more: object) -> str:
@@ -414,8 +414,7 @@ def main() -> None:
             run_database("SQLite", project, f"sqlite:///{work / 'portal.sqlite'}", options, work)
         if "postgresql" in options.databases:
             with postgres.server() as database:
-                postmaster = int((database.data / "postmaster.pid").read_text().split()[0])
-                run_database("PostgreSQL", project, database.url, options, work, postmaster)
+                run_database("PostgreSQL", project, database.url, options, work, postmaster(database))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -10,15 +10,12 @@ reader of each page would expect.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from policy_portal.project import CACHE
-from tests.conftest import ROOT
 from tests.mkdocs_serve import mkdocs_serve, page
 
 
@@ -53,9 +50,8 @@ class Preview:
 
 
 @pytest.fixture
-def preview(project: Path, site: Path) -> Iterator[Preview]:
+def preview(project: Path, warm_cache: None) -> Iterator[Preview]:
     """The preview starts with the PDF and Braille cache the session's build of the example made."""
-    shutil.copytree(ROOT / CACHE, project / CACHE)
     log = project / "serve.log"
     with mkdocs_serve(project, log) as address:
         yield Preview(project, log, address)

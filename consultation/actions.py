@@ -476,12 +476,14 @@ def notify_open() -> int:
     open today, once only (see `subscriptions.opened_messages`), `outcomes.BATCH` subscribers a
     transaction; return how many. Stops when another sender is queueing them at the same moment
     (the unique `dedupe_key` refuses the second): that sender, or the next run, does the rest."""
+    opened = subscriptions.open_consultations(context.clock().today())
+    if not opened:  # the usual case, on every run of the sender: no subscriber need be read
+        return 0
     queued = after = 0
     while True:
         try:
             with _transaction() as (db, _):
-                messages, last = subscriptions.opened_messages(db, context.clock().today(), after,
-                                                               outcomes.BATCH)
+                messages, last = subscriptions.opened_messages(db, opened, after, outcomes.BATCH)
                 for message in messages:
                     _queue(db, message)
         except IntegrityError:

@@ -21,6 +21,7 @@ from consultation import context, mail
 from consultation.models import OutboxMessage, Subscription
 from consultation.store import as_utc
 from policy_portal.consultations.rules import WindowState, window_state
+from policy_portal.reading.policy import Policy
 
 CONFIRM_AGAIN_AFTER = dt.timedelta(hours=1)
 """Asking again sooner sends no second confirmation, so the form cannot flood someone's inbox."""
@@ -122,10 +123,15 @@ def confirmation(db: Session, found: Subscription) -> OutboxMessage | None:
                          confirm_url=mail.link("subscriptions.confirm", token=found.token))
 
 
-def opened_messages(db: Session, today: dt.date, after: int,
+def open_consultations(today: dt.date) -> list[Policy]:
+    """The drafts whose consultation is open `today`: what `opened_messages` tells subscribers of."""
+    return [policy for policy in context.library() if window_state(policy, today) is WindowState.OPEN]
+
+
+def opened_messages(db: Session, opened: list[Policy], after: int,
                     limit: int) -> tuple[list[OutboxMessage], int | None]:
     """"A consultation has opened", for the next `limit` confirmed subscribers after subscription
-    id `after` (keyset paging) and each consultation open `today`, not yet queued, and the last
+    id `after` (keyset paging) and each consultation in `opened`, not yet queued, and the last
     subscriber's id (None when there were no more subscribers): each message's `dedupe_key`
     names the subscriber and the consultation (draft and opening date), and one already queued
     is never queued again (`actions.notify_open` queues them, a batch a transaction)."""
@@ -134,7 +140,6 @@ def opened_messages(db: Session, today: dt.date, after: int,
         Subscription.id > after).order_by(Subscription.id).limit(limit)))
     if not subscribers:
         return [], None
-    opened = [policy for policy in context.library() if window_state(policy, today) is WindowState.OPEN]
     wanted = {f"opened:{subscriber.id}:{policy.slug}:{policy.consultation.opens}": (subscriber, policy)
               for subscriber in subscribers for policy in opened}
     done = set(db.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(wanted))))

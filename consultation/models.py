@@ -231,7 +231,7 @@ class CommentFlag(Base):
     where and what was found, for the moderator; a JSON column cannot be indexed the same way on
     SQLite and PostgreSQL, and a LIKE over it reads every row. A comment has a row per kind found,
     written with it (see `Comment._index_flags`, and `actions.save_comment`, which inserts both rows
-itself); the kinds never change afterwards."""
+    itself); the kinds never change afterwards."""
 
     __tablename__ = "comment_flags"
 
@@ -337,8 +337,6 @@ class Recommendation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_slug: Mapped[str] = mapped_column(String(100), index=True)
-    """Indexed alone as well as first in the composite indexes: SQLite counts a draft's flags by
-    (policy_slug, id) from this index alone (see migration 0009)."""
     text: Mapped[str] = mapped_column(Text)
     made_on: Mapped[dt.date] = mapped_column(Date)
     response_due: Mapped[dt.date] = mapped_column(Date)

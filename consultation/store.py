@@ -188,8 +188,7 @@ def section_title(db: Session, policy_slug: str, section_key: str) -> str | None
 def answered_for_publishing(db: Session, policy_slug: str) -> list[Comment]:
     """Comments approved, answered, and whose writers agreed to publication: "What you told us"."""
     return list(db.scalars(select(Comment).where(
-        Comment.policy_slug == policy_slug, Comment.moderation == "approved", Comment.may_publish,
-        Comment.response_outcome.is_not(None),
+        Comment.policy_slug == policy_slug, PUBLISHED, Comment.response_outcome.is_not(None),
     ).order_by(Comment.created_at, Comment.id)))
 
 

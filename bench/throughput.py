@@ -15,7 +15,8 @@ gunicorn with two sync workers serves the portal on loopback, on SQLite and then
   the Lua script writes a unique one per request (run nonce, thread, counter) instead of opening
   the page first. The token comes from one real page visit, and every request sends that
   visit's session cookie, as one visitor sending many comments would. So the POST figures are
-  the POST alone: validation, CSRF check, moderation flags, the insert and the session update.
+  the POST alone: validation, CSRF check, moderation flags and the insert (the session is
+  read for the CSRF check but not changed, so no new cookie is signed).
 
 Then the floors: a bare Flask app under the same gunicorn. Its POST takes the same form body and
 inserts the same row (the project's Comment model, engine made by `make_engine`, so the same
@@ -31,7 +32,7 @@ The SQLite floors run straight after the portal's SQLite runs, the PostgreSQL fl
 PostgreSQL runs.
 
 Acknowledged: responses saying the comment was stored, counted by the Lua script (the app's 303
-to the thank-you page, which shows the reference kept in the session; the floor's 200). Stored:
+to the thank-you page, whose address carries the new comment's reference; the floor's 200). Stored:
 rows added to the comments table during the run. Requests still in flight when wrk stops (at most
 one a connection) may be stored without being acknowledged; fewer stored than acknowledged is a
 lost comment. These are counts: a loss hidden by as many in-flight rows would not show.

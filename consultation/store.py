@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterator
 
 import idna
-from sqlalchemy import ColumnElement, Engine, Select, and_, bindparam, case, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Engine, Row, Select, and_, bindparam, case, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from consultation.filters import ANY_FLAG, Filters
@@ -45,6 +45,13 @@ def is_row_id(value: object) -> bool:
 def reference_for_submission(db: Session, submission_key: str) -> str | None:
     """The reference of the comment a form sent, if it has been stored."""
     return db.scalar(select(Comment.reference).where(Comment.submission_key == submission_key))
+
+
+def receipt(db: Session, policy_slug: str, reference: str) -> Row | None:
+    """A stored comment's reference and section title (as `section`), if `reference` is one of
+    this draft's comments: what its "Comment sent" page shows."""
+    return db.execute(select(Comment.reference, Comment.section_title.label("section")).where(
+        Comment.policy_slug == policy_slug, Comment.reference == reference)).first()
 
 
 def panel_comments(db: Session, policy_slug: str, number: int) -> Page:

@@ -31,10 +31,12 @@ from policy_portal.text.sections import WHOLE_DRAFT, WHOLE_DRAFT_TITLE, Section,
 
 blueprint = Blueprint("consultation", __name__)
 SESSION_PANEL = "panel_invitation"
-SESSION_SENT = "sent"
 PANEL_TOKEN = "invitation"
 """The panel link carries its token in the query string, which the access-log formats in the
 operators' guide leave out, so the link never lands in a log."""
+RECEIPT = "reference"
+"""The query-string name for the reference the "Comment sent" page shows: kept out of access logs
+too, so a log line's address and time are never tied to a comment by its reference."""
 
 
 blueprint.add_app_template_filter(long_date, "long_date")
@@ -104,16 +106,21 @@ def comment(slug: str, key: str):
         consultation_closes=policy.consultation.closes,
         panel_invitation_id=member.id if member else None,
     ), policy.title)
-    session[SESSION_SENT] = {"slug": policy.slug, "reference": reference,
-                             "section": section.title if section else None}
-    return redirect(url_for(".sent", slug=policy.slug), 303)
+    return redirect(url_for(".sent", slug=policy.slug, **{RECEIPT: reference}), 303)
 
 
 @blueprint.get("/<slug>/thank-you")
 def sent(slug: str):
+    """The receipt for a comment just sent, found by the reference the redirect carries.
+
+    The reference travels in the address, not the session: a POST that changes nothing in the
+    session sends no new session cookie, and signing one was about a fifth of the comment POST's
+    own work beyond storing the comment (issue 21). The page shows only what the address already
+    holds (the reference) and the section's title, and only for a comment stored on this draft.
+    """
     policy = _policy(slug)
-    receipt = session.get(SESSION_SENT)
-    if not receipt or receipt["slug"] != policy.slug:
+    receipt = store.receipt(context.database(), policy.slug, request.args.get(RECEIPT, ""))
+    if receipt is None:
         return redirect(url_for(".consultation", slug=policy.slug))
     return render_template("consultation/sent.html", policy=policy, receipt=receipt,
                            outcome_due=outcome_due(policy.consultation.closes,

@@ -202,8 +202,15 @@ def test_index_lists_open_consultations(client):
 
 
 def test_thank_you_page_without_a_comment_goes_back_to_the_draft(client):
-    response = client.get("/pets/thank-you")
-    assert response.status_code == 302 and response.headers["Location"] == PETS
+    sent = comment(client, **GOOD)
+    assert "Set-Cookie" not in sent.headers  # the receipt is in the address, not the session
+    reference = sent.headers["Location"].partition("reference=")[2]
+    shown = soup(client.get(f"/pets/thank-you?reference={reference}")).find(class_="reference")
+    assert words(shown) == reference
+    for address in ("/pets/thank-you", "/pets/thank-you?reference=C-2222-2222",
+                    f"/complaints/thank-you?reference={reference}"):  # none, made up, another policy's
+        response = client.get(address)
+        assert response.status_code == 302 and response.headers["Location"] == address.split("thank")[0]
 
 
 # The scrutiny panel

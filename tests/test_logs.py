@@ -1,4 +1,5 @@
-"""A panel member's invitation link never lands in a server's log (issue 19, finding 10).
+"""A panel member's invitation link never lands in a server's log (issue 19, finding 10), nor
+does the comment reference in a "Comment sent" page's address.
 
 The link's token lets whoever holds it comment in the member's name, and logs are kept longer
 and read by more people than the database. The token travels in the query string, which
@@ -23,6 +24,8 @@ from portal.cli import main
 from tests.conftest import ROOT, TODAY
 from tests.postgres import _free_port
 
+REFERENCE = "C-2222-2222"
+"""A comment reference, as the "Comment sent" page's address carries one."""
 ACCESS_LOG_FLAGS = re.compile(r"--access-logfile \S+ --access-logformat '[^']+'")
 
 
@@ -32,8 +35,9 @@ def invitation_link(project: Path, capsys, base_url: str) -> str:
     return next(line for line in capsys.readouterr().out.splitlines() if line.startswith("http"))
 
 
-def log_of_opening(link: str, command: list[str], environment: dict[str, str]) -> str:
-    """Start the server, open the link as a panel member would, stop it and return its log."""
+def log_of_opening(link: str, command: list[str], environment: dict[str, str], *also: str) -> str:
+    """Start the server, open the link as a panel member would, and then the addresses `also`,
+    stop it and return its log."""
     server = subprocess.Popen(command, env={**os.environ, "PORTAL_TODAY": TODAY, **environment},
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -45,6 +49,8 @@ def log_of_opening(link: str, command: list[str], environment: dict[str, str]) -
             except OSError:
                 time.sleep(0.1)
         assert "Start commenting as Jo Bloggs" in page
+        for address in also:
+            urllib.request.urlopen(address, timeout=5).read()
     finally:
         server.terminate()
         log = server.communicate(timeout=30)[0]
@@ -68,8 +74,10 @@ def test_gunicorn_with_the_guides_access_log_format_logs_no_token(project, capsy
     monkeypatch.setenv("SECRET_KEY", "log test key")
     port = _free_port()
     link = invitation_link(project, capsys, f"http://127.0.0.1:{port}")
+    receipt = f"http://127.0.0.1:{port}/consultations/pets/thank-you?reference={REFERENCE}"
     log = log_of_opening(link, [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
                                 "--no-control-socket", *flags, "portal.wsgi:application"],
-                         {"PORTAL_PROJECT": str(project)})
+                         {"PORTAL_PROJECT": str(project)}, receipt)
     assert '"GET /consultations/panel/" 200' in log
-    assert link.split("invitation=")[1] not in log
+    assert '"GET /consultations/pets/thank-you" 302' in log
+    assert link.split("invitation=")[1] not in log and REFERENCE not in log

@@ -50,6 +50,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from consultation import actions, context, store
 from consultation.models import StaffUser
 from consultation.security import client_network
+from policy_portal.config.environment import SettingsError
 
 SESSION_USER = "staff_user"
 SESSION_NONCE = "staff_nonce"
@@ -87,7 +88,7 @@ def check_settings(app: Flask) -> None:
     """Refuse to start with a password hash cost below the secure one, unless testing."""
     cost = app.config["PASSWORD_HASH_COST"]
     if cost < PASSWORD_HASH_COST and not app.config["TESTING"]:
-        raise ValueError(f"PASSWORD_HASH_COST is {cost}, below {PASSWORD_HASH_COST}: only tests (TESTING) "
+        raise SettingsError(f"PASSWORD_HASH_COST is {cost}, below {PASSWORD_HASH_COST}: only tests (TESTING) "
                          "may lower it, since a cheaper hash makes stolen passwords quicker to guess")
 
 

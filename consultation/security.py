@@ -19,14 +19,17 @@ import ipaddress
 import logging
 import threading
 import time
+from functools import cache
 
 from flask import Flask, Response, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+
+from policy_portal.config.environment import SettingsError
 
 log = logging.getLogger(__name__)
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -153,6 +156,23 @@ def init_app(app: Flask) -> None:
     fallback = storage if isinstance(storage, MemoryStorage) else SweptMemoryStorage()
     app.extensions[FALLBACK] = FixedWindowRateLimiter(fallback)
     app.before_request(_limit_submissions)
+    for setting in set(RATE_LIMITS.values()):
+        check_rate(setting, app.config[setting])
+
+
+def check_rate(setting: str, value: str) -> None:
+    """Refuse to start with a limit that is not a rate, rather than fail every comment with it."""
+    try:
+        _rate(value)
+    except ValueError:
+        raise SettingsError(f"{setting} is {value!r}, which is not a rate: write it like \"20 per hour\" "
+                         "or \"5 per minute\"") from None
+
+
+@cache
+def _rate(value: str) -> RateLimitItem:
+    """A limit setting read once: parsing it took as long as counting the POST against it."""
+    return parse(value)
 
 
 def csrf(app: Flask) -> CSRFProtect:
@@ -172,7 +192,7 @@ def _limit_submissions() -> None:
     setting = RATE_LIMITS.get(request.endpoint or "")
     if setting is None or request.method != "POST":
         return
-    rate = parse(current_app.config[setting])
+    rate = _rate(current_app.config[setting])
     counted = (request.endpoint, client_network(request.remote_addr))
     try:
         allowed = current_app.extensions[LIMITER].hit(rate, *counted)

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from consultation import actions, context
 from consultation.models import OutboxMessage
 from consultation.store import as_utc
+from policy_portal.config.environment import SettingsError
 
 SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -58,7 +59,7 @@ HEADER_POLICY = email.policy.SMTP.clone(max_line_length=998)
 "Subject:", which its own parser (and some mail programs) then read with a leading space."""
 
 
-class MailSettingsError(ValueError):
+class MailSettingsError(SettingsError):
     """`SMTP_URL`, `MAIL_FROM` or `PORTAL_URL` cannot be used; the message says which and why."""
 
 

@@ -265,7 +265,8 @@ def serve(args: argparse.Namespace, project: Project) -> int:
     """Build, upgrade the database, and serve site and consultation on one port, for one person."""
     from werkzeug.serving import run_simple
 
-    from consultation.sending import MailSettingsError, start_sender
+    from consultation.sending import start_sender
+    from policy_portal.config.environment import SettingsError
     from portal.server import PathOnlyLog, create_portal
 
     args.site_dir = project.site
@@ -274,7 +275,7 @@ def serve(args: argparse.Namespace, project: Project) -> int:
     try:
         portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
         sender = start_sender(portal.extensions["consultation"])
-    except MailSettingsError as error:
+    except SettingsError as error:
         print(f"Not serving: {error}.", file=sys.stderr)
         return 1
     print(f"Serving the portal at http://{args.host}:{args.port}/ (press Ctrl+C to stop).")

@@ -15,6 +15,7 @@ from consultation import create_app, store
 from consultation.database import make_engine, upgrade
 from consultation.panel import invite
 from policy_portal.clock import UK
+from policy_portal.config.environment import SettingsError
 from tests.conftest import SECRET_KEY
 from tests.consultation_pages import (
     GOOD,
@@ -341,6 +342,12 @@ def test_each_comment_post_counts_once_against_the_limit(app, client):
     sent += [comment(client, **GOOD).status_code for _ in range(3)]
     assert sent == [400, 303, 303, 429]
     assert len(stored(app)) == 2
+
+
+def test_a_limit_that_is_not_a_rate_stops_the_app_starting(project, database_url):
+    with pytest.raises(SettingsError, match="COMMENT_RATE_LIMIT is 'twenty', which is not a rate: write"):
+        create_app(project, {"SECRET_KEY": SECRET_KEY, "DATABASE_URL": database_url,
+                             "COMMENT_RATE_LIMIT": "twenty"})
 
 
 def test_one_ipv6_network_shares_one_comment_limit(app, client):

@@ -59,6 +59,11 @@ ENVIRONMENT: dict[str, Variable] = {variable.name: variable for variable in (
 )}
 
 
+class SettingsError(ValueError):
+    """A setting cannot be used; the message names it, says why and what to write instead.
+    Raised when the app starts, so a wrong setting stops it rather than failing its pages."""
+
+
 def setting(name: str) -> str:
     """The value of a declared variable, or its default."""
     return ENVIRONMENT[name].value()

@@ -27,6 +27,7 @@ from consultation import (
     auth,
     context,
     errors,
+    policies,
     published_cache,
     security,
     staff_loop_views,  # noqa: F401  (adds its routes to the staff blueprint)
@@ -76,6 +77,7 @@ def create_app(project: Project | Path, settings: Mapping[str, Any] | None = Non
         MAIL_FROM=setting("MAIL_FROM"),
         PUBLISHED_COMMENTS_CACHE_SECONDS=published_cache.seconds(setting(published_cache.SETTING)),
         PASSWORD_HASH_COST=auth.PASSWORD_HASH_COST,
+        POLICY_CHECK_SECONDS=policies.CHECK_SECONDS,
     )
     app.config.update(settings or {})
     # A space after the address, as an env file can leave, went into every email's link

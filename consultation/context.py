@@ -30,7 +30,7 @@ CLOCK = "portal.clock"
 def init_app(app: Flask, project: Project, engine: Engine, clock: Clock) -> None:
     app.extensions[PROJECT] = project
     app.extensions[CLOCK] = clock
-    app.extensions[POLICIES] = PolicySource(project)
+    app.extensions[POLICIES] = PolicySource(project, app.config["POLICY_CHECK_SECONDS"])
     app.extensions[ENGINE] = engine
     app.extensions[SINGLE_READS] = reads_engine(engine)
     app.extensions[SESSIONS] = sessionmaker(engine, expire_on_commit=False)
@@ -79,8 +79,7 @@ def close_database(_error: BaseException | None = None) -> None:
 
 def library() -> Library:
     """The policies as they are now: read again when a file changes (see `PolicySource`). Looked
-    at once a request: checking every policy file's date costs as much as the rest of a cached
-    consultation page, and one request should see one version of the policies anyway."""
+    at once a request, since one request should see one version of the policies."""
     if "library" not in g:
         source: PolicySource = current_app.extensions[POLICIES]
         g.library = source.library()

@@ -52,7 +52,8 @@ The least scrypt takes with its memory limit (2**4 to 2**6 are refused), 1/256 o
 full cost. Only an app with TESTING set may take a lower cost than the full one."""
 APP_SETTINGS = {"SECRET_KEY": SECRET_KEY, "COMMENT_RATE_LIMIT": "1000 per minute",
                 "SIGN_IN_RATE_LIMIT": "1000 per minute",
-                "SESSION_COOKIE_SECURE": False, "TESTING": True, "PASSWORD_HASH_COST": TEST_HASH_COST}
+                "SESSION_COOKIE_SECURE": False, "TESTING": True, "PASSWORD_HASH_COST": TEST_HASH_COST,
+                "POLICY_CHECK_SECONDS": 0}  # tests edit a policy and look at once (see test_consultation)
 
 
 def copy_project(target: Path) -> Path:

@@ -7,6 +7,7 @@ Today is 23 November 2026 (conftest), so the example pets policy is open for com
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from consultation.database import make_engine, upgrade
 from consultation.panel import invite
 from policy_portal.clock import UK
 from policy_portal.config.environment import SettingsError
-from tests.conftest import SECRET_KEY
+from tests.conftest import APP_SETTINGS, SECRET_KEY
 from tests.consultation_pages import (
     GOOD,
     PETS,
@@ -415,6 +416,19 @@ def test_a_section_renamed_while_someone_writes_keeps_their_text(app, client, pr
     page = soup(response)
     assert "the section you commented on has been renamed or removed" in words(page.find(class_="lead"))
     assert [text.get_text() for text in page.find_all(class_="kept-text")] == [GOOD["comment"]]
+
+
+def test_an_edited_draft_is_shown_once_its_process_looks_at_the_files_again(project, database_url):
+    """Each process looks at the policy files' dates at most every POLICY_CHECK_SECONDS (issue 21:
+    at 100 policies in four languages, looking on every request took longer than the page)."""
+    app = create_app(project, {**APP_SETTINGS, "DATABASE_URL": database_url, "POLICY_CHECK_SECONDS": 1.5})
+    client = app.test_client()
+    assert "What needs our permission" in client.get(PETS).get_data(as_text=True)
+    edit_policy(project, "pets", "## 2. What needs our permission", "## 2. What needs our consent")
+    assert "What needs our permission" in client.get(PETS).get_data(as_text=True)  # not looked at again yet
+    time.sleep(1.5)
+    assert "What needs our consent" in client.get(PETS).get_data(as_text=True)
+    app.extensions["engine"].dispose()
 
 
 @pytest.mark.parametrize("value", ["abc", [1, 2], True, 10**30])

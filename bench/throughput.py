@@ -18,7 +18,7 @@ gunicorn with two sync workers serves the portal on loopback, on SQLite and then
   the POST alone: validation, CSRF check, moderation flags and the insert (the session is
   read for the CSRF check but not changed, so no new cookie is signed).
 
-Then the floors: a bare Flask app under the same gunicorn. Its POST takes the same form body and
+The floors: a bare Flask app under the same gunicorn. Its POST takes the same form body and
 inserts the same row (the project's Comment model, engine made by `make_engine`, so the same
 SQLite pragmas) with no CSRF, validation, session or template, on SQLite and on a PostgreSQL server
 of its own; each comment POST's rate is compared with the floor on its own database. Its GET
@@ -27,9 +27,13 @@ opened with no cookie as the consultation page is, so each answer makes a sessio
 the consultation page GET's rate is compared with it.
 Each comparison is given twice: by requests a second, the target's own measure, and by the
 server's CPU time a request (gunicorn's processes, and PostgreSQL's where it runs), which other
-work on a shared machine delays but barely changes.
-The SQLite floors run straight after the portal's SQLite runs, the PostgreSQL floor after its
-PostgreSQL runs.
+work on a shared machine delays but changes less.
+On each database the portal and the floors are served at once and measured in rounds (three by
+default): a round is the page GET, the floor's page GET, the comment POST and the floor's POST,
+one straight after another, so each run and its floor meet the same load from the rest of the
+machine. The shares given are the medians of the rounds' shares. (Runs of the portal and its
+floor minutes apart, as this bench first made them, gave shares 15 points apart on a shared
+machine from one run of the bench to the next.)
 
 Acknowledged: responses saying the comment was stored, counted by the Lua script (the app's 303
 to the thank-you page, whose address carries the new comment's reference; the floor's 200). Stored:
@@ -43,7 +47,7 @@ synchronous=NORMAL). wrk shares the machine's cores with the server. Each run fo
 warm-up of the same requests. The CPU the machine spends during a run on other processes is
 shown: well above nothing, the figures say more about the machine than about the app.
 
-Run: python bench/throughput.py [--duration 10] [--threads 2] [--connections 16]
+Run: python bench/throughput.py [--duration 10] [--threads 2] [--connections 16] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ import resource
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -190,13 +195,13 @@ class Result:
     def row(self) -> str:
         f = self.figures
         counts = "" if self.stored is None else f"{f['acknowledged']:>8} {self.stored:>8}"
-        row = (f"{self.name:<32} {self.rps:>8.1f} {f['p50_us'] / 1000:>8.1f} {f['p99_us'] / 1000:>8.1f} "
+        row = (f"{self.name:<42} {self.rps:>8.1f} {f['p50_us'] / 1000:>8.1f} {f['p99_us'] / 1000:>8.1f} "
                f"{f['requests']:>8} {f['s2xx']:>6} {f['s3xx']:>6} {f['s4xx']:>6} {f['s5xx']:>6} "
                f"{f['socket_errors']:>6} {len(self.server_errors):>6} {self.others:>6.0%}  {counts}")
         return row.rstrip()
 
 
-HEADER = (f"{'run':<32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>8} {'2xx':>6} {'3xx':>6} "
+HEADER = (f"{'run':<42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>8} {'2xx':>6} {'3xx':>6} "
           f"{'4xx':>6} {'5xx':>6} {'sock':>6} {'logerr':>6} {'other':>6}  {'acked':>8} {'stored':>8}")
 QUIET = 0.10
 """More of the CPU than this taken by other work during a run, and its figures say more about the
@@ -376,21 +381,43 @@ def run_wrk(name: str, url: str, args: list[str], load: Load, script: Path, log:
     return Result(name, figures, stored, errors, max(others, 0.0), later_mine - mine)
 
 
-def portal_runs(label: str, project: Path, database_url: str, load: Load, script: Path, work: Path,
-                database_server: int | None = None) -> list[Result]:
-    """The page and comment runs against the portal on one database (`database_server`: the
-    process id of the PostgreSQL server behind it)."""
-    log = work / f"gunicorn-{label}.log"
-    environment = {"PORTAL_PROJECT": str(project), "DATABASE_URL": database_url, "SECRET_KEY": "bench",
-                   "PORTAL_SECURE_COOKIES": "0", "PORTAL_TODAY": TODAY, "COMMENT_RATE_LIMIT": RATE_LIMIT}
-    with gunicorn("portal.wsgi:application", environment, log) as url:
-        page = run_wrk(f"{label}: consultation page GET", url + PAGE, ["GET", "200", "", "", ""], load,
-                       script, log, database_server=database_server)
+@dataclass
+class Round:
+    """One round on one database: the portal's runs, each straight after or before its floor's,
+    so each pair met the same load from the rest of the machine."""
+    page: Result
+    page_floor: Result
+    comment: Result
+    comment_floor: Result
+
+
+def rounds_on(label: str, project: Path, databases: tuple[str, str], load: Load, rounds: int, script: Path,
+              work: Path, database_servers: tuple[int | None, int | None] = (None, None)) -> list[Round]:
+    """`rounds` rounds of the four runs on one database, the portal and the floors served at once
+    (an idle server takes no CPU), each on a database of its own (`databases`: the portal's and
+    the floor's URLs; `database_servers`: their PostgreSQL servers' process ids)."""
+    portal_log, floor_log = work / f"gunicorn-{label}.log", work / f"gunicorn-floor-{label}.log"
+    portal_environment = {"PORTAL_PROJECT": str(project), "DATABASE_URL": databases[0],
+                          "SECRET_KEY": "bench", "PORTAL_SECURE_COOKIES": "0", "PORTAL_TODAY": TODAY,
+                          "COMMENT_RATE_LIMIT": RATE_LIMIT}
+    floor_environment = {"PORTAL_PROJECT": str(project), "DATABASE_URL": databases[1]}
+    getting = ["GET", "200", "", "", ""]
+    done = []
+    with (gunicorn("portal.wsgi:application", portal_environment, portal_log) as url,
+          gunicorn("bench.throughput:create_floor_app()", floor_environment, floor_log) as floor_url):
         cookie, token = visit(url)
-        posting = ["POST", "303", cookie, form_body(token), KEY_FIELD]
-        comment = run_wrk(f"{label}: comment POST", url + COMMENT, posting, load, script, log, database_url,
-                          database_server)
-    return [page, comment]
+        posting, floor_posting = (["POST", "303", cookie, form_body(token), KEY_FIELD],
+                                  ["POST", "200", "", form_body("unused"), KEY_FIELD])
+        for _ in range(rounds):
+            done.append(Round(
+                run_wrk(f"{label}: consultation page GET", url + PAGE, getting, load, script, portal_log,
+                        database_server=database_servers[0]),
+                run_wrk(f"{label}: {PAGE_FLOOR}", floor_url + FLOOR_PAGE, getting, load, script, floor_log),
+                run_wrk(f"{label}: comment POST", url + COMMENT, posting, load, script, portal_log,
+                        databases[0], database_servers[0]),
+                run_wrk(f"{label}: {POST_FLOOR}", floor_url + FLOOR_COMMENT, floor_posting, load, script,
+                        floor_log, databases[1], database_servers[1])))
+    return done
 
 
 def postmaster(database: postgres.Server) -> int:
@@ -398,74 +425,61 @@ def postmaster(database: postgres.Server) -> int:
     return int((database.data / "postmaster.pid").read_text().split()[0])
 
 
-def floor_runs(label: str, project: Path, database_url: str, load: Load, script: Path, work: Path,
-               database_server: int | None = None) -> list[Result]:
-    """The bare floors on one database: the insert, sent the same form body as the comment runs,
-    and (on SQLite, since it reads no database) the Flask-WTF form page."""
-    log = work / f"gunicorn-floor-{label}.log"
-    environment = {"PORTAL_PROJECT": str(project), "DATABASE_URL": database_url}
-    with gunicorn("bench.throughput:create_floor_app()", environment, log) as url:
-        floors = []
-        if database_server is None:
-            floors.append(run_wrk(PAGE_FLOOR, url + FLOOR_PAGE, ["GET", "200", "", "", ""], load, script,
-                                  log))
-        posting = ["POST", "200", "", form_body("unused"), KEY_FIELD]
-        floors.append(run_wrk(f"{label}: {POST_FLOOR}", url + FLOOR_COMMENT, posting, load, script, log,
-                              database_url, database_server))
-    return floors
-
-
-def report(results: list[Result], floors: list[Result], load: Load) -> None:
-    """Every run's row, lost comments and server errors; then each comment run against the insert
-    floor on its own database, and each page run against the form page floor."""
-    floor_named = {floor.name: floor for floor in floors}
+def report(done: dict[str, list[Round]], load: Load) -> None:
+    """Every run's row, lost comments and server errors; then, for each database, the page GET
+    against the form page floor and the comment POST against the insert floor: each round's
+    share, and the median of the rounds'."""
+    runs = [run for rounds in done.values() for one in rounds
+            for run in (one.page, one.page_floor, one.comment, one.comment_floor)]
     print(f"\nwrk: {load.threads} threads, {load.connections} connections, {load.duration} s a run; "
           f"gunicorn: 2 sync workers; comment rate limit raised to {RATE_LIMIT}.")
     print(HEADER)
-    for result in [*results, *floors]:
-        print(result.row())
+    for run in runs:
+        print(run.row())
     print("(sock: wrk connect/read/write/timeout errors; logerr: ERROR/CRITICAL lines in the server log "
           "during warm-up and run; "
           "other: share of the CPU other processes took during the run; acked: acknowledged by the server; "
           "stored: rows added during the run)")
-    busiest = max(result.others for result in [*results, *floors])
+    busiest = max(run.others for run in runs)
     if busiest > QUIET:
         print(f"WARNING: other processes took up to {busiest:.0%} of the CPU during a run: these "
               "figures are lower and noisier than on a quiet machine; run again when it is idle.")
     print()
-    for result in [*results, *floors]:
-        if result.stored is not None:
-            acked, stored = result.figures["acknowledged"], result.stored
+    lost = 0
+    for run in runs:
+        if run.stored is not None:
+            acked, stored = run.figures["acknowledged"], run.stored
+            lost += max(acked - stored, 0)
             verdict = f"LOST {acked - stored}" if stored < acked else f"none lost, {stored - acked} in flight"
-            print(f"{result.name}: {acked} acknowledged, {stored} stored: {verdict}")
-            figure(f"{result.name}: comments lost", str(max(acked - stored, 0)), "0")
-        for entry in result.server_errors[:3]:
+            print(f"{run.name}: {acked} acknowledged, {stored} stored: {verdict}")
+        for entry in run.server_errors[:3]:
             print(f"  log: {entry}")
+    figure("Comments lost, every run", str(lost), "0")
     print()
-    for result in results:
-        label = result.name.split(":")[0]
-        if result.name.endswith("comment POST"):
-            compare(result, floor_named[f"{label}: {POST_FLOOR}"], f"{label} floor", "the bare-Flask floor",
-                    TARGET)
-        elif result.name.endswith("page GET"):
-            figure(result.name, f"{result.rps:.0f} req/s, p50 {result.figures['p50_us'] / 1000:.0f} ms, "
-                   f"p99 {result.figures['p99_us'] / 1000:.0f} ms")
-            compare(result, floor_named[PAGE_FLOOR], "form page floor", "a bare Flask-WTF one-form page",
-                    PAGE_TARGET)
+    for rounds in done.values():
+        compare([(one.page, one.page_floor) for one in rounds], "a bare Flask-WTF one-form page", PAGE_TARGET)
+        compare([(one.comment, one.comment_floor) for one in rounds], "the bare-Flask floor", TARGET)
 
 
-def compare(result: Result, floor: Result, short: str, floor_name: str, target: float) -> None:
-    """A run's rate as a share of its floor's, printed and as a FIGURE against its target; and the
-    same share by the server's CPU time a request, which holds better on a busy machine."""
-    ratio, by_cpu = result.rps / floor.rps, floor.cpu_ms / result.cpu_ms
-    verdict = "meets" if ratio >= target else "BELOW"
-    print(f"{result.name} / {short}: {result.rps:.1f} / {floor.rps:.1f} req/s = {ratio:.0%} "
-          f"({verdict} the {target:.0%} target); by server CPU a request: {floor.cpu_ms:.2f} / "
-          f"{result.cpu_ms:.2f} ms = {by_cpu:.0%}")
-    figure(f"{result.name}, share of {floor_name}", f"{ratio:.0%} ({result.rps:.0f} / {floor.rps:.0f} req/s, "
-           f"p99 {result.figures['p99_us'] / 1000:.0f} ms)", f">= {target:.0%}")
-    figure(f"{result.name}, share of {floor_name} by server CPU a request",
-           f"{by_cpu:.0%} ({result.cpu_ms:.2f} / {floor.cpu_ms:.2f} ms)", f">= {target:.0%}")
+def compare(pairs: list[tuple[Result, Result]], floor_name: str, target: float) -> None:
+    """Each round's rate as a share of its floor's, and the median over the rounds as a FIGURE
+    against the target; and the same share by the server's CPU time a request, which holds
+    better on a busy machine."""
+    name = pairs[0][0].name
+    for result, floor in pairs:
+        print(f"{name} / {floor.name}: {result.rps:.1f} / {floor.rps:.1f} req/s = "
+              f"{result.rps / floor.rps:.0%}; by server CPU a request: {floor.cpu_ms:.2f} / "
+              f"{result.cpu_ms:.2f} ms = {floor.cpu_ms / result.cpu_ms:.0%}")
+    ratio = statistics.median(result.rps / floor.rps for result, floor in pairs)
+    by_cpu = statistics.median(floor.cpu_ms / result.cpu_ms for result, floor in pairs)
+    rates = statistics.median(result.rps for result, _ in pairs)
+    p99 = statistics.median(result.figures["p99_us"] / 1000 for result, _ in pairs)
+    print(f"{name}: median of {len(pairs)} round(s) {ratio:.0%} of {floor_name} "
+          f"({'meets' if ratio >= target else 'BELOW'} the {target:.0%} target); by server CPU {by_cpu:.0%}")
+    figure(f"{name}, share of {floor_name}", f"{ratio:.0%} (median of {len(pairs)}; {rates:.0f} req/s, "
+           f"p99 {p99:.0f} ms)", f">= {target:.0%}")
+    figure(f"{name}, share of {floor_name} by server CPU a request", f"{by_cpu:.0%} (median of {len(pairs)})",
+           f">= {target:.0%}")
 
 
 def main() -> None:
@@ -473,6 +487,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the four runs on each database "
+                        "(default 3); the shares given are the rounds' medians")
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -484,17 +500,16 @@ def main() -> None:
         project = copy_project(work / "project")
         (project / "site").mkdir()
         (project / "site" / "index.html").write_text("<!doctype html><title>Home</title>", encoding="utf-8")
-        results = portal_runs("SQLite", project, migrated(f"sqlite:///{work / 'portal.sqlite'}"),
-                              load, script, work)
-        floors = floor_runs("SQLite", project, migrated(f"sqlite:///{work / 'floor.sqlite'}"), load, script,
-                            work)
-        with postgres.server() as database:
-            results += portal_runs("PostgreSQL", project, migrated(database.url), load, script, work,
-                                   postmaster(database))
-        with postgres.server() as database:  # a server of its own, which the portal's rows do not slow
-            floors += floor_runs("PostgreSQL", project, migrated(database.url), load, script, work,
-                                 postmaster(database))
-        report(results, floors, load)
+        done = {"SQLite": rounds_on("SQLite", project, (migrated(f"sqlite:///{work / 'portal.sqlite'}"),
+                                                        migrated(f"sqlite:///{work / 'floor.sqlite'}")),
+                                    load, options.rounds, script, work)}
+        # a server each, so the portal's rows do not slow the floor's inserts
+        with postgres.server() as database, postgres.server() as floor_database:
+            done["PostgreSQL"] = rounds_on("PostgreSQL", project, (migrated(database.url),
+                                                                   migrated(floor_database.url)),
+                                           load, options.rounds, script, work,
+                                           (postmaster(database), postmaster(floor_database)))
+        report(done, load)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

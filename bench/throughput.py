@@ -73,7 +73,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, abort, redirect, render_template, request
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
@@ -96,6 +96,7 @@ from tests.consultation_pages import GOOD, SECTION  # noqa: E402
 PAGE = "/consultations/pets/"
 COMMENT = f"/consultations/pets/comment/{SECTION}"
 FLOOR_COMMENT = "/comment"
+FLOOR_FORM_COMMENT = "/form-comment"
 KEY_FIELD = f"{SECTION}-submission"
 TOKEN = re.compile(rf'name="({SECTION}-csrf_token)" type="hidden" value="([^"]*)"')
 RATE_LIMIT = "1000000 per hour"
@@ -214,17 +215,17 @@ class FloorForm(FlaskForm):
 
 def create_floor_app() -> Flask:
     """The floors, for gunicorn (`bench.throughput:create_floor_app()`): the comment row, inserted
-    from the same form fields, and a small page with its reference; and a page with one Flask-WTF
-    form. DATABASE_URL says where; the policy's details come from PORTAL_PROJECT, the same
-    project copy the portal runs on."""
+    from the same form fields, and a small page with its reference; the same row from a Flask-WTF
+    form, its CSRF token checked against the session, answered with a redirect; and a page with
+    one Flask-WTF form. DATABASE_URL says where; the policy's details come from PORTAL_PROJECT,
+    the same project copy the portal runs on."""
     app = Flask(__name__)
     app.config.update(SECRET_KEY="bench", SESSION_COOKIE_SECURE=False)
     sessions = sessionmaker(make_engine(os.environ["DATABASE_URL"]))
     policy = load_project(Path(os.environ["PORTAL_PROJECT"])).library["pets"]
     section = next(section for section in sections(policy.body) if section.key == SECTION)
 
-    @app.post(FLOOR_COMMENT)
-    def comment() -> str:
+    def insert() -> str:
         form = request.form
         reference = new_reference()
         with sessions() as db:
@@ -237,7 +238,17 @@ def create_floor_app() -> Flask:
                 may_publish=form[f"{SECTION}-may_publish"] == "yes", flags="[]",
                 consultation_closes=policy.consultation.closes, created_at=Clock().now()))
             db.commit()
-        return f'<!doctype html><title>Sent</title><p class="reference">{reference}</p>'
+        return reference
+
+    @app.post(FLOOR_COMMENT)
+    def comment() -> str:
+        return f'<!doctype html><title>Sent</title><p class="reference">{insert()}</p>'
+
+    @app.post(FLOOR_FORM_COMMENT)
+    def form_comment() -> Response:
+        if not FloorForm(prefix=f"{SECTION}-").validate():
+            abort(400)
+        return redirect(f"{FLOOR_PAGE}?reference={insert()}", 303)
 
     @app.get(FLOOR_PAGE)
     def form_page() -> str:

@@ -67,7 +67,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import figure  # noqa: E402
 from bench.comment_mix import Comments  # noqa: E402
-from bench.throughput import QUIET, machine_ticks, postmaster, process_ticks, served, tree_ticks  # noqa: E402
+from bench.throughput import QUIET, cpu_use, postmaster, process_ticks, served  # noqa: E402
 from consultation.database import make_engine  # noqa: E402
 from consultation.filters import Filters  # noqa: E402
 from consultation.models import Comment, PanelInvitation  # noqa: E402
@@ -345,16 +345,12 @@ def run_database(label: str, project: Path, database_url: str, options: argparse
              f"report page, last page ({report_end:,})": f"/staff/reports/{SLUG}/" + query(Filters(),
                                                                                          page=report_end),
              **EXPORTS}
-    ours = {os.getpid(), *([database_server] if database_server else [])}
-    (machine, busy), mine = machine_ticks(), tree_ticks(ours)
-    with portal(project, database_url, log) as (staff, worker):
+    with portal(project, database_url, log) as (staff, worker), cpu_use(database_server) as used:
         measured = [measure(staff, worker, name, path, options.requests, options.budget)
                     for name, path in pages.items()]
-        (later_machine, later_busy), later_mine = machine_ticks(), tree_ticks(ours)
-    others = max(0.0, (later_busy - busy - (later_mine - mine)) / (later_machine - machine))
     report(label, total, measured, small, large)
-    print(f"Other processes took {others:.0%} of the machine's CPU while the pages were measured.")
-    if others > QUIET:
+    print(f"Other processes took {used.others:.0%} of the machine's CPU while the pages were measured.")
+    if used.others > QUIET:
         print("WARNING: the machine was busy: these times are longer and noisier than on an idle one.")
 
 

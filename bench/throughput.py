@@ -349,6 +349,30 @@ def waited_ticks() -> int:
     return round((used.ru_utime + used.ru_stime) * os.sysconf("SC_CLK_TCK"))
 
 
+@dataclass
+class CpuUse:
+    """What the machine's CPU did while a `cpu_use` block ran; filled in as the block ends."""
+    ours: int = 0
+    """Clock ticks the benchmark's processes still running at the end used in the block."""
+    others: float = 0.0
+    """Share of the machine's CPU spent on anything else: well above nothing, the block's figures
+    say more about the machine than about the app."""
+
+
+@contextmanager
+def cpu_use(database_server: int | None = None) -> Iterator[CpuUse]:
+    """How much CPU the benchmark used during the block, and the share of the machine other work
+    took. The benchmark: this process, every process under it (gunicorn) or that it waited for in
+    the block (each wrk), and `database_server` (a PostgreSQL server's process id) with its own."""
+    roots = {os.getpid(), *([database_server] if database_server else [])}
+    use = CpuUse()
+    (total, busy), mine, waited = machine_ticks(), tree_ticks(roots), waited_ticks()
+    yield use
+    (later_total, later_busy), later_mine, later_waited = machine_ticks(), tree_ticks(roots), waited_ticks()
+    use.ours = later_mine - mine
+    use.others = max(0.0, (later_busy - busy - use.ours - (later_waited - waited)) / (later_total - total))
+
+
 def comment_count(database_url: str) -> int:
     engine = make_engine(database_url)
     with engine.connect() as connection:
@@ -378,18 +402,15 @@ def run_wrk(name: str, url: str, args: list[str], load: Load, script: Path, log:
     wrk(url, args, load.threads, load.connections, WARM_UP, script)
     time.sleep(1)
     before = comment_count(database_url) if database_url else 0
-    ours = {os.getpid(), *([database_server] if database_server else [])}
-    (total, busy), mine, waited = machine_ticks(), tree_ticks(ours), waited_ticks()
-    line = wrk(url, args, load.threads, load.connections, load.duration, script)
-    (later_total, later_busy), later_mine, later_waited = machine_ticks(), tree_ticks(ours), waited_ticks()
-    others = (later_busy - busy - (later_mine - mine) - (later_waited - waited)) / (later_total - total)
+    with cpu_use(database_server) as used:
+        line = wrk(url, args, load.threads, load.connections, load.duration, script)
     figures = {key: int(value) for key, value in (pair.split("=") for pair in line.split()[1:])}
     stored = comment_count(database_url) - before if database_url else None
     with log.open(encoding="utf-8", errors="replace") as text:
         text.seek(logged)
         errors = [entry for entry in text.read().splitlines() if "ERROR" in entry or "CRITICAL" in entry]
     # wrk has ended by now, so what the tree under this script used is gunicorn's (and the database's)
-    return Result(name, figures, stored, errors, max(others, 0.0), later_mine - mine)
+    return Result(name, figures, stored, errors, used.others, used.ours)
 
 
 @dataclass

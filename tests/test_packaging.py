@@ -2,11 +2,15 @@
 
 A wheel once left out the gettext catalogues, and nothing failed: installed from it, every Welsh,
 Polish and Arabic phrase fell back to English. So this builds the wheel as a release would,
-installs it into a fresh virtual environment, and builds a Welsh page with it.
+installs it into a fresh virtual environment, and builds a Welsh page with it. What runs in the
+fresh environment runs without the caller's PYTHON* settings (tests run as `PYTHONPATH=$PWD
+python -m pytest` once imported the portal from this checkout there, and failed), the import
+check also in isolated mode (`-I`, so not from the current folder): only the wheel supplies it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import site as python_site
 import subprocess
@@ -57,6 +61,7 @@ def test_the_wheel_carries_catalogues_templates_migrations_and_the_pdf_layout(wh
 
 def test_a_wheel_install_builds_welsh_pages_in_welsh(wheel: Path, tmp_path: Path, site: Path):
     """`site` first: its build fills the PDF cache this build reuses, so only the pages are made."""
+    clean = {name: value for name, value in os.environ.items() if not name.startswith("PYTHON")}
     environment = tmp_path / "venv"
     venv.create(environment, with_pip=False)
     fresh_site_packages = next((environment / "lib").glob("python3*/site-packages"))
@@ -64,15 +69,15 @@ def test_a_wheel_install_builds_welsh_pages_in_welsh(wheel: Path, tmp_path: Path
     # environment's: the portal itself must come from the wheel, never from this checkout.
     (fresh_site_packages / "dependencies.pth").write_text(python_site.getsitepackages()[0] + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(environment / "bin" / "python"), "install",
-                    "--quiet", "--no-deps", str(wheel)], check=True, capture_output=True)
+                    "--quiet", "--no-deps", str(wheel)], env=clean, check=True, capture_output=True)
     project = copy_project(tmp_path / "project")
     shutil.copytree(ROOT / ".cache", project / ".cache")
-    where = subprocess.run([str(environment / "bin" / "python"), "-c",
+    where = subprocess.run([str(environment / "bin" / "python"), "-I", "-c",
                             "import policy_portal; print(policy_portal.__file__)"],
-                           cwd=project, capture_output=True, text=True, check=True).stdout
+                           cwd=project, env=clean, capture_output=True, text=True, check=True).stdout
     assert where.startswith(str(fresh_site_packages))
     subprocess.run([str(environment / "bin" / "policy-portal"), "--project", str(project), "build"],
-                   cwd=project, capture_output=True, text=True, check=True)
+                   cwd=project, env=clean, capture_output=True, text=True, check=True)
     page = BeautifulSoup((project / "site" / "cy" / "policies" / "complaints" / "index.html").read_text(
         encoding="utf-8"), "html.parser")
     assert page.html["lang"] == "cy"

@@ -82,7 +82,7 @@ def floor_project(project: Path, target: Path) -> Path:
 
 def pdfs_made_since(project: Path, started: float) -> int:
     """PDFs written to the cache since `started`: each one made rather than reused."""
-    return sum(1 for path in (project / ".cache" / "pdf").glob("*.pdf") if path.stat().st_mtime >= started)
+    return sum(1 for path in load_project(project).pdf_cache.glob("*.pdf") if path.stat().st_mtime >= started)
 
 
 def preview_edits(project: Path, edits: int = 3) -> list[float]:

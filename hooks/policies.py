@@ -143,7 +143,7 @@ def on_pre_build(config) -> None:
     try:
         context = PageContext(project.library, project.association, today,
                               consultation_url=project.consultation_url, outcome_weeks=project.outcome_weeks)
-        build = build_formats(context, project.docs, _published_url(project), project.cache,
+        build = build_formats(context, project.docs, _published_url(project), project.pdf_cache,
                               languages, _progress, memo=_preview and _preview.formats)
     except (BrailleError, PdfError) as error:  # a Typst or liblouis failure, said plainly
         raise PluginError(str(error)) from None

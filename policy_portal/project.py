@@ -29,8 +29,13 @@ from policy_portal.problems import PolicyError, Problem
 from policy_portal.reading.library import Library, load_library
 
 POLICIES = "policies"
-CACHE = ".cache/pdf"
-"""PDFs and Braille files kept between builds, by a hash of what went into them (not committed)."""
+CACHE = ".cache"
+"""What one build keeps for the next (never committed; deleting it is always safe): PDFs and
+Braille files by a hash of what went into them, what checking the texts found, the last search
+index, the record of the last build. Named here only: the code that keeps each is given the
+folder (`Project.cache`)."""
+PDF_CACHE = "pdf"
+"""In the cache folder: the PDFs and Braille files."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,21 +58,14 @@ class Project:
 
     @property
     def config_files(self) -> list[Path]:
-        """mkdocs.yml and the files it inherits settings from (MkDocs' `INHERIT: base.yml`, each
-        named relative to the file naming it), which MkDocs reads as one. The portal reads
-        mkdocs.yml alone; the build reads them all."""
-        found = [self.config_file]
-        data = self.settings.config.data
-        while isinstance(data.get("INHERIT"), str):
-            parent = (found[-1].parent / data["INHERIT"]).resolve()
-            if parent in found or not parent.is_file():  # MkDocs says what is wrong itself
-                break
-            found.append(parent)
-            try:
-                data = ConfigFile.read(parent).data
-            except PolicyError:
-                break
-        return found
+        """mkdocs.yml and the files it inherits settings from (MkDocs' `INHERIT: base.yml`),
+        which MkDocs, and the portal, read as one."""
+        return list(self.settings.config.files)
+
+    @property
+    def config_variables(self) -> list[str]:
+        """The environment variables the settings files name in `!ENV` tags."""
+        return list(self.settings.config.variables)
 
     @property
     def sources(self) -> list[Path]:
@@ -84,6 +82,10 @@ class Project:
     @property
     def cache(self) -> Path:
         return self.root / CACHE
+
+    @property
+    def pdf_cache(self) -> Path:
+        return self.cache / PDF_CACHE
 
     @property
     def instance(self) -> Path:

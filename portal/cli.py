@@ -220,8 +220,8 @@ def build(args: argparse.Namespace, project: Project) -> int:
 
     started, summary = time.perf_counter(), Summary()
     site_dir = args.site_dir or project.site
-    inputs = build_inputs(project.root, project.sources, CODE, site_dir)
-    last = None if getattr(args, "force", False) else up_to_date(project.root, inputs, site_dir)
+    inputs = build_inputs(project.root, project.sources, project.config_variables, CODE, site_dir)
+    last = None if getattr(args, "force", False) else up_to_date(project.cache, inputs, site_dir)
     if last is not None:
         print(last.report, end="")
         print_summary(f"Nothing changed since the last build at {last.when()}; "
@@ -241,7 +241,7 @@ def build(args: argparse.Namespace, project: Project) -> int:
         report += f"\n{unpublished}\n"
         warnings += 1
     print(report, end="")
-    record_build(project.root, inputs, site_dir, report, warnings)
+    record_build(project.cache, inputs, site_dir, report, warnings)
     print_summary(f"Built the site in {site_dir}.", summary.lines(), warnings, started)
     return 0
 

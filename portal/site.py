@@ -29,19 +29,18 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-import policy_portal
 from policy_portal.problems import PolicyError
 from policy_portal.progress import LOGGER, Progress, quiet, step_of
-from policy_portal.project import load_project
+from policy_portal.project import CACHE, load_project
 from policy_portal.reading.checked import load_checked, save_checked
 from policy_portal.reading.reader import remember, remembered
 from policy_portal.site.search import SearchIndexError, finish_site
+from policy_portal.whole_files import remove_abandoned, temporary
 
-CACHE = ".cache"
-"""In the project: what one build keeps for the next (policy_portal.site.search)."""
-CODE = (Path(policy_portal.__file__).parent, Path(__file__).parent)
-"""The code a build runs, beside the project's hooks: part of what decides whether the site is
-up to date (policy_portal.site.up_to_date)."""
+CODE = (Path(__file__).parent,)
+"""The adapters' code a build runs, beside the project's hooks: part of what decides whether the
+site is up to date (policy_portal.site.up_to_date, which has the domain's from
+`fingerprint.code_version`)."""
 SITEMAP = "sitemap.xml"
 URLSET_END = "\n</urlset>"
 
@@ -96,8 +95,8 @@ def build_site(config_file: Path, site_dir: Path, progress: Progress = quiet) ->
     is strict: a warning stops the build, so a site that was built had none."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(site_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.building-{os.getpid()}-", dir=site_dir.parent))
+    _remove_abandoned(site_dir, config_file.parent / CACHE)
+    staging = Path(tempfile.mkdtemp(prefix=f"{temporary(site_dir).name}-", dir=site_dir.parent))
     try:
         steps = _Steps(progress)  # one handler, whose lock keeps steps from two threads apart
         with _steps_to(steps):
@@ -105,32 +104,21 @@ def build_site(config_file: Path, site_dir: Path, progress: Progress = quiet) ->
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    old = site_dir.with_name(f"{site_dir.name}.old-{os.getpid()}")
+    old = temporary(site_dir, "old")
     if site_dir.exists():
         site_dir.rename(old)
     staging.rename(site_dir)
     shutil.rmtree(old, ignore_errors=True)
 
 
-def remove_abandoned(site_dir: Path) -> None:
-    """Remove the half-built and replaced sites that builds which were killed left beside
-    `site_dir` (each a whole site): their folder names carry the builder's process id, and a
-    folder whose process is no longer running is abandoned. A build still running is left alone."""
-    for folder in site_dir.parent.glob(f"{site_dir.name}.*-*"):
-        kind, _, rest = folder.name.removeprefix(f"{site_dir.name}.").partition("-")
-        pid = rest.partition("-")[0]
-        if kind in ("building", "old") and pid.isdigit() and not _running(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process, running
-        pass
-    return True
+def _remove_abandoned(site_dir: Path, cache: Path) -> None:
+    """Remove what builds that were killed left: half-built and replaced sites beside `site_dir`
+    (each a whole site), and half-written files in the cache and its folders (a search index,
+    PDFs). A build still running is left alone."""
+    remove_abandoned(site_dir.parent, site_dir.name)
+    for folder in (cache, *(cache.iterdir() if cache.is_dir() else ())):
+        if folder.is_dir():
+            remove_abandoned(folder)
 
 
 def _build_languages(config_file: Path, staging: Path, steps: _Steps) -> None:
@@ -182,12 +170,13 @@ def _build_languages(config_file: Path, staging: Path, steps: _Steps) -> None:
 def _read_library(root: Path) -> dict:
     """What reading the policies found, for the processes; a problem is reported by the build.
     What checking the texts found is kept for the next build (policy_portal.reading.checked)."""
-    load_checked(root)
+    cache = root / CACHE
+    load_checked(cache)
     try:
         load_project(root).library  # noqa: B018 (read for what it leaves remembered)
     except (PolicyError, ValueError):
         return remembered()
-    save_checked(root)
+    save_checked(cache)
     return remembered()
 
 

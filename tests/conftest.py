@@ -29,7 +29,7 @@ from werkzeug.serving import make_server
 from consultation import create_app
 from consultation.database import make_engine, upgrade
 from consultation.models import Base
-from policy_portal.project import CACHE, Project, load_project
+from policy_portal.project import CACHE, PDF_CACHE, Project, load_project
 from policy_portal.reading.library import Library
 from portal.server import create_portal
 from portal.site import build_site
@@ -77,7 +77,7 @@ def project(tmp_path: Path) -> Path:
 def pdf_cache(site: Path) -> Path:
     """The example project's PDFs and Braille files, which the session's build of `site` keeps in
     the project's own cache (`.cache/pdf`, each named by a hash of what went into it)."""
-    return ROOT / CACHE
+    return ROOT / CACHE / PDF_CACHE
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def warm_cache(project: Path, pdf_cache: Path) -> None:
     build reuses all but those of what the test changed, as a second build does (the example
     project's build, medians of 3 on the shared 2-core machine: 15.6 s cold, 14.2 s warm). Tests
     of the cache itself start without it."""
-    shutil.copytree(pdf_cache, project / CACHE)
+    shutil.copytree(pdf_cache, project / CACHE / PDF_CACHE)
 
 
 @pytest.fixture(scope="session", autouse=True)

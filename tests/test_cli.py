@@ -251,22 +251,29 @@ def site_files(site: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def test_a_build_with_nothing_changed_says_so_and_builds_nothing(project, capsys, monkeypatch):
-    """--quiet: no progress, only the warnings and the summary. Built again with nothing changed,
+    """What killed builds left (sites, PDFs half written) goes; a running build's stays.
+    --quiet: no progress, only the warnings and the summary. Built again with nothing changed,
     the site is left as it was, and the summary says so with the same warnings. What a build
     reads (a policy, the date) or what it made (a site file edited or deleted) changed means a
     real build (test_formats' PDF test builds with --force when nothing changed)."""
     site = project / "site"
     ended = subprocess.Popen(["true"])
     ended.wait()
-    abandoned = [project / f"site.building-{ended.pid}-x1", project / f"site.old-{ended.pid}"]
-    running = project / f"site.building-{os.getpid()}-x2"
+    abandoned = [project / f"site.{ended.pid}.partial-x1", project / f"site.{ended.pid}.old"]
+    running = project / f"site.{os.getpid()}.partial-x2"
     for folder in (*abandoned, running):
         (folder / "policies").mkdir(parents=True)
+    pdfs = load_project(project).pdf_cache
+    pdfs.mkdir(parents=True)
+    half_written = [pdfs / f"{'0' * 64}.pdf.{pid}.partial" for pid in (ended.pid, os.getpid())]
+    for path in half_written:
+        path.write_bytes(b"%PDF-")
     assert main(["--project", str(project), "build", "--quiet"]) == 0
     out, err = capsys.readouterr()
     assert err == ""
     assert f"Built the site in {site}." in out.splitlines()
-    assert [folder.exists() for folder in (*abandoned, running)] == [False, False, True]  # killed builds' go
+    left = [path.exists() for path in (*abandoned, running, *half_written)]
+    assert left == [False, False, True, False, True]  # killed builds' sites and cache files go
     built = site_files(site)
     report = out[:out.index("\nBuilt the site")]
     assert "1 warning:" in report
@@ -283,7 +290,8 @@ def test_a_build_with_nothing_changed_says_so_and_builds_nothing(project, capsys
 
     def current() -> bool:
         loaded = load_project(project)
-        return up_to_date(project, build_inputs(project, loaded.sources, CODE, site), site) is not None
+        inputs = build_inputs(project, loaded.sources, loaded.config_variables, CODE, site)
+        return up_to_date(loaded.cache, inputs, site) is not None
 
     assert current()
     policy = project / "policies" / "complaints.md"
@@ -313,7 +321,8 @@ def test_what_mkdocs_reads_beyond_the_project_folders_counts_as_a_change(project
     real build, or the old site stays up saying nothing changed. A link to nothing is left for
     MkDocs to name, not a traceback."""
     def inputs() -> str:
-        return build_inputs(project, load_project(project).sources, CODE, project / "site")
+        loaded = load_project(project)
+        return build_inputs(project, loaded.sources, loaded.config_variables, CODE, project / "site")
 
     shared = tmp_path / "shared"
     shared.mkdir()

@@ -5,7 +5,9 @@ rule that every image has alt text."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -216,6 +218,22 @@ def make_pdf(tmp_path: Path, markdown: str, *, large_print: bool = False) -> Pat
     return make_pdfs([job], tmp_path / "cache")[0].path
 
 
+def test_a_font_added_or_upgraded_makes_the_pdfs_again(tmp_path: Path, monkeypatch):
+    """Typst embeds the fonts it finds on the machine, and falls back to any of them: a font
+    added, or upgraded (its package replaces the file), must not leave PDFs made with the old
+    fonts in the cache. A font in ~/.fonts stands for one a Debian package installs."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    first = make_pdf(tmp_path, "# Title\n\nRent is due on Mondays.\n")
+    assert make_pdf(tmp_path, "# Title\n\nRent is due on Mondays.\n") == first  # reused
+    font = tmp_path / ".fonts" / "Added.ttf"
+    font.parent.mkdir()
+    shutil.copy(next(info.path for info in typst.Fonts().fonts() if info.family == "DejaVu Sans"), font)
+    added = make_pdf(tmp_path, "# Title\n\nRent is due on Mondays.\n")
+    os.utime(font, ns=(font.stat().st_atime_ns, font.stat().st_mtime_ns + 10**9))
+    upgraded = make_pdf(tmp_path, "# Title\n\nRent is due on Mondays.\n")
+    assert len({first, added, upgraded}) == 3 and all(path.is_file() for path in (first, added, upgraded))
+
+
 def test_a_table_that_fits_on_a_page_is_never_split(tmp_path: Path):
     words = " ".join(["Housing"] * 330)
     rows = "\n".join(f"| Row {number} | {number * 3} working days |" for number in range(1, 5))
@@ -301,7 +319,7 @@ def test_pdfs_and_the_search_index_are_made_again_only_when_their_sources_change
     it reused, of the PDFs and of the Braille files (one for each policy and translation). The
     content security policy, made with the hashes of unchanged pages' scripts kept from the build
     before, is the one every page's scripts make."""
-    cache = project / ".cache" / "pdf"
+    cache = load_project(project).pdf_cache
     texts = len(LIBRARY.policies) + sum(map(len, LIBRARY.translations.values()))
 
     def cached() -> dict[str, int]:
@@ -330,7 +348,8 @@ def test_pdfs_and_the_search_index_are_made_again_only_when_their_sources_change
     after = cached()
     assert len(set(after) - set(first)) == 2 and all(after[name] == first[name] for name in first)
     site = project / "site"
-    made_afresh = csp.policy(csp.site_script_hashes(site))
+    made_afresh = csp.site_policy(csp.site_script_hashes((str(page), page.read_bytes())
+                                                         for page in site.rglob("*.html")))
     assert (site / csp.POLICY_FILE).read_text(encoding="utf-8") == f"{made_afresh}\n"
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from policy_portal.project import CACHE
 from tests.conftest import ROOT, copy_project
 
 NEEDED = [
@@ -71,7 +72,7 @@ def test_a_wheel_install_builds_welsh_pages_in_welsh(wheel: Path, tmp_path: Path
     subprocess.run([sys.executable, "-m", "pip", "--python", str(environment / "bin" / "python"), "install",
                     "--quiet", "--no-deps", str(wheel)], env=clean, check=True, capture_output=True)
     project = copy_project(tmp_path / "project")
-    shutil.copytree(ROOT / ".cache", project / ".cache")
+    shutil.copytree(ROOT / CACHE, project / CACHE)
     where = subprocess.run([str(environment / "bin" / "python"), "-I", "-c",
                             "import policy_portal; print(policy_portal.__file__)"],
                            cwd=project, env=clean, capture_output=True, text=True, check=True).stdout

@@ -38,7 +38,7 @@ from sqlalchemy import text
 from consultation import auth, create_app
 from consultation.auth import REFUSED
 from consultation.database import make_engine
-from policy_portal.project import CACHE
+from policy_portal.project import CACHE, PDF_CACHE
 from tests import redis as redis_server
 from tests.conftest import APP_SETTINGS, ROOT, TODAY, copy_project
 from tests.consultation_pages import GOOD, SECTION, comment, stored
@@ -164,7 +164,7 @@ def readme_portal(tmp_path: Path, database_url: str, redis_url: str | None,
     port; without its RATELIMIT_STORAGE_URI line when `redis_url` is None. Its build reuses the
     session's PDFs and Braille files (see `warm_cache`)."""
     project = copy_project(tmp_path / "srv")
-    shutil.copytree(pdf_cache, project / CACHE)
+    shutil.copytree(pdf_cache, project / CACHE / PDF_CACHE)
     (project / ".venv").symlink_to(Path(sys.prefix))  # the README runs .venv/bin/... from the project
     secret = tmp_path / "secret_key"
     secret.write_text("a production test key\n", encoding="utf-8")

@@ -68,8 +68,9 @@ def test_a_missing_setting_is_reported_on_its_blocks_line():
     ]
 
 
-def test_mkdocs_tags_still_load_and_lines_stay_right():
-    """MkDocs' own tags, which would run code or read the environment, load as nothing."""
+def test_mkdocs_tags_still_load_and_lines_stay_right(monkeypatch):
+    """MkDocs' own tags that would run code load as nothing; `!ENV` as MkDocs reads it."""
+    monkeypatch.delenv("SITE_URL", raising=False)
     config = ConfigFile.parse(
         "markdown_extensions:\n  - pymdownx.emoji:\n"
         "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
@@ -77,11 +78,45 @@ def test_mkdocs_tags_still_load_and_lines_stay_right():
         "    phone: 0113 496 0750\n    email: a@larkfield.example\n    address: 4 Mill Yard\n"
         "  moderation:\n    retention_days: 0\n")
     assert config.data["markdown_extensions"] == [{"pymdownx.emoji": {"emoji_index": None}}]
-    assert config.data["site_url"] is None
+    assert config.data["site_url"] == "https://example.org/"
     assert config.line("markdown_extensions.pymdownx.emoji.emoji_index") == 3
     with pytest.raises(PolicyError, match=r"^1 problem in the policy files:\nmkdocs\.yml:12: "
                                           r"extra\.moderation\.retention_days: '0' is not a number of days"):
         read_settings(config)
+
+
+def test_settings_are_read_as_mkdocs_reads_them_with_inherit_and_env(project: Path, monkeypatch):
+    """MkDocs merges the file `INHERIT` names under mkdocs.yml, block by block, and puts in the
+    value of the environment variable an `!ENV` tag names: the portal must see the same settings
+    (the build's fingerprint covers both: test_cli). A problem in the inherited file is reported
+    on its line there."""
+    set_setting(project, "phone: 0113 496 0750", "")
+    set_setting(project, "retention_days: 365", "retention_days: !ENV [RETENTION_DAYS, 365]")
+    config = project / "mkdocs.yml"
+    config.write_text("INHERIT: shared/base.yml\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    (project / "shared").mkdir()
+    base = project / "shared" / "base.yml"
+    base.write_text("extra:\n  association:\n    phone: 0113 496 0999\n    name: Not used\n",
+                    encoding="utf-8")
+    monkeypatch.setenv("RETENTION_DAYS", "30")
+    loaded = load_project(project)
+    association = loaded.association
+    assert (association.name, association.phone) == ("Larkfield Housing Association", "0113 496 0999")
+    assert loaded.moderation.retention_days == 30
+    assert (loaded.config_files, loaded.config_variables) == ([config, base], ["RETENTION_DAYS"])
+    monkeypatch.delenv("RETENTION_DAYS")
+    assert load_project(project).moderation.retention_days == 365
+
+    base.write_text("extra:\n  association:\n    phone: ring us\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_project(project)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "shared/base.yml:3: extra.association.phone: 'ring us' is not a phone number; write it as people "
+        "dial it, for example 0113 496 0750"]
+    base.unlink()
+    with pytest.raises(PolicyError, match=r"mkdocs\.yml:1: INHERIT: names shared/base\.yml, but there is "
+                                          r"no such file at .*base\.yml: create it"):
+        load_project(project)
 
 
 def test_unreadable_yaml_is_reported_on_its_line(project: Path):

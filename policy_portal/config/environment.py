@@ -69,6 +69,12 @@ def setting(name: str) -> str:
     return ENVIRONMENT[name].value()
 
 
+def config_variable(name: str) -> str | None:
+    """A variable mkdocs.yml names in an `!ENV` tag, or None when it is not set: chosen by
+    whoever writes mkdocs.yml, not a setting of the portal's, so not in the table."""
+    return os.environ.get(name)
+
+
 def as_set(names: tuple[str, ...] | list[str]) -> list[str]:
     """`NAME=value` for each of `names` as set now (empty when not set), for a fingerprint of
     what a build reads. Not settings of the portal's: variables MkDocs reads for the build

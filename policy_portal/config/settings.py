@@ -184,7 +184,7 @@ class Settings:
 
     def problem(self, key: str, message: str) -> Problem:
         """A problem with a setting, on the line where it is (or would be) written."""
-        return Problem(self.config.name, self.config.line(key), key, message)
+        return Problem(*self.config.where(key), key, message)
 
 
 def read_settings(config: ConfigFile) -> Settings:
@@ -196,7 +196,7 @@ def read_settings(config: ConfigFile) -> Settings:
         try:
             found = config.find(key)
         except NotABlockError as error:
-            problem = Problem(config.name, config.line(error.key), error.key, "must be a block of settings")
+            problem = Problem(*config.where(error.key), error.key, "must be a block of settings")
             problems[problem] = None
             continue
         if found is MISSING and not setting.required:
@@ -206,7 +206,7 @@ def read_settings(config: ConfigFile) -> Settings:
             values[key] = setting.parse(None if found is MISSING else found)
         except InvalidSettingError as invalid:
             for where, message in invalid.problems:
-                problems[Problem(config.name, config.line(key + where), key + where, message)] = None
+                problems[Problem(*config.where(key + where), key + where, message)] = None
     if problems:
         raise PolicyError(problems)
     return Settings(config, values)

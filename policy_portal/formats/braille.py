@@ -28,6 +28,7 @@ from policy_portal.formats.liblouis import liblouis_version, translate
 from policy_portal.formats.printable import POLICY_LINK
 from policy_portal.progress import Finished, nobody
 from policy_portal.text.extensions import converter
+from policy_portal.whole_files import write_whole
 
 TABLES = {
     "en": "en-ueb-g2.ctb",  # Unified English Braille, grade 2 (contracted), as UK readers expect
@@ -106,9 +107,7 @@ def make_braille(jobs: list[BrailleJob], cache: Path, finished: Finished = nobod
 
 def _write(job: BrailleJob, path: Path) -> None:
     """Atomically: a half-written file must never be taken for a cached one."""
-    partial = path.with_suffix(f".{os.getpid()}.partial")
-    partial.write_bytes(brf(job).encode("ascii"))
-    partial.replace(path)
+    write_whole(path, brf(job).encode("ascii"))
 
 
 def brf(job: BrailleJob) -> str:

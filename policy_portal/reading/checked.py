@@ -17,39 +17,38 @@ never code: the worst a changed one can do is wrong results, never run anything.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from policy_portal.fingerprint import ByText, code_version
 from policy_portal.reading.allowlist import CHECKED
 from policy_portal.text.sections import ANCHORS
+from policy_portal.whole_files import write_whole
 
-FOLDER = ".cache/checked"
+FOLDER = "checked"
+"""In the build's cache folder (`Project.cache`)."""
 KEPT: dict[str, ByText] = {"refusals": CHECKED, "anchors": ANCHORS}
 """What is kept, by its name in the file."""
 
 
-def load_checked(root: Path) -> None:
-    """Take what the last build of the project in `root` found, if the same code found it."""
+def load_checked(cache: Path) -> None:
+    """Take what the last build kept in `cache` found, if the same code found it."""
     try:
-        saved = json.loads(_file(root).read_text(encoding="utf-8"))
+        saved = json.loads(_file(cache).read_text(encoding="utf-8"))
         for name, kept in KEPT.items():
             kept.restore(saved[name])
     except (OSError, ValueError, TypeError, AttributeError, KeyError):  # none yet, or not ours: check again
         return
 
 
-def save_checked(root: Path) -> None:
-    """Keep what this process found, for the next build; other code's files go."""
-    path = _file(root)
+def save_checked(cache: Path) -> None:
+    """Keep what this process found in `cache`, for the next build; other code's files go."""
+    path = _file(cache)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}")
-    partial.write_text(json.dumps({name: kept.saved() for name, kept in KEPT.items()}), encoding="utf-8")
-    partial.replace(path)  # a file half written is never read
+    write_whole(path, json.dumps({name: kept.saved() for name, kept in KEPT.items()}))
     for old in path.parent.glob("*.json"):
         if old != path:
             old.unlink(missing_ok=True)
 
 
-def _file(root: Path) -> Path:
-    return root / FOLDER / f"{code_version()}.json"
+def _file(cache: Path) -> Path:
+    return cache / FOLDER / f"{code_version()}.json"

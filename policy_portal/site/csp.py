@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -92,22 +92,19 @@ def script_hash(script: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-def site_script_hashes(site_dir: Path, known: dict[str, list[str]] | None = None) -> list[str]:
-    """The distinct hashes of the inline scripts on every page of a built site, sorted so the
-    policy is the same for the same pages. `known`: each page's hashes by the SHA-256 of the
-    page, from an earlier build, for pages that have not changed (parsing every page took most
-    of the time this takes); it is left holding this site's."""
-    known = {} if known is None else known
+def site_script_hashes(pages: Iterable[tuple[str, bytes]],
+                       known: Mapping[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """The hashes of the inline scripts on each page of a built site, sorted, by the page's
+    SHA-256. `pages`: each page's SHA-256 (hex) and HTML, read once by whoever finishes the site
+    (the search index's key needs them too). `known`: what this returned for an earlier build,
+    for pages that have not changed (parsing every page took most of the time this takes)."""
+    known = known or {}
     found: dict[str, list[str]] = {}
-    for path in site_dir.rglob("*.html"):
-        page = path.read_bytes()
-        digest = hashlib.sha256(page).hexdigest()
+    for digest, page in pages:
         if digest not in found:
             found[digest] = known[digest] if digest in known else sorted(
                 {script_hash(script) for script in inline_scripts(page.decode("utf-8"))})
-    known.clear()
-    known.update(found)
-    return sorted({each for hashes in found.values() for each in hashes})
+    return found
 
 
 def policy(script_hashes: Iterable[str]) -> str:
@@ -132,7 +129,12 @@ def policy(script_hashes: Iterable[str]) -> str:
     ])
 
 
-def write_site_policy(site_dir: Path, known: dict[str, list[str]] | None = None) -> None:
-    """Write the policy for a built site's pages into it, as `POLICY_FILE` (`known`: as for
-    `site_script_hashes`)."""
-    (site_dir / POLICY_FILE).write_text(policy(site_script_hashes(site_dir, known)) + "\n", encoding="utf-8")
+def site_policy(page_hashes: Mapping[str, list[str]]) -> str:
+    """The policy for a site's pages, allowing each page's scripts (`page_hashes`, from
+    `site_script_hashes`), once each and sorted, so the policy is the same for the same pages."""
+    return policy(sorted({each for found in page_hashes.values() for each in found}))
+
+
+def write_site_policy(site_dir: Path, page_hashes: Mapping[str, list[str]]) -> None:
+    """Write the policy for a built site's pages into it, as `POLICY_FILE`."""
+    (site_dir / POLICY_FILE).write_text(site_policy(page_hashes) + "\n", encoding="utf-8")

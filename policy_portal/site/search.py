@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 from policy_portal.fingerprint import code_version
 from policy_portal.progress import Progress, Step
 from policy_portal.site import csp
+from policy_portal.whole_files import replacing, write_whole
 
 OUTPUT = "pagefind"
 """The folder, inside the built site, that holds the index and the search interface."""
@@ -52,9 +52,13 @@ def finish_site(site_dir: Path, progress: Progress, cache: Path | None = None) -
     (told to `progress`; SearchIndexError if Pagefind fails) and the content security policy,
     made from every page. With `cache` (`policy-portal build`'s), both are kept there, and an
     index is reused when no page's HTML has changed since it was made, as are the hashes of an
-    unchanged page's scripts: Pagefind and parsing every page took seconds of every build."""
+    unchanged page's scripts: Pagefind and parsing every page took seconds of every build. Each
+    page is read and hashed once, for both."""
+    pages = [(path.relative_to(site_dir).as_posix(), hashlib.sha256(html).digest(), html)
+             for path in sorted(site_dir.rglob("*.html")) for html in [path.read_bytes()]]
+    scripts = csp.site_script_hashes(((digest.hex(), html) for _, digest, html in pages), _known_scripts(cache))
     progress(Step("search index", None, 0, 1))
-    kept = cache / SEARCH_CACHE / _pages_key(site_dir) if cache else None
+    kept = cache / SEARCH_CACHE / _pages_key(pages) if cache else None
     if kept is not None and kept.is_dir():
         shutil.copytree(kept, site_dir / OUTPUT)
         progress(Step("search index", None, 1, 1, reused=1))
@@ -62,30 +66,28 @@ def finish_site(site_dir: Path, progress: Progress, cache: Path | None = None) -
         index_site(site_dir)
         if kept is not None:
             shutil.rmtree(kept.parent, ignore_errors=True)  # only the last index is kept
-            partial = kept.with_name(f"{kept.name}.{os.getpid()}")
-            shutil.copytree(site_dir / OUTPUT, partial)
-            partial.rename(kept)  # an index half copied is never taken for a whole one
+            with replacing(kept) as partial:  # an index half copied is never taken for a whole one
+                shutil.copytree(site_dir / OUTPUT, partial)
         progress(Step("search index", None, 1, 1))
-    if cache is None:
-        csp.write_site_policy(site_dir)
-        return
-    scripts = cache / SCRIPTS_CACHE
-    cache.mkdir(parents=True, exist_ok=True)
+    csp.write_site_policy(site_dir, scripts)
+    if cache is not None:
+        write_whole(cache / SCRIPTS_CACHE, json.dumps(scripts))
+
+
+def _known_scripts(cache: Path | None) -> dict[str, list[str]]:
+    """The hashes of each page's scripts that the last build kept in `cache`, if any."""
     try:
-        known = json.loads(scripts.read_text(encoding="utf-8"))
+        known = json.loads((cache / SCRIPTS_CACHE).read_text(encoding="utf-8")) if cache else {}
     except (OSError, ValueError):
-        known = {}
-    csp.write_site_policy(site_dir, known if isinstance(known, dict) else {})
-    partial = scripts.with_name(f"{scripts.name}.{os.getpid()}")
-    partial.write_text(json.dumps(known), encoding="utf-8")
-    partial.replace(scripts)
+        return {}
+    return known if isinstance(known, dict) else {}
 
 
-def _pages_key(site_dir: Path) -> str:
-    """Every page's place and HTML, and the code that indexes them (Pagefind's version is among
-    the installed packages), as one hash."""
+def _pages_key(pages: list[tuple[str, bytes, bytes]]) -> str:
+    """Every page's place and HTML (by its SHA-256), and the code that indexes them (Pagefind's
+    version is among the installed packages), as one hash."""
     digest = hashlib.sha256(code_version().encode())
-    for path in sorted(site_dir.rglob("*.html")):
-        digest.update(path.relative_to(site_dir).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name, page_digest, _ in pages:
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(page_digest)
     return digest.hexdigest()

@@ -7,20 +7,22 @@ are what the last successful build recorded, the site is up to date and nothing 
 
 The inputs are every file the site is made from (mkdocs.yml and any file it inherits from, the
 policies folder, the site's own pages, the theme's overrides, the hooks, folders linked to from
-any of them), the code that makes it (the portal's own packages, passed in by the adapter), every
-installed Python package's version (MkDocs, Material, the i18n plugin, Typst, Pagefind...),
-liblouis' version, the git commit that earlier versions are read from and whether the clone is
-shallow, the build dates (the portal's day, which review and consultation notices depend on, and
-the UTC day MkDocs dates the sitemap by), the environment variables the build reads (the
-portal's, and any mkdocs.yml names in an `!ENV` tag), and where the site goes. The output's
-fingerprint is each site file's path, size and modification time: a file deleted, added or
-edited there means a real build.
+any of them), the code that makes it (the adapters' folders, passed in by the adapter, and the
+domain package and every installed Python package's version, which `fingerprint.code_version`
+hashed once for the process: MkDocs, Material, the i18n plugin, Typst, Pagefind...), liblouis'
+version, the git commit that earlier versions are read from and whether the clone is shallow,
+the build dates (the portal's day, which review and consultation notices depend on, and the UTC
+day MkDocs dates the sitemap by), the environment variables the build reads (the portal's, and
+those the settings files name in `!ENV` tags, as `ConfigFile` found them), and where the site
+goes. The output's fingerprint is each site file's path, size and modification time: a file
+deleted, added or edited there means a real build.
 Anything not in the fingerprint must not change what a build makes; a new input belongs in
 `build_inputs`.
 
-The record is kept in `.cache/`, beside the PDF and Braille caches. Whoever can write `.cache/`
-could make a build skip, leaving the site as it is: they could equally write site/ or the PDF
-cache, or the hooks the build runs, so the record opens no new way in.
+The record is kept in the project's cache folder (`Project.cache`), beside the PDF and Braille
+caches. Whoever can write `.cache/` could make a build skip, leaving the site as it is: they
+could equally write site/ or the PDF cache, or the hooks the build runs, so the record opens no
+new way in.
 """
 
 from __future__ import annotations
@@ -28,22 +30,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import yaml
-
 from policy_portal import clock
 from policy_portal.config.environment import as_set
-from policy_portal.fingerprint import add_files, files, installed
+from policy_portal.fingerprint import add_files, code_version, files
 from policy_portal.formats.liblouis import BrailleError, liblouis_version
+from policy_portal.whole_files import write_whole
 
-RECORD = ".cache/last-build.json"
-"""In the project: what the last successful `policy-portal build` read and made."""
+RECORD = "last-build.json"
+"""In the build's cache folder: what the last successful `policy-portal build` read and made."""
 VARIABLES = (clock.VARIABLE, "SOURCE_DATE_EPOCH")
 """The environment variables a build reads: the portal's day, and the date MkDocs writes in the
 sitemap."""
@@ -67,10 +66,12 @@ class LastBuild:
         return f"{moment:%H:%M} on {moment.day} {moment:%B %Y}"
 
 
-def build_inputs(root: Path, sources: Iterable[Path], code: Iterable[Path], site_dir: Path) -> str:
+def build_inputs(root: Path, sources: Iterable[Path], variables: Iterable[str], code: Iterable[Path],
+                 site_dir: Path) -> str:
     """A fingerprint of everything a build of the project in `root` into `site_dir` reads:
-    `sources`, the files and folders the site is made from (`Project.sources`); `code`, the
-    folders of the code that makes it (the domain and the adapters)."""
+    `sources`, the files and folders the site is made from (`Project.sources`); `variables`, the
+    environment variables its settings files name in `!ENV` tags (`Project.config_variables`);
+    `code`, the folders of the adapters that make it (the domain's code is in `code_version`)."""
     digest = hashlib.sha256()
 
     def add(*parts: str) -> None:
@@ -79,7 +80,7 @@ def build_inputs(root: Path, sources: Iterable[Path], code: Iterable[Path], site
             digest.update(b"\0")
 
     add_files(digest, [*sources, *code], root)
-    add(sys.version, *installed())
+    add(code_version())
     try:
         add(f"liblouis {liblouis_version()}")
     except BrailleError as error:  # the build says so itself
@@ -87,34 +88,8 @@ def build_inputs(root: Path, sources: Iterable[Path], code: Iterable[Path], site
     add(*_git_state(root))
     # The portal's day is PORTAL_TODAY's, or the UK's: both are here, with the UTC day MkDocs uses
     add(dt.datetime.now(clock.UK).date().isoformat(), dt.datetime.now(dt.UTC).date().isoformat(),
-        *as_set([*VARIABLES, *_config_variables(sources)]), str(site_dir.resolve()))
+        *as_set([*VARIABLES, *variables]), str(site_dir.resolve()))
     return digest.hexdigest()
-
-
-def _config_variables(sources: Iterable[Path]) -> list[str]:
-    """The environment variables the settings files among `sources` name in MkDocs' `!ENV`
-    tags (`copyright: !ENV [COPYRIGHT, "Larkfield"]`): MkDocs puts their values in the site.
-    Every name in a tag is taken, the default too: one too many costs nothing."""
-    names: list[str] = []
-
-    def walk(node: yaml.Node) -> None:
-        if node.tag == "!ENV":
-            names.extend(item.value for item in (node.value if isinstance(node, yaml.SequenceNode) else [node])
-                         if isinstance(item, yaml.ScalarNode))
-        elif isinstance(node, yaml.SequenceNode | yaml.MappingNode):
-            for item in node.value:
-                for child in item if isinstance(item, tuple) else (item,):
-                    walk(child)
-
-    for source in sources:
-        if source.suffix in (".yml", ".yaml") and source.is_file():
-            try:
-                node = yaml.compose(source.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):  # the build says what is wrong
-                continue
-            if node is not None:
-                walk(node)
-    return names
 
 
 def _git_state(root: Path) -> list[str]:
@@ -135,10 +110,11 @@ def site_fingerprint(site_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def up_to_date(root: Path, inputs: str, site_dir: Path) -> LastBuild | None:
-    """The last build, if it read these inputs and the site is still as it left it."""
+def up_to_date(cache: Path, inputs: str, site_dir: Path) -> LastBuild | None:
+    """The last build recorded in `cache`, if it read these inputs and the site is still as it
+    left it."""
     try:
-        last = LastBuild(**json.loads((root / RECORD).read_text(encoding="utf-8")))
+        last = LastBuild(**json.loads((cache / RECORD).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):  # none yet, or not one this version wrote
         return None
     if last.inputs != inputs or last.site != site_fingerprint(site_dir):
@@ -146,12 +122,10 @@ def up_to_date(root: Path, inputs: str, site_dir: Path) -> LastBuild | None:
     return last
 
 
-def record_build(root: Path, inputs: str, site_dir: Path, report: str, warnings: int) -> None:
-    """Remember a successful build of `inputs` into `site_dir`, as it is now."""
-    record = root / RECORD
+def record_build(cache: Path, inputs: str, site_dir: Path, report: str, warnings: int) -> None:
+    """Remember in `cache` a successful build of `inputs` into `site_dir`, as it is now."""
+    record = cache / RECORD
     record.parent.mkdir(parents=True, exist_ok=True)
     last = LastBuild(inputs, site_fingerprint(site_dir), dt.datetime.now(dt.UTC).isoformat(), report, warnings)
-    partial = record.with_name(f"{record.name}.{os.getpid()}")
-    partial.write_text(json.dumps(asdict(last)), encoding="utf-8")
-    partial.replace(record)  # a record half written is never read as a whole one
+    write_whole(record, json.dumps(asdict(last)))  # a record half written is never read as a whole one
 

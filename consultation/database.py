@@ -16,6 +16,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import InvalidatePoolError, OperationalError
 
+from policy_portal.whole_files import replacing
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -144,15 +146,13 @@ def backup_sqlite(engine: Engine, target: Path) -> None:
     """A consistent copy of a SQLite database while the app keeps running (SQLite's online backup
     copies page by page and restarts if a writer changes a page it has copied)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(target.suffix + ".partial")
-    partial.unlink(missing_ok=True)
-    partial.touch(mode=0o600)  # a backup holds what the database holds
     source = engine.raw_connection()
     try:
-        destination = sqlite3.connect(partial)
-        with destination:
-            source.driver_connection.backup(destination)
-        destination.close()
+        with replacing(target) as partial:
+            partial.touch(mode=0o600)  # a backup holds what the database holds
+            destination = sqlite3.connect(partial)
+            with destination:
+                source.driver_connection.backup(destination)
+            destination.close()
     finally:
         source.close()
-    partial.replace(target)

@@ -89,7 +89,7 @@ def check_settings(app: Flask) -> None:
     cost = app.config["PASSWORD_HASH_COST"]
     if cost < PASSWORD_HASH_COST and not app.config["TESTING"]:
         raise SettingsError(f"PASSWORD_HASH_COST is {cost}, below {PASSWORD_HASH_COST}: only tests (TESTING) "
-                         "may lower it, since a cheaper hash makes stolen passwords quicker to guess")
+                            "may lower it, since a cheaper hash makes stolen passwords quicker to guess")
 
 
 def hash_password(password: str) -> str:

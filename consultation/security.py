@@ -166,7 +166,7 @@ def check_rate(setting: str, value: str) -> None:
         _rate(value)
     except ValueError:
         raise SettingsError(f"{setting} is {value!r}, which is not a rate: write it like \"20 per hour\" "
-                         "or \"5 per minute\"") from None
+                            "or \"5 per minute\"") from None
 
 
 @cache

@@ -114,8 +114,8 @@ def sent(slug: str):
     """The receipt for a comment just sent, found by the reference the redirect carries.
 
     The reference travels in the address, not the session: a POST that changes nothing in the
-    session sends no new session cookie, and signing one was about a fifth of the comment POST's
-    own work beyond storing the comment (issue 21). The page shows only what the address already
+    session sends no new session cookie, and signing one was about a tenth of a comment POST's
+    CPU time (issue 21; `bench/request_cpu.py`). The page shows only what the address already
     holds (the reference) and the section's title, and only for a comment stored on this draft.
     """
     policy = _policy(slug)

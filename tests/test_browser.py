@@ -424,11 +424,17 @@ def test_moderator_redacts_answers_and_downloads_the_report(page: Page, site_url
 
 @pytest.mark.parametrize("address", PAGES.values(), ids=PAGES.keys())
 def test_text_reflows_at_400_percent_zoom(page: Page, site_url: str, address: str):
-    """A 1280-pixel screen at 400 % is 320 CSS pixels wide: nothing may need sideways scrolling."""
+    """A 1280-pixel screen at 400 % is 320 CSS pixels wide: nothing may need sideways scrolling.
+    Nor may a table's own scroll box hide a link: the version history's "See what changed" was once
+    past the right edge of the screen, at 320 pixels and on a 375-pixel phone."""
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(site_url + address)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
+    for width in (320, 375):
+        page.set_viewport_size({"width": width, "height": 640})
+        boxes = [link.bounding_box() for link in page.get_by_role("link", name="See what changed").all()]
+        assert [box for box in boxes if not box or box["x"] < 0 or box["x"] + box["width"] > width] == []
 
 
 def test_large_print_follows_the_clear_print_guidance(page: Page, site_url: str):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from consultation import context
 from consultation.models import Comment, OutboxMessage, Subscription
 from consultation.store import email_key
+from policy_portal.config.settings import CONSULTATION_PATH
 from policy_portal.consultations.rules import OUTCOMES
 
 LIST_KINDS = ("confirm", "opened")
@@ -67,9 +68,19 @@ def render(name: str, **values: object) -> tuple[str, str]:
 
 
 def _policy_link(slug: str) -> str | None:
-    """The full address of one of the association's policies; None if it has none by that name."""
+    """The full address of one of the association's policies; None if it has none by that name.
+    A site beside the app (a page path such as `/policies/complaints/`) is where `PORTAL_URL`
+    says the app is, without the path the portal mounts the app under: behind a proxy serving
+    the portal under `/housing/`, PORTAL_URL is `https://host/housing/consultations/` and the
+    policy `https://host/housing/policies/complaints/`, as the app's own links keep that prefix
+    (`link`). A site apart from the app (a full address) is taken as it is."""
     page = context.policy_page(slug)
-    return urljoin(current_app.config["PORTAL_URL"], page) if page else None
+    if page is None:
+        return None
+    portal = urlsplit(current_app.config["PORTAL_URL"])
+    path = portal.path.rstrip("/") + "/"
+    beside = path.removesuffix(CONSULTATION_PATH) + "/" if path.endswith(CONSULTATION_PATH) else "/"
+    return urljoin(portal._replace(path=beside).geturl(), page.lstrip("/"))
 
 
 def rendered(db: Session, name: str, *, to: str, subject: str, heading: str, kind: str | None = None,

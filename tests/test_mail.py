@@ -110,6 +110,17 @@ def test_receipt_escapes_what_the_person_wrote(mail_app, client, smtp):
     assert "<script>alert(1)</script> & <b>cats</b>" in body(smtp.inbox.messages[0])
 
 
+def test_email_links_keep_the_path_a_proxy_serves_the_portal_under(app):
+    """Found in review: links to policies in emails were joined to PORTAL_URL's host alone, so
+    behind a proxy serving the portal under /housing/ they led to pages that are not there."""
+    app.config["PORTAL_URL"] = "https://policies.example.org/housing/consultations/"
+    with app.app_context():
+        text, _ = mail.render("confirm", subject="Confirm", heading="Confirm",
+                              confirm_url=mail.link("subscriptions.confirm", token="t0k"))
+    assert "https://policies.example.org/housing/consultations/subscribe/confirm/t0k" in text
+    assert "https://policies.example.org/housing/policies/complaints/" in text
+
+
 # Outages and concurrency
 
 

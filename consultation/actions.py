@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -479,18 +479,33 @@ def notify_open() -> int:
     opened = subscriptions.open_consultations(context.clock().today())
     if not opened:  # the usual case, on every run of the sender: no subscriber need be read
         return 0
+    queued, _ = _queue_in_batches(lambda db, _, after: subscriptions.opened_messages(db, opened, after,
+                                                                                      outcomes.BATCH))
+    return queued
+
+
+Batch = Callable[[Session, dt.datetime, int], tuple[list[OutboxMessage | None], int | None]]
+"""The messages for the next batch of recipients after row id `after` (keyset paging), made in
+the batch's transaction at its moment, and the last id read: None when none was left."""
+
+
+def _queue_in_batches(batch: Batch) -> tuple[int, IntegrityError | None]:
+    """Queue what `batch` makes, a batch a transaction, until it reads no more; return how many
+    were queued and, when the database refused a batch, why. Each message has a unique
+    `dedupe_key`, so a run that stopped part way is finished by running it again from the start
+    (batches already queued make nothing), and a refusal means another process is queueing the
+    same messages at the same moment: that one, or the next run, does the rest."""
     queued = after = 0
     while True:
         try:
-            with _transaction() as (db, _):
-                messages, last = subscriptions.opened_messages(db, opened, after, outcomes.BATCH)
-                for message in messages:
-                    _queue(db, message)
-        except IntegrityError:
-            return queued
+            with _transaction() as (db, now):
+                messages, last = batch(db, now, after)
+                added = sum(_queue(db, message) is not None for message in messages)
+        except IntegrityError as refused:
+            return queued, refused
         if last is None:
-            return queued
-        queued, after = queued + len(messages), last
+            return queued, None
+        queued, after = queued + added, last
 
 
 def claim_mail(at: dt.datetime, limit: int, claim_for: dt.timedelta) -> list[int]:
@@ -582,22 +597,18 @@ def queue_outcome_emails(policy: Policy, published: Outcome, actor: str) -> int:
     many were queued. Run again after stopping part way, it queues only those left (each
     comment's message has a unique `dedupe_key`). Stops, for `send-mail` to finish later, if the
     database refuses a batch: another process queueing the same messages at the same moment."""
-    queued = after = 0
-    while True:
-        try:
-            with _transaction() as (db, now):
-                batch = outcomes.respondents(db, policy.slug, after, outcomes.BATCH)
-                if not batch:
-                    _audit(db, now, actor, outcomes.QUEUED, None, policy.slug)
-                    return queued
-                added = sum(_queue(db, message) is not None
-                            for message in outcomes.outcome_messages(db, policy, published, batch))
-                last = batch[-1].id
-        except IntegrityError as refused:
-            log.warning("Outcome emails for %s stopped after comment %d (%s); send-mail will finish them",
-                        policy.slug, after, refused.orig)
-            return queued
-        queued, after = queued + added, last
+    def batch(db: Session, now: dt.datetime, after: int) -> tuple[list[OutboxMessage | None], int | None]:
+        comments = outcomes.respondents(db, policy.slug, after, outcomes.BATCH)
+        if not comments:  # every one queued: recorded with the last batch, so it is never done twice
+            _audit(db, now, actor, outcomes.QUEUED, None, policy.slug)
+            return [], None
+        return outcomes.outcome_messages(db, policy, published, comments), comments[-1].id
+
+    queued, refused = _queue_in_batches(batch)
+    if refused is not None:
+        log.warning("Outcome emails for %s stopped after %d were queued (%s); send-mail will finish them",
+                    policy.slug, queued, refused.orig)
+    return queued
 
 
 def finish_outcome_emails(actor: str) -> int:

@@ -11,7 +11,7 @@ request's Host header, which a visitor chooses.
 from __future__ import annotations
 
 import json
-from collections.abc import Container
+from collections.abc import Collection, Container
 from email.utils import make_msgid
 from urllib.parse import urljoin, urlsplit
 
@@ -123,14 +123,19 @@ def outcome(db: Session, comment: Comment, *, policy_title: str, outcome_url: st
     otherwise).
     """
     key = outcome_key(comment.id)
-    if not comment.email or (key in told if told is not None else
-                             db.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))):
+    if not comment.email or key in (told if told is not None else queued_keys(db, [key])):
         return None
     decision = OUTCOMES.get(comment.response_outcome or "", "Considered with every other comment")
     return rendered(db, "outcome", to=comment.email, comment_id=comment.id, dedupe_key=key,
                     subject=f"What we decided about your comment on the {policy_title}",
                     heading="What we decided about your comment", comment=comment,
                     policy_title=policy_title, decision=decision, outcome_url=outcome_url, summary=summary)
+
+
+def queued_keys(db: Session, keys: Collection[str]) -> set[str]:
+    """Those of the `dedupe_key`s `keys` already in the outbox, sent or not: the messages that
+    must not be made again. One query for a batch of keys."""
+    return set(db.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))))
 
 
 def outcome_key(comment_id: int) -> str:

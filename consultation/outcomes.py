@@ -97,8 +97,7 @@ def outcome_messages(db: Session, policy: Policy, published: Outcome,
                + (f" as version {published.approved_version}" if published.approved_version else "")
                + f". {published.summary}")
     page = mail.link("consultation.consultation", slug=policy.slug)
-    told = set(db.scalars(select(OutboxMessage.dedupe_key).where(
-        OutboxMessage.dedupe_key.in_([mail.outcome_key(comment.id) for comment in comments]))))
+    told = mail.queued_keys(db, [mail.outcome_key(comment.id) for comment in comments])
     return [mail.outcome(db, comment, policy_title=policy.title, outcome_url=page, summary=decided, told=told)
             for comment in comments]
 

@@ -142,7 +142,7 @@ def opened_messages(db: Session, opened: list[Policy], after: int,
         return [], None
     wanted = {f"opened:{subscriber.id}:{policy.slug}:{policy.consultation.opens}": (subscriber, policy)
               for subscriber in subscribers for policy in opened}
-    done = set(db.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(wanted))))
+    done = mail.queued_keys(db, wanted.keys())
     messages = []
     for key, (subscriber, policy) in wanted.items():
         if key in done:

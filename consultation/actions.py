@@ -391,18 +391,26 @@ def erase_person(email: str, actor: str) -> Erasure:
 
 def erase_expired(last_kept: dt.date, actor: str, why: str) -> Erasure:
     """Everything from consultations that closed before `last_kept`, invitations that ended
-    before it, and subscriptions nobody confirmed within `subscriptions.UNCONFIRMED_KEPT` (with
-    every message to them: the address may not even be the asker's), in one transaction."""
+    before it, and subscriptions nobody confirmed within `subscriptions.UNCONFIRMED_KEPT` (the
+    address may not even be the asker's), in one transaction, then no old copy of any of it in
+    the database's files (`scrub_erased`).
+
+    With a subscription go the messages sent to it as a subscriber, and only those: an email
+    about a comment sent from the same address (its receipt, its outcome, the complaint route)
+    belongs to the comment, is kept as long as the comment's personal data and erased with it
+    (`_erase`). Deleting it with the subscription, as this once did, also deleted its
+    `dedupe_key`, the record that it was queued: a run of outcome emails resumed after that
+    (`finish_outcome_emails`) queued the outcome email again, and its writer got it twice."""
     with _transaction() as (db, now):
         comments, invitations = store.personal_data_past(db, last_kept), store.invitations_past(db, last_kept)
         _erase(db, now, comments, actor, why, invitations)
-        stale = list(db.scalars(select(Subscription.email_key).where(
+        stale = list(db.scalars(select(Subscription.id).where(
             Subscription.confirmed_at.is_(None),
             Subscription.created_at < now - subscriptions.UNCONFIRMED_KEPT)))
-        emails = db.execute(delete(OutboxMessage).where(OutboxMessage.to_key.in_(stale))).rowcount
-        db.execute(delete(Subscription).where(Subscription.email_key.in_(stale)))
+        emails = db.execute(delete(OutboxMessage).where(OutboxMessage.subscription_id.in_(stale))).rowcount
+        db.execute(delete(Subscription).where(Subscription.id.in_(stale)))
     comments_changed()
-    scrubbed = scrub_erased(db.get_bind()) if comments or invitations else True
+    scrubbed = scrub_erased(db.get_bind()) if comments or invitations or stale else True
     return Erasure(len(comments), len(invitations), scrubbed, len(stale), emails)
 
 

@@ -146,7 +146,7 @@ def erase_expired(app: Flask, scrub: bool) -> Said:
         erasure = actions.erase_expired(last_kept, COMMAND_LINE,
                                         f"kept {days} days after the consultation closed")
     scrubbed = erasure.scrubbed
-    if scrub and not (erasure.comments or erasure.invitations):  # erasing scrubs already
+    if scrub and not (erasure.comments or erasure.invitations or erasure.subscriptions):  # erasing scrubbed
         scrubbed = scrub_erased(context.engine(app))
     return Said(f"Erased names and email addresses from {erasure.comments} comment(s) and "
                 f"{erasure.invitations} panel invitation(s) from consultations that closed before "

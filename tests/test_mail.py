@@ -12,6 +12,7 @@ import smtplib
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from consultation import actions, context, mail, outcomes, sending, store
 from consultation.models import Comment, OutboxMessage, Subscription
 from tests.conftest import ROOT
-from tests.consultation_pages import GOOD, comment, soup, stored, words
+from tests.consultation_pages import GOOD, comment, on_day, soup, stored, words
 from tests.smtp import SmtpServer
 
 LATER = dt.timedelta(days=1)
@@ -634,6 +635,38 @@ def test_erase_expired_forgets_subscriptions_never_confirmed(mail_app, client, s
     with mail_app.app_context():
         assert [s.email for s in context.database().scalars(select(Subscription))] == ["kept@example.com"]
     assert [message.to for message in outbox(mail_app)] == ["kept@example.com"]
+
+
+def test_erasing_a_subscription_never_confirmed_keeps_the_emails_about_its_address_comments(mail_app, client,
+                                                                                          smtp):
+    """Found in review: erase-expired deleted every message to an unconfirmed subscription's
+    address, the outcome email about a comment from it too, and with it the record that it was
+    queued: a resumed run of outcome emails then emailed its writer the outcome twice. And the
+    erased address stayed in the database's files: nothing was scrubbed for subscriptions alone."""
+    comment(client, **GOOD, email="sam@example.com")
+    _subscribe(client, "sam@example.com")
+    _subscribe(client, "never@example.com")
+    on_day(mail_app, "2027-01-25")  # comments closed; the subscriptions are two months old
+    with mail_app.test_request_context("/"):
+        policy = context.library()["pets"]
+        published = actions.publish_outcome(policy, decision="withdrawn", approved_version=None,
+                                            decided_on=dt.date(2027, 1, 25), summary="Withdrawn.",
+                                            closes=dt.date(2026, 12, 21), actor="Ada")
+    assert send(mail_app).sent == 4
+    with mail_app.app_context():
+        erasure = actions.erase_expired(dt.date(2026, 1, 1), "Ada", "kept 365 days")
+    assert (erasure.subscriptions, erasure.emails, erasure.scrubbed) == (2, 2, True)
+    assert [(message.to, message.kind) for message in outbox(mail_app)] == [
+        ("sam@example.com", "receipt"), ("sam@example.com", "outcome")]
+    with mail_app.test_request_context("/"):  # a run of the outcome emails resumed after a stop
+        assert actions.queue_outcome_emails(policy, published, "send-mail") == 0
+    assert send(mail_app, LATER).sent == 0
+    assert [message["To"] for message in smtp.inbox.messages if "What we decided" in message["Subject"]] == [
+        "sam@example.com"]
+    if mail_app.config["DATABASE_URL"].startswith("sqlite:///"):  # PostgreSQL: VACUUM FULL, no file to read
+        database = Path(mail_app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+        files = [database, database.with_name(database.name + "-wal")]
+        assert not any(b"never@example.com" in file.read_bytes() for file in files if file.exists())
 
 
 def test_one_mailbox_asked_for_at_the_same_moment_still_gets_few_confirmations(app):

@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from consultation import context, mail
+from consultation.database import hold_writes
 from consultation.models import OutboxMessage, Subscription
 from consultation.store import as_utc
 from policy_portal.consultations.rules import WindowState, window_state
@@ -88,7 +89,7 @@ def _hold_mailbox(db: Session, email_key: str) -> None:
         number = int.from_bytes(hashlib.blake2b(mailbox, digest_size=8).digest(), "big", signed=True)
         db.execute(select(func.pg_advisory_xact_lock(number)))
     else:
-        db.execute(update(Subscription).where(Subscription.id.is_(None)).values(id=Subscription.id))
+        hold_writes(db)
 
 
 def _mailbox(email_key: str) -> tuple[str, str]:

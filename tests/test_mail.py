@@ -12,11 +12,12 @@ import smtplib
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
+from flask import Flask, template_rendered
 from sqlalchemy import select
 
 from consultation import actions, context, mail, outcomes, sending, store
@@ -667,6 +668,46 @@ def test_erasing_a_subscription_never_confirmed_keeps_the_emails_about_its_addre
         database = Path(mail_app.config["DATABASE_URL"].removeprefix("sqlite:///"))
         files = [database, database.with_name(database.name + "-wal")]
         assert not any(b"never@example.com" in file.read_bytes() for file in files if file.exists())
+
+
+def test_an_erasure_while_outcome_emails_are_made_leaves_nothing_to_the_erased_address(mail_app, client):
+    """Found in review: a batch of outcome emails is made from its comments as read at its start;
+    a person's erasure committed while the emails were being rendered left them queued to the
+    address just erased. The batch now checks, locked until it commits, which are still held."""
+    comment(client, **GOOD, email="sam@example.com")
+    comment(client, **GOOD, email="pat@example.com")
+    on_day(mail_app, "2027-01-25")
+    erasing = threading.Thread(target=lambda: _in_context(mail_app, actions.erase_person, "sam@example.com",
+                                                           "Ada"))
+
+    def erase_while_rendering(_app, template, context) -> None:
+        if template.name == "mail/outcome.txt" and erasing.ident is None:  # the first one rendered
+            erasing.start()  # a request to erase Sam's data, made as the batch renders its emails
+            for _ in range(100):  # until it is committed (the batch then writes its emails)
+                if _erasure_committed(mail_app):
+                    break
+                time.sleep(0.01)
+
+    with template_rendered.connected_to(erase_while_rendering, mail_app), mail_app.test_request_context("/"):
+        actions.publish_outcome(context.library()["pets"], decision="withdrawn", approved_version=None,
+                                decided_on=dt.date(2027, 1, 25), summary="Withdrawn.",
+                                closes=dt.date(2026, 12, 21), actor="Ada")
+    erasing.join()
+    assert [comment.email for comment in stored(mail_app)] == [None, "pat@example.com"]
+    assert [(message.to, message.kind) for message in outbox(mail_app)] == [
+        ("pat@example.com", "receipt"), ("pat@example.com", "outcome")]
+
+
+def _in_context(app: Flask, action, *args) -> None:
+    with app.app_context():
+        action(*args)
+
+
+def _erasure_committed(app: Flask) -> bool:
+    """From the audit log, which the erasure's scrub of the personal data's tables leaves alone:
+    a read of those tables would wait for the scrub, and the scrub for the batch."""
+    with app.app_context():
+        return "erased personal data" in [entry.action for entry in store.audit_log(context.database())]
 
 
 def test_one_mailbox_asked_for_at_the_same_moment_still_gets_few_confirmations(app):

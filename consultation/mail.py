@@ -33,7 +33,7 @@ outcomes answer a comment the person sent, so they are not list mail."""
 def message(db: Session, *, to: str, subject: str, text: str, html: str, kind: str,
             comment_id: int | None = None, subscription_id: int | None = None,
             headers: dict[str, str] | None = None, dedupe_key: str | None = None) -> OutboxMessage | None:
-    """A message for the outbox, which `consultation.actions` adds in the transaction of what
+    """A message for the outbox, which the write path adds in the transaction of what
     caused it; None when it must not be sent: the comment it is about has had its personal data
     erased, or the address unsubscribed from list mail.
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from consultation import actions, context, mail, outcomes, sending, store
 from consultation.models import Comment, OutboxMessage, Subscription
+from consultation.outbox import confirm_subscription, notify_open, retry_given_up, subscribe
 from tests.conftest import ROOT
 from tests.consultation_pages import GOOD, comment, on_day, soup, stored, words
 from tests.smtp import SmtpServer
@@ -160,7 +161,7 @@ def test_a_message_failing_every_time_is_kept_for_staff_not_dropped(mail_app, cl
     assert (kept.attempts, kept.sent_at) == (sending.MOST_ATTEMPTS, None)
     with mail_app.app_context():
         assert sending.outbox_state(context.database()).given_up == 1
-        assert actions.retry_given_up("test") == 1
+        assert retry_given_up("test") == 1
     smtp.start()
     assert send(mail_app).sent == 1
 
@@ -228,7 +229,7 @@ def test_double_opt_in_then_one_click_unsubscribe(mail_app, client, smtp):
         db = context.database()
         [subscription] = db.scalars(select(Subscription))
         assert subscription.unsubscribed_at is not None
-        assert actions.notify_open() == 0
+        assert notify_open() == 0
         assert mail.message(db, to="ann@example.com", subject="s", text="t", html="h", kind="opened") is None
 
 
@@ -239,11 +240,11 @@ def test_consultation_open_emails_are_queued_a_batch_of_subscribers_at_a_time(ma
     with mail_app.app_context():
         db = context.database()
         for number in range(5):
-            actions.subscribe(f"s{number}@example.com")
+            subscribe(f"s{number}@example.com")
         for token in db.scalars(select(Subscription.token).where(Subscription.email != "s2@example.com")):
-            actions.confirm_subscription(token)
-        assert actions.notify_open() == 4
-        assert actions.notify_open() == 0
+            confirm_subscription(token)
+        assert notify_open() == 4
+        assert notify_open() == 0
     assert sorted(message.to for message in outbox(mail_app) if message.kind == "opened") == [
         "s0@example.com", "s1@example.com", "s3@example.com", "s4@example.com"]
 
@@ -253,7 +254,7 @@ def test_unsubscribe_page_drops_what_is_queued(mail_app, client, smtp):
     send(mail_app)
     _confirm(client, smtp.inbox.messages[0])
     with mail_app.app_context():
-        assert actions.notify_open() == 1  # queued, not yet sent
+        assert notify_open() == 1  # queued, not yet sent
     link = re.search(r"http://localhost(/unsubscribe/\S+)", outbox(mail_app)[-1].text)[1]
     page = soup(client.get(link))
     assert words(page.h1) == "Stop emails about draft policies"
@@ -719,7 +720,7 @@ def test_one_mailbox_asked_for_at_the_same_moment_still_gets_few_confirmations(a
     def ask(number: int) -> None:
         with app.app_context():
             start.wait()
-            actions.subscribe(f"zed+{number}@example.com")
+            subscribe(f"zed+{number}@example.com")
 
     threads = [threading.Thread(target=ask, args=(number,)) for number in range(8)]
     for thread in threads:

@@ -20,7 +20,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
-from consultation import actions, auth, create_app, panel
+from consultation import auth, create_app, panel, staff_accounts
 from consultation.context import clock as portal_clock
 from consultation.database import make_engine
 from consultation.models import Comment
@@ -369,7 +369,7 @@ def test_moderator_redacts_answers_and_downloads_the_report(page: Page, site_url
     redacts the number from the second, answers it and downloads the report, which carries the
     redacted text and the answer; the public page then shows both, without the number."""
     with portal_app.app_context():
-        actions.add_staff_user("moderator@larkfield.example", "Mo Derator", "moderator",
+        staff_accounts.add_staff_user("moderator@larkfield.example", "Mo Derator", "moderator",
                                auth.hash_password("a long and private password"), "test")
     references = [send_general_comment(page, site_url, words) for words in (
         "A fair policy that is easy to read.", "Good plan. Ring me on 07700 900123 to talk it over.")]
@@ -505,7 +505,7 @@ def test_every_staff_tab_stop_is_on_screen_with_visible_focus(page: Page, site_u
     and a desktop's (issue 15: every page type)."""
     email = f"keyboard-{width}@larkfield.example"
     with portal_app.app_context():
-        actions.add_staff_user(email, "Key Board", "administrator",
+        staff_accounts.add_staff_user(email, "Key Board", "administrator",
                                auth.hash_password("a long and private password"), "test")
         ends = portal_clock().now() + dt.timedelta(days=7)
         _, token = panel.invite(SECRET_KEY, "pets", "Jo Bloggs", ends, "test")

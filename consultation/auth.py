@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from consultation import actions, context, store
+from consultation import context, staff_accounts, store
 from consultation.models import StaffUser
 from consultation.security import client_network
 from policy_portal.config.environment import SettingsError
@@ -129,17 +129,17 @@ def sign_in(email: str, password: str, address: str | None) -> StaffUser:
     """Check the email and password sent from `address`; refuse within the limits above."""
     user = store.staff_user_by_email(context.database(), email)
     network = client_network(address)
-    counted = (actions.count_sign_in_attempt(user.id, network, PER_NETWORK, FROM_NEW_NETWORKS, KNOWN_FOR)
-               if user else None)
+    counted = (staff_accounts.count_sign_in_attempt(user.id, network, PER_NETWORK, FROM_NEW_NETWORKS,
+                                                    KNOWN_FOR) if user else None)
     attempt = _Attempt(*counted) if counted else None
     unused = _unused_hash(current_app.config["PASSWORD_HASH_COST"])
     right = check_password_hash(user.password_hash if attempt else unused, password)
     lock_outs = _lock_outs(attempt, right) if attempt else []
     if not (right and attempt):
         if lock_outs:
-            actions.record_lock_outs(user, lock_outs)
+            staff_accounts.record_lock_outs(user, lock_outs)
         raise SignInError(REFUSED)
-    actions.signed_in(user, network, KNOWN_FOR, lock_outs)
+    staff_accounts.signed_in(user, network, KNOWN_FOR, lock_outs)
     session.clear()  # nothing from before sign-in (a panel link, say) carries over
     session[SESSION_USER] = user.id
     session[SESSION_NONCE] = user.session_nonce
@@ -164,8 +164,8 @@ def _lock_outs(attempt: _Attempt, right: bool) -> list[tuple[str, str]]:
 
 
 def sign_out(user: StaffUser) -> None:
-    """End this session and every copy of it (see `actions.sign_out`)."""
-    actions.sign_out(user)
+    """End this session and every copy of it (see `staff_accounts.sign_out`)."""
+    staff_accounts.sign_out(user)
     session.clear()
 
 

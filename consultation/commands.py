@@ -3,8 +3,8 @@ it with: `portal.cli` parses their arguments and prints what they return.
 
 Each takes the app (made by `consultation_app`) and the command's arguments, and returns what
 to print (`Said`); a command that can do nothing raises `CommandError` with the reason, in
-words for staff. Changes go through `consultation.actions` like the app's own, with "command line" as
-the actor in the audit log.
+words for staff. Changes go through the write path (see `consultation.transactions`) like the
+app's own, with "command line" as the actor in the audit log.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from flask import Flask, url_for
 
-from consultation import actions, auth, context, create_app, store, subscriptions
+from consultation import actions, auth, context, create_app, outbox, staff_accounts, store, subscriptions
 from consultation.database import backup_sqlite, scrub_erased, upgrade
 from consultation.models import ALL_NETWORKS, Base
 from consultation.panel import invite as make_invitation
@@ -117,7 +117,7 @@ def staff_add(app: Flask, email: str, name: str, role: str, password: str) -> Sa
             raise CommandError(f"No account was made: {error}.") from None
         if store.staff_user_by_email(context.database(), email):
             raise CommandError(f"There is already an account for {email}.")
-        user = actions.add_staff_user(email, name, role, password_hash, COMMAND_LINE)
+        user = staff_accounts.add_staff_user(email, name, role, password_hash, COMMAND_LINE)
     return Said(f"Made an account for {name} <{user.email}>, with the role {role}.")
 
 
@@ -128,7 +128,7 @@ def staff_unlock(app: Flask, email: str) -> Said:
         user = store.staff_user_by_email(context.database(), email)
         if user is None:
             raise CommandError(f"There is no staff account for {email}.")
-        cleared = actions.unlock_staff(user, COMMAND_LINE)
+        cleared = staff_accounts.unlock_staff(user, COMMAND_LINE)
     if not cleared:
         return Said(f"There were no failed sign-ins on {user.actor} to clear.")
     lines = [f"Cleared the failed sign-ins on {user.actor}; it can be signed in to from anywhere again:"]
@@ -146,7 +146,7 @@ def erase_expired(app: Flask, scrub: bool) -> Said:
         erasure = actions.erase_expired(last_kept, COMMAND_LINE,
                                         f"kept {days} days after the consultation closed")
     scrubbed = erasure.scrubbed
-    if scrub and not (erasure.comments or erasure.invitations):  # erasing scrubs already
+    if scrub and not (erasure.comments or erasure.invitations or erasure.subscriptions):  # erasing scrubbed
         scrubbed = scrub_erased(context.engine(app))
     return Said(f"Erased names and email addresses from {erasure.comments} comment(s) and "
                 f"{erasure.invitations} panel invitation(s) from consultations that closed before "
@@ -207,7 +207,7 @@ def send_mail(app: Flask, retry_failed: bool, forever: bool, progress: Callable[
     retried = ""
     if retry_failed:
         with app.app_context():
-            retried = f"Trying again {actions.retry_given_up(COMMAND_LINE)} message(s) given up on.\n"
+            retried = f"Trying again {outbox.retry_given_up(COMMAND_LINE)} message(s) given up on.\n"
     if forever:
         stop = threading.Event()
         with _stopped_by(stop, signal.SIGINT, signal.SIGTERM):

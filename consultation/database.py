@@ -13,8 +13,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import InvalidatePoolError, OperationalError
+from sqlalchemy.orm import Session
 
 from policy_portal.whole_files import replacing
 
@@ -96,6 +97,15 @@ def _tune_sqlite(connection, _record) -> None:
                    "synchronous=NORMAL", "secure_delete=ON"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def hold_writes(db: Session) -> None:
+    """SQLite: take the database's write lock now, for the rest of `db`'s transaction, so that
+    what is read from here on stays as read until it commits (no other writer can commit in
+    between; the driver begins a transaction only at a write, and reads before it see each
+    moment's data). Nothing on PostgreSQL, where the caller locks the rows it needs."""
+    if db.get_bind().dialect.name == "sqlite":
+        db.execute(text("UPDATE subscriptions SET id = id WHERE id IS NULL"))  # changes no row
 
 
 ERASED_TABLES = ("comments", "panel_invitations", "outbox", "subscriptions")

@@ -32,7 +32,6 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
@@ -41,6 +40,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from consultation.forms import CommentForm
+from consultation.least_recently_used import LeastRecentlyUsed
 
 SIZE = 64
 """Drafts kept a process: every draft open for comments, twice (public and panel), with room."""
@@ -88,8 +88,7 @@ class DraftCache:
     """Kept renders by key, at most `size` of them, safe to use from several threads."""
 
     def __init__(self, size: int = SIZE) -> None:
-        self.size = size
-        self._kept: OrderedDict[Hashable, Kept] = OrderedDict()
+        self._kept: LeastRecentlyUsed[Kept] = LeastRecentlyUsed(size)
         self._lock = threading.Lock()
 
     def render(self, key: Hashable, forms: Callable[[], Sequence[CommentForm]],
@@ -99,16 +98,12 @@ class DraftCache:
         rendered, cut and kept: `template` puts the marker where the published comments go."""
         with self._lock:
             kept = self._kept.get(key)
-            if kept is not None:
-                self._kept.move_to_end(key)
         if kept is None:
             made = forms()
             marker = f"<!-- published comments {uuid.uuid4()} -->"
             kept = cut(template(made, Markup(marker)), made, marker)
             with self._lock:
-                self._kept[key] = kept
-                while len(self._kept) > self.size:
-                    self._kept.popitem(last=False)
+                self._kept.put(key, kept)
         return kept.fill(generate_csrf(), published)
 
 

@@ -11,7 +11,7 @@ request's Host header, which a visitor chooses.
 from __future__ import annotations
 
 import json
-from collections.abc import Container
+from collections.abc import Collection, Container
 from email.utils import make_msgid
 from urllib.parse import urljoin, urlsplit
 
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from consultation import context
 from consultation.models import Comment, OutboxMessage, Subscription
 from consultation.store import email_key
+from policy_portal.config.settings import CONSULTATION_PATH
 from policy_portal.consultations.rules import OUTCOMES
 
 LIST_KINDS = ("confirm", "opened")
@@ -32,7 +33,7 @@ outcomes answer a comment the person sent, so they are not list mail."""
 def message(db: Session, *, to: str, subject: str, text: str, html: str, kind: str,
             comment_id: int | None = None, subscription_id: int | None = None,
             headers: dict[str, str] | None = None, dedupe_key: str | None = None) -> OutboxMessage | None:
-    """A message for the outbox, which `consultation.actions` adds in the transaction of what
+    """A message for the outbox, which the write path adds in the transaction of what
     caused it; None when it must not be sent: the comment it is about has had its personal data
     erased, or the address unsubscribed from list mail.
 
@@ -67,9 +68,19 @@ def render(name: str, **values: object) -> tuple[str, str]:
 
 
 def _policy_link(slug: str) -> str | None:
-    """The full address of one of the association's policies; None if it has none by that name."""
+    """The full address of one of the association's policies; None if it has none by that name.
+    A site beside the app (a page path such as `/policies/complaints/`) is where `PORTAL_URL`
+    says the app is, without the path the portal mounts the app under: behind a proxy serving
+    the portal under `/housing/`, PORTAL_URL is `https://host/housing/consultations/` and the
+    policy `https://host/housing/policies/complaints/`, as the app's own links keep that prefix
+    (`link`). A site apart from the app (a full address) is taken as it is."""
     page = context.policy_page(slug)
-    return urljoin(current_app.config["PORTAL_URL"], page) if page else None
+    if page is None:
+        return None
+    portal = urlsplit(current_app.config["PORTAL_URL"])
+    path = portal.path.rstrip("/") + "/"
+    beside = path.removesuffix(CONSULTATION_PATH) + "/" if path.endswith(CONSULTATION_PATH) else "/"
+    return urljoin(portal._replace(path=beside).geturl(), page.lstrip("/"))
 
 
 def rendered(db: Session, name: str, *, to: str, subject: str, heading: str, kind: str | None = None,
@@ -112,14 +123,19 @@ def outcome(db: Session, comment: Comment, *, policy_title: str, outcome_url: st
     otherwise).
     """
     key = outcome_key(comment.id)
-    if not comment.email or (key in told if told is not None else
-                             db.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))):
+    if not comment.email or key in (told if told is not None else queued_keys(db, [key])):
         return None
     decision = OUTCOMES.get(comment.response_outcome or "", "Considered with every other comment")
     return rendered(db, "outcome", to=comment.email, comment_id=comment.id, dedupe_key=key,
                     subject=f"What we decided about your comment on the {policy_title}",
                     heading="What we decided about your comment", comment=comment,
                     policy_title=policy_title, decision=decision, outcome_url=outcome_url, summary=summary)
+
+
+def queued_keys(db: Session, keys: Collection[str]) -> set[str]:
+    """Those of the `dedupe_key`s `keys` already in the outbox, sent or not: the messages that
+    must not be made again. One query for a batch of keys."""
+    return set(db.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))))
 
 
 def outcome_key(comment_id: int) -> str:

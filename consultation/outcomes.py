@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consultation import mail
+from consultation.database import hold_writes
 from consultation.models import AuditEntry, Comment, OutboxMessage, Outcome
 from policy_portal.consultations.rules import CHANNELS, DECISIONS, RespondentType
 from policy_portal.reading.policy import Policy
@@ -97,10 +98,27 @@ def outcome_messages(db: Session, policy: Policy, published: Outcome,
                + (f" as version {published.approved_version}" if published.approved_version else "")
                + f". {published.summary}")
     page = mail.link("consultation.consultation", slug=policy.slug)
-    told = set(db.scalars(select(OutboxMessage.dedupe_key).where(
-        OutboxMessage.dedupe_key.in_([mail.outcome_key(comment.id) for comment in comments]))))
-    return [mail.outcome(db, comment, policy_title=policy.title, outcome_url=page, summary=decided, told=told)
-            for comment in comments]
+    told = mail.queued_keys(db, [mail.outcome_key(comment.id) for comment in comments])
+    messages = [mail.outcome(db, comment, policy_title=policy.title, outcome_url=page, summary=decided,
+                             told=told) for comment in comments]
+    kept = _not_erased(db, [message.comment_id for message in messages if message is not None])
+    return [message if message is not None and message.comment_id in kept else None for message in messages]
+
+
+def _not_erased(db: Session, comment_ids: list[int]) -> set[int]:
+    """Those of `comment_ids` whose personal data is not erased, and kept so until `db`'s
+    transaction ends. Asked once a batch's emails are made, from the comments as read before
+    (which takes a while, and holds nothing): an erasure committed meanwhile
+    (`actions.erase_person`, `erase_expired`) would otherwise have its address emailed. The rows
+    are locked (FOR SHARE on PostgreSQL: an erasure under way is waited for, and one begun after
+    waits for this batch and then deletes the email it queued; on SQLite the write lock,
+    `hold_writes`, does the same for the whole database), only from here to the batch's commit."""
+    if not comment_ids:
+        return set()
+    hold_writes(db)
+    return set(db.scalars(select(Comment.id).where(Comment.id.in_(comment_ids),
+                                                   Comment.personal_data_erased_at.is_(None))
+                          .order_by(Comment.id).with_for_update(read=True)))
 
 
 def unfinished(db: Session, since: dt.datetime) -> list[Outcome]:

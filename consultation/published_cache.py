@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from flask import Flask, current_app
+
+from consultation.least_recently_used import LeastRecentlyUsed
 
 SIZE = 256
 """Blocks kept a process: the first pages and section filters of every open draft, with room;
@@ -52,9 +53,9 @@ class PublishedCache:
 
     def __init__(self, seconds: float, size: int = SIZE, characters: int = CHARACTERS,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.seconds, self.size, self.characters, self._clock = seconds, size, characters, clock
-        self._kept: OrderedDict[Hashable, tuple[float, str]] = OrderedDict()
-        self._held = 0
+        self.seconds, self._clock = seconds, clock
+        self._kept: LeastRecentlyUsed[tuple[float, str]] = LeastRecentlyUsed(
+            size, characters, weigh=lambda kept: len(kept[1]))
         self._generation = 0
         self._lock = threading.Lock()
 
@@ -67,24 +68,18 @@ class PublishedCache:
         with self._lock:
             kept = self._kept.get(key)
             if kept is not None and started - kept[0] < self.seconds:
-                self._kept.move_to_end(key)
                 return kept[1]
             generation = self._generation
         block = render()
         with self._lock:
             if generation == self._generation:
-                replaced = self._kept.pop(key, None)
-                self._held += len(block) - (len(replaced[1]) if replaced else 0)
-                self._kept[key] = (started, block)
-                while len(self._kept) > self.size or self._held > self.characters:
-                    self._held -= len(self._kept.popitem(last=False)[1][1])
+                self._kept.put(key, (started, block))
         return block
 
     def clear(self) -> None:
         """Forget every block, and any render under way when this was called."""
         with self._lock:
             self._kept.clear()
-            self._held = 0
             self._generation += 1
 
 

@@ -34,7 +34,7 @@ from flask import Flask
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from consultation import actions, context
+from consultation import actions, context, outbox
 from consultation.models import OutboxMessage
 from consultation.store import as_utc
 from policy_portal.config.environment import SettingsError
@@ -143,7 +143,7 @@ def send_once(app: Flask, server: SmtpServer, sender: Address,
     of outcome emails whose queueing stopped part way, then send every message that is due
     (until `stop` is set: see `send_due`)."""
     with app.app_context():
-        actions.notify_open()
+        outbox.notify_open()
         actions.finish_outcome_emails("send-mail")
     return send_due(app, server, sender, stop=stop)
 
@@ -211,17 +211,17 @@ def send_due(app: Flask, server: SmtpServer, sender: Address,
              at: Callable[[], dt.datetime] | None = None, stop: threading.Event | None = None) -> Delivery:
     """Send every message due now (by the app's clock, unless `at` says); return how many were
     sent and how many failed this time. Each batch is claimed, and each message marked sent or
-    failed, in a transaction of its own (see `actions.claim_mail`). Once `stop` is set, the
+    failed, in a transaction of its own (see `outbox.claim_mail`). Once `stop` is set, the
     message being sent is finished and the rest of the batch released for the next sender."""
     done = Delivery()
     stop = stop or threading.Event()
     with app.app_context():
         at = at or context.clock().now
-        while not stop.is_set() and (ids := actions.claim_mail(at(), BATCH, CLAIM)):
+        while not stop.is_set() and (ids := outbox.claim_mail(at(), BATCH, CLAIM)):
             smtp = None
             for position, message_id in enumerate(ids):
                 if stop.is_set():
-                    actions.release_mail(ids[position:])
+                    outbox.release_mail(ids[position:])
                     break
                 message = context.database().get(OutboxMessage, message_id)
                 if message is None or message.sent_at is not None:  # erased meanwhile
@@ -230,12 +230,12 @@ def send_due(app: Flask, server: SmtpServer, sender: Address,
                     smtp = smtp or connect(server)
                     smtp.send_message(as_email(message, sender))
                 except (OSError, smtplib.SMTPException, ValueError) as error:
-                    actions.mark_failed(message, f"{type(error).__name__}: {error}", permanent(error), at())
+                    outbox.mark_failed(message, f"{type(error).__name__}: {error}", permanent(error), at())
                     done.failed += 1
                     if not isinstance(error, smtplib.SMTPRecipientsRefused):
                         smtp = _close(smtp)
                     continue
-                actions.mark_sent(message, at())
+                outbox.mark_sent(message, at())
                 done.sent += 1
             _close(smtp)
     return done

@@ -1,6 +1,7 @@
 """Every query the consultation app makes. Views call these and never build queries themselves.
 
-Only reads: every change is made by `consultation.actions`, with its audit entry, in one transaction."""
+Only reads: every change is made by the write path (see `consultation.transactions`), with its
+audit entry, in one transaction."""
 
 from __future__ import annotations
 

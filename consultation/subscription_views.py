@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 
-from consultation import actions, context, subscriptions
+from consultation import context, outbox, subscriptions
 from consultation.forms import SubscribeForm
 
 blueprint = Blueprint("subscriptions", __name__)
@@ -22,7 +22,7 @@ def subscribe():
         return render_template("subscriptions/subscribe.html", form=form, problems=[])
     if not form.validate():
         return render_template("subscriptions/subscribe.html", form=form, problems=form.problems()), 400
-    actions.subscribe(form.email.data)
+    outbox.subscribe(form.email.data)
     return redirect(url_for(".check_email"), 303)
 
 
@@ -40,7 +40,7 @@ def confirm_page(token: str):
 
 @blueprint.post("/subscribe/confirm/<token>")
 def confirm(token: str):
-    return _token_page("confirmed", token, actions.confirm_subscription(token))
+    return _token_page("confirmed", token, outbox.confirm_subscription(token))
 
 
 @blueprint.get("/unsubscribe/<token>")
@@ -53,7 +53,7 @@ def unsubscribe(token: str):
     """RFC 8058 one-click unsubscribe, and the page's button. Exempt from the CSRF check (see
     `security.ONE_CLICK`): a mail program posts here with no form token, and the link's own
     random token is what proves the request comes from the mailbox's owner."""
-    return _token_page("unsubscribed", token, actions.unsubscribe(token))
+    return _token_page("unsubscribed", token, outbox.unsubscribe(token))
 
 
 def _token_page(name: str, token: str, found: object):

@@ -5,8 +5,9 @@ address until it is confirmed, so nobody can sign up someone else. Every message
 a one-click unsubscribe (RFC 8058: the `List-Unsubscribe` and `List-Unsubscribe-Post` headers a
 mail program turns into an "Unsubscribe" button) and a link to a page with a button.
 
-This module finds subscriptions and makes their messages; `consultation.actions` makes the
-changes (`subscribe`, `confirm_subscription`, `unsubscribe`, `notify_open`, and the erasures).
+This module finds subscriptions and makes their messages; `consultation.outbox` makes the
+changes (`subscribe`, `confirm_subscription`, `unsubscribe`, `notify_open`), and
+`consultation.actions` the erasures.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from consultation import context, mail
+from consultation.database import hold_writes
 from consultation.models import OutboxMessage, Subscription
 from consultation.store import as_utc
 from policy_portal.consultations.rules import WindowState, window_state
@@ -88,7 +90,7 @@ def _hold_mailbox(db: Session, email_key: str) -> None:
         number = int.from_bytes(hashlib.blake2b(mailbox, digest_size=8).digest(), "big", signed=True)
         db.execute(select(func.pg_advisory_xact_lock(number)))
     else:
-        db.execute(update(Subscription).where(Subscription.id.is_(None)).values(id=Subscription.id))
+        hold_writes(db)
 
 
 def _mailbox(email_key: str) -> tuple[str, str]:
@@ -116,7 +118,7 @@ def confirm_afresh(found: Subscription, now: dt.datetime) -> bool:
 
 
 def confirmation(db: Session, found: Subscription) -> OutboxMessage | None:
-    """The email with the link that confirms a subscription (`actions.subscribe` queues it)."""
+    """The email with the link that confirms a subscription (`outbox.subscribe` queues it)."""
     return mail.rendered(db, "confirm", to=found.email, subscription_id=found.id,
                          subject="Confirm you want emails about draft policies",
                          heading="Confirm you want emails about draft policies",
@@ -134,7 +136,7 @@ def opened_messages(db: Session, opened: list[Policy], after: int,
     id `after` (keyset paging) and each consultation in `opened`, not yet queued, and the last
     subscriber's id (None when there were no more subscribers): each message's `dedupe_key`
     names the subscriber and the consultation (draft and opening date), and one already queued
-    is never queued again (`actions.notify_open` queues them, a batch a transaction)."""
+    is never queued again (`outbox.notify_open` queues them, a batch a transaction)."""
     subscribers = list(db.scalars(select(Subscription).where(
         Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None),
         Subscription.id > after).order_by(Subscription.id).limit(limit)))
@@ -142,7 +144,7 @@ def opened_messages(db: Session, opened: list[Policy], after: int,
         return [], None
     wanted = {f"opened:{subscriber.id}:{policy.slug}:{policy.consultation.opens}": (subscriber, policy)
               for subscriber in subscribers for policy in opened}
-    done = set(db.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(wanted))))
+    done = mail.queued_keys(db, wanted.keys())
     messages = []
     for key, (subscriber, policy) in wanted.items():
         if key in done:

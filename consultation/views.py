@@ -67,7 +67,8 @@ def consultation(slug: str):
     refusal = _not_open(policy)
     if refusal:
         return render_template("consultation/not_open.html", policy=policy, reason=refusal,
-                               **_published(policy, sections(policy.body)), **lifecycle.facts(policy))
+                               published_comments=Markup(_published_block(policy, sections(policy.body))),
+                               **lifecycle.facts(policy))
     return _page(policy)
 
 

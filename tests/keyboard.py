@@ -24,7 +24,6 @@ _STOP = """(element) => {
         // Wholly within the width, and at least partly within the height: Chromium scrolls a
         // tall textarea only far enough to show its caret, which is enough to see focus.
         onScreen: rect.left >= 0 && rect.right <= innerWidth && rect.bottom > 0 && rect.top < innerHeight,
-        partlyOnScreen: rect.right > 0 && rect.left < innerWidth && rect.bottom > 0 && rect.top < innerHeight,
         visible: rect.width >= 1 && rect.height >= 1 && style.visibility === "visible"
                  && parseFloat(style.opacity) > 0,
     };
@@ -45,11 +44,10 @@ _FOCUSED = f"""() => {{
 stops took seconds of round trips."""
 
 
-def unseen_stops(page: Page, *, whole_width: bool = True) -> list[str]:
+def unseen_stops(page: Page) -> list[str]:
     """Every tab stop on the page that is off screen, hidden, or looks the same focused as not,
     each as "what: why". Each element's unfocused look is taken first, with nothing focused.
-    Off screen is not wholly within the width; without `whole_width`, wholly outside the window
-    (WCAG 2.4.11's minimum: a link in a table that scrolls sideways may show only in part)."""
+    Off screen is not wholly within the width."""
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.evaluate("document.querySelectorAll('*').forEach((e, i) => e.dataset.tabProbe = i)")
     unfocused = page.evaluate(f"[...document.querySelectorAll('*')].map({_LOOK})")
@@ -63,7 +61,7 @@ def unseen_stops(page: Page, *, whole_width: bool = True) -> list[str]:
         if index in seen:
             break
         seen.add(index)
-        problems += _problems(focused, unfocused[index], whole_width)
+        problems += _problems(focused, unfocused[index])
     return problems
 
 
@@ -79,13 +77,13 @@ def focused_problems(page: Page) -> list[str]:
         element.focus({{focusVisible: true}});
         return look;
     }}""")
-    return _problems(focused, unfocused, whole_width=True)
+    return _problems(focused, unfocused)
 
 
-def _problems(focused: dict, unfocused: str, whole_width: bool) -> list[str]:
+def _problems(focused: dict, unfocused: str) -> list[str]:
     stop = focused["stop"]
     problems = []
-    if not stop["onScreen" if whole_width else "partlyOnScreen"]:
+    if not stop["onScreen"]:
         problems.append(f"{stop['name']}: off screen")
     if not stop["visible"]:
         problems.append(f"{stop['name']}: invisible")

@@ -16,7 +16,7 @@ from flask import Flask, render_template
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from consultation import actions, complaints, context, create_app, mail
+from consultation import complaints, context, create_app, mail, outbox
 from consultation.models import OutboxMessage, Subscription
 from tests import vnu
 from tests.conftest import APP_SETTINGS, copy_project, migrated
@@ -176,10 +176,10 @@ def test_email_html_passes_the_nu_html_checker(app: Flask, tmp_path: Path):
     comment(app.test_client(), **GOOD, email="sam@example.com", suggested_wording="Two cats.")
     with app.app_context():
         db = context.database()
-        actions.subscribe("bo@example.com")
-        actions.confirm_subscription(db.scalar(select(Subscription.token).where(
+        outbox.subscribe("bo@example.com")
+        outbox.confirm_subscription(db.scalar(select(Subscription.token).where(
             Subscription.email == "bo@example.com")))
-        actions.notify_open()
+        outbox.notify_open()
         kinds = {message.kind: message.html for message in db.scalars(select(OutboxMessage))}
         outcome = mail.outcome(db, stored(app)[-1], policy_title="Pets", outcome_url="http://localhost/")
         kinds["outcome"] = outcome.html

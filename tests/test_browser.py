@@ -20,7 +20,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
-from consultation import actions, auth, create_app, panel
+from consultation import auth, create_app, panel, staff_accounts
 from consultation.context import clock as portal_clock
 from consultation.database import make_engine
 from consultation.models import Comment
@@ -369,7 +369,7 @@ def test_moderator_redacts_answers_and_downloads_the_report(page: Page, site_url
     redacts the number from the second, answers it and downloads the report, which carries the
     redacted text and the answer; the public page then shows both, without the number."""
     with portal_app.app_context():
-        actions.add_staff_user("moderator@larkfield.example", "Mo Derator", "moderator",
+        staff_accounts.add_staff_user("moderator@larkfield.example", "Mo Derator", "moderator",
                                auth.hash_password("a long and private password"), "test")
     references = [send_general_comment(page, site_url, words) for words in (
         "A fair policy that is easy to read.", "Good plan. Ring me on 07700 900123 to talk it over.")]
@@ -424,11 +424,17 @@ def test_moderator_redacts_answers_and_downloads_the_report(page: Page, site_url
 
 @pytest.mark.parametrize("address", PAGES.values(), ids=PAGES.keys())
 def test_text_reflows_at_400_percent_zoom(page: Page, site_url: str, address: str):
-    """A 1280-pixel screen at 400 % is 320 CSS pixels wide: nothing may need sideways scrolling."""
+    """A 1280-pixel screen at 400 % is 320 CSS pixels wide: nothing may need sideways scrolling.
+    Nor may a table's own scroll box hide a link: the version history's "See what changed" was once
+    past the right edge of the screen, at 320 pixels and on a 375-pixel phone."""
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(site_url + address)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
+    for width in (320, 375):
+        page.set_viewport_size({"width": width, "height": 640})
+        boxes = [link.bounding_box() for link in page.get_by_role("link", name="See what changed").all()]
+        assert [box for box in boxes if not box or box["x"] < 0 or box["x"] + box["width"] > width] == []
 
 
 def test_large_print_follows_the_clear_print_guidance(page: Page, site_url: str):
@@ -499,7 +505,7 @@ def test_every_staff_tab_stop_is_on_screen_with_visible_focus(page: Page, site_u
     and a desktop's (issue 15: every page type)."""
     email = f"keyboard-{width}@larkfield.example"
     with portal_app.app_context():
-        actions.add_staff_user(email, "Key Board", "administrator",
+        staff_accounts.add_staff_user(email, "Key Board", "administrator",
                                auth.hash_password("a long and private password"), "test")
         ends = portal_clock().now() + dt.timedelta(days=7)
         _, token = panel.invite(SECRET_KEY, "pets", "Jo Bloggs", ends, "test")

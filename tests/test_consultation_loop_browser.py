@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
-from consultation import actions, auth
+from consultation import auth, staff_accounts
 from portal.cli import main
 from portal.server import create_portal
 from tests.conftest import APP_SETTINGS, copy_project, migrated
@@ -44,7 +44,7 @@ def portal(site: Path, tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.Mon
     with app.extensions["consultation"].app_context():
         for email, role in (("mo@larkfield.example", "moderator"),
                             ("ada@larkfield.example", "administrator")):
-            actions.add_staff_user(email, role.title(), role, auth.hash_password(PASSWORD), "test")
+            staff_accounts.add_staff_user(email, role.title(), role, auth.hash_password(PASSWORD), "test")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"

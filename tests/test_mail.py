@@ -12,16 +12,19 @@ import smtplib
 import subprocess
 import sys
 import threading
+import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
+from flask import Flask, template_rendered
 from sqlalchemy import select
 
 from consultation import actions, context, mail, outcomes, sending, store
 from consultation.models import Comment, OutboxMessage, Subscription
+from consultation.outbox import confirm_subscription, notify_open, retry_given_up, subscribe
 from tests.conftest import ROOT
-from tests.consultation_pages import GOOD, comment, soup, stored, words
+from tests.consultation_pages import GOOD, comment, on_day, soup, stored, words
 from tests.smtp import SmtpServer
 
 LATER = dt.timedelta(days=1)
@@ -110,6 +113,17 @@ def test_receipt_escapes_what_the_person_wrote(mail_app, client, smtp):
     assert "<script>alert(1)</script> & <b>cats</b>" in body(smtp.inbox.messages[0])
 
 
+def test_email_links_keep_the_path_a_proxy_serves_the_portal_under(app):
+    """Found in review: links to policies in emails were joined to PORTAL_URL's host alone, so
+    behind a proxy serving the portal under /housing/ they led to pages that are not there."""
+    app.config["PORTAL_URL"] = "https://policies.example.org/housing/consultations/"
+    with app.app_context():
+        text, _ = mail.render("confirm", subject="Confirm", heading="Confirm",
+                              confirm_url=mail.link("subscriptions.confirm", token="t0k"))
+    assert "https://policies.example.org/housing/consultations/subscribe/confirm/t0k" in text
+    assert "https://policies.example.org/housing/policies/complaints/" in text
+
+
 # Outages and concurrency
 
 
@@ -147,7 +161,7 @@ def test_a_message_failing_every_time_is_kept_for_staff_not_dropped(mail_app, cl
     assert (kept.attempts, kept.sent_at) == (sending.MOST_ATTEMPTS, None)
     with mail_app.app_context():
         assert sending.outbox_state(context.database()).given_up == 1
-        assert actions.retry_given_up("test") == 1
+        assert retry_given_up("test") == 1
     smtp.start()
     assert send(mail_app).sent == 1
 
@@ -215,7 +229,7 @@ def test_double_opt_in_then_one_click_unsubscribe(mail_app, client, smtp):
         db = context.database()
         [subscription] = db.scalars(select(Subscription))
         assert subscription.unsubscribed_at is not None
-        assert actions.notify_open() == 0
+        assert notify_open() == 0
         assert mail.message(db, to="ann@example.com", subject="s", text="t", html="h", kind="opened") is None
 
 
@@ -226,11 +240,11 @@ def test_consultation_open_emails_are_queued_a_batch_of_subscribers_at_a_time(ma
     with mail_app.app_context():
         db = context.database()
         for number in range(5):
-            actions.subscribe(f"s{number}@example.com")
+            subscribe(f"s{number}@example.com")
         for token in db.scalars(select(Subscription.token).where(Subscription.email != "s2@example.com")):
-            actions.confirm_subscription(token)
-        assert actions.notify_open() == 4
-        assert actions.notify_open() == 0
+            confirm_subscription(token)
+        assert notify_open() == 4
+        assert notify_open() == 0
     assert sorted(message.to for message in outbox(mail_app) if message.kind == "opened") == [
         "s0@example.com", "s1@example.com", "s3@example.com", "s4@example.com"]
 
@@ -240,7 +254,7 @@ def test_unsubscribe_page_drops_what_is_queued(mail_app, client, smtp):
     send(mail_app)
     _confirm(client, smtp.inbox.messages[0])
     with mail_app.app_context():
-        assert actions.notify_open() == 1  # queued, not yet sent
+        assert notify_open() == 1  # queued, not yet sent
     link = re.search(r"http://localhost(/unsubscribe/\S+)", outbox(mail_app)[-1].text)[1]
     page = soup(client.get(link))
     assert words(page.h1) == "Stop emails about draft policies"
@@ -625,6 +639,78 @@ def test_erase_expired_forgets_subscriptions_never_confirmed(mail_app, client, s
     assert [message.to for message in outbox(mail_app)] == ["kept@example.com"]
 
 
+def test_erasing_a_subscription_never_confirmed_keeps_the_emails_about_its_address_comments(mail_app, client,
+                                                                                          smtp):
+    """Found in review: erase-expired deleted every message to an unconfirmed subscription's
+    address, the outcome email about a comment from it too, and with it the record that it was
+    queued: a resumed run of outcome emails then emailed its writer the outcome twice. And the
+    erased address stayed in the database's files: nothing was scrubbed for subscriptions alone."""
+    comment(client, **GOOD, email="sam@example.com")
+    _subscribe(client, "sam@example.com")
+    _subscribe(client, "never@example.com")
+    on_day(mail_app, "2027-01-25")  # comments closed; the subscriptions are two months old
+    with mail_app.test_request_context("/"):
+        policy = context.library()["pets"]
+        published = actions.publish_outcome(policy, decision="withdrawn", approved_version=None,
+                                            decided_on=dt.date(2027, 1, 25), summary="Withdrawn.",
+                                            closes=dt.date(2026, 12, 21), actor="Ada")
+    assert send(mail_app).sent == 4
+    with mail_app.app_context():
+        erasure = actions.erase_expired(dt.date(2026, 1, 1), "Ada", "kept 365 days")
+    assert (erasure.subscriptions, erasure.emails, erasure.scrubbed) == (2, 2, True)
+    assert [(message.to, message.kind) for message in outbox(mail_app)] == [
+        ("sam@example.com", "receipt"), ("sam@example.com", "outcome")]
+    with mail_app.test_request_context("/"):  # a run of the outcome emails resumed after a stop
+        assert actions.queue_outcome_emails(policy, published, "send-mail") == 0
+    assert send(mail_app, LATER).sent == 0
+    assert [message["To"] for message in smtp.inbox.messages if "What we decided" in message["Subject"]] == [
+        "sam@example.com"]
+    if mail_app.config["DATABASE_URL"].startswith("sqlite:///"):  # PostgreSQL: VACUUM FULL, no file to read
+        database = Path(mail_app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+        files = [database, database.with_name(database.name + "-wal")]
+        assert not any(b"never@example.com" in file.read_bytes() for file in files if file.exists())
+
+
+def test_an_erasure_while_outcome_emails_are_made_leaves_nothing_to_the_erased_address(mail_app, client):
+    """Found in review: a batch of outcome emails is made from its comments as read at its start;
+    a person's erasure committed while the emails were being rendered left them queued to the
+    address just erased. The batch now checks, locked until it commits, which are still held."""
+    comment(client, **GOOD, email="sam@example.com")
+    comment(client, **GOOD, email="pat@example.com")
+    on_day(mail_app, "2027-01-25")
+    erasing = threading.Thread(target=lambda: _in_context(mail_app, actions.erase_person, "sam@example.com",
+                                                           "Ada"))
+
+    def erase_while_rendering(_app, template, context) -> None:
+        if template.name == "mail/outcome.txt" and erasing.ident is None:  # the first one rendered
+            erasing.start()  # a request to erase Sam's data, made as the batch renders its emails
+            for _ in range(100):  # until it is committed (the batch then writes its emails)
+                if _erasure_committed(mail_app):
+                    break
+                time.sleep(0.01)
+
+    with template_rendered.connected_to(erase_while_rendering, mail_app), mail_app.test_request_context("/"):
+        actions.publish_outcome(context.library()["pets"], decision="withdrawn", approved_version=None,
+                                decided_on=dt.date(2027, 1, 25), summary="Withdrawn.",
+                                closes=dt.date(2026, 12, 21), actor="Ada")
+    erasing.join()
+    assert [comment.email for comment in stored(mail_app)] == [None, "pat@example.com"]
+    assert [(message.to, message.kind) for message in outbox(mail_app)] == [
+        ("pat@example.com", "receipt"), ("pat@example.com", "outcome")]
+
+
+def _in_context(app: Flask, action, *args) -> None:
+    with app.app_context():
+        action(*args)
+
+
+def _erasure_committed(app: Flask) -> bool:
+    """From the audit log, which the erasure's scrub of the personal data's tables leaves alone:
+    a read of those tables would wait for the scrub, and the scrub for the batch."""
+    with app.app_context():
+        return "erased personal data" in [entry.action for entry in store.audit_log(context.database())]
+
+
 def test_one_mailbox_asked_for_at_the_same_moment_still_gets_few_confirmations(app):
     """Requests for one inbox arriving together take turns: without that, each found the
     mailbox short of the limit before any had queued its confirmation (sixteen sent eleven)."""
@@ -634,7 +720,7 @@ def test_one_mailbox_asked_for_at_the_same_moment_still_gets_few_confirmations(a
     def ask(number: int) -> None:
         with app.app_context():
             start.wait()
-            actions.subscribe(f"zed+{number}@example.com")
+            subscribe(f"zed+{number}@example.com")
 
     threads = [threading.Thread(target=ask, args=(number,)) for number in range(8)]
     for thread in threads:

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.serving import make_server
 
-from consultation import actions, auth, context, create_app, store
+from consultation import actions, auth, context, create_app, staff_accounts, store
 from consultation.models import AuditEntry, PanelInvitation, SignInFailure
 from consultation.security import client_network
 from policy_portal.clock import Clock
@@ -60,7 +60,7 @@ def password_hash() -> str:
 
 def add_staff(app: Flask, email="mo@larkfield.example", role="moderator", name="Mo Derator") -> None:
     with app.app_context():
-        actions.add_staff_user(email, name, role, password_hash(), "test")
+        staff_accounts.add_staff_user(email, name, role, password_hash(), "test")
 
 
 def sign_in(client: FlaskClient, email="mo@larkfield.example", password=PASSWORD, next_page="",
@@ -478,7 +478,7 @@ def test_every_refusal_takes_as_long_as_a_wrong_password(app, client):
     Timed at the cost production hashes at, not the tests' lower one."""
     app.config["PASSWORD_HASH_COST"] = auth.PASSWORD_HASH_COST
     with app.app_context():
-        actions.add_staff_user("mo@larkfield.example", "Mo Derator", "moderator",
+        staff_accounts.add_staff_user("mo@larkfield.example", "Mo Derator", "moderator",
                                auth.hash_password(PASSWORD), "test")
     for _ in range(5):
         sign_in(client, password="wrong password!!", address="198.51.100.7")
@@ -860,8 +860,8 @@ def test_a_change_whose_audit_entry_fails_is_not_made(app, client, moderator, au
     assert (unchanged.response_outcome, unchanged.response_text, unchanged.responded_at) == (None, None, None)
     with app.app_context():
         with pytest.raises(IntegrityError):
-            actions.add_staff_user("ada@larkfield.example", "Ada Min", "administrator", password_hash(),
-                                   "test")
+            staff_accounts.add_staff_user("ada@larkfield.example", "Ada Min", "administrator",
+                                          password_hash(), "test")
         assert store.staff_user_by_email(context.database(), "ada@larkfield.example") is None
     assert [action for action, _ in audit(app)] == ["created staff account", "signed in"]
     assert sign_in(app.test_client(), "ada@larkfield.example").status_code == 400

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -50,6 +51,14 @@ def record(actor: str, action: str, details: str) -> None:
 
 
 # Comments
+
+
+REFERENCE = re.compile(f"C-[{REFERENCE_LETTERS}]{{4}}-[{REFERENCE_LETTERS}]{{4}}")
+
+
+def is_reference(text: str) -> bool:
+    """Whether `text` is written as a comment reference is (not whether there is such a comment)."""
+    return REFERENCE.fullmatch(text) is not None
 
 
 def new_reference() -> str:

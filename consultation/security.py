@@ -24,7 +24,7 @@ from functools import cache
 from flask import Flask, Response, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -161,7 +161,8 @@ def init_app(app: Flask) -> None:
 
 
 def check_rate(setting: str, value: str) -> None:
-    """Refuse to start with a limit that is not a rate, rather than fail every comment with it."""
+    """Refuse to start with a limit that is not one rate of at least one, rather than fail or
+    refuse every comment with it."""
     try:
         _rate(value)
     except ValueError:
@@ -171,8 +172,13 @@ def check_rate(setting: str, value: str) -> None:
 
 @cache
 def _rate(value: str) -> RateLimitItem:
-    """A limit setting read once: parsing it took as long as counting the POST against it."""
-    return parse(value)
+    """A limit setting read once: parsing it took as long as counting the POST against it. One
+    rate only: `limits` would read "2 per hour; 1 per day" as two, and `parse` use the first
+    without a word; and "0 per hour" would refuse everything."""
+    rates = parse_many(value)
+    if len(rates) != 1 or rates[0].amount < 1:
+        raise ValueError(value)
+    return rates[0]
 
 
 def csrf(app: Flask) -> CSRFProtect:

@@ -48,11 +48,12 @@ def reference_for_submission(db: Session, submission_key: str) -> str | None:
     return db.scalar(select(Comment.reference).where(Comment.submission_key == submission_key))
 
 
-def receipt(db: Session, policy_slug: str, reference: str) -> Row | None:
+def receipt(db: Session, policy_slug: str, reference: str, since: dt.datetime) -> Row | None:
     """A stored comment's reference and section title (as `section`), if `reference` is one of
-    this draft's comments: what its "Comment sent" page shows."""
+    this draft's comments made since `since`: what its "Comment sent" page shows."""
     return db.execute(select(Comment.reference, Comment.section_title.label("section")).where(
-        Comment.policy_slug == policy_slug, Comment.reference == reference)).first()
+        Comment.policy_slug == policy_slug, Comment.reference == reference,
+        Comment.created_at >= since)).first()
 
 
 def panel_comments(db: Session, policy_slug: str, number: int) -> Page:

@@ -117,15 +117,21 @@ def sent(slug: str):
     The reference travels in the address, not the session: a POST that changes nothing in the
     session sends no new session cookie, and signing one was about a tenth of a comment POST's
     CPU time (issue 21; `bench/request_cpu.py`). The page shows only what the address already
-    holds (the reference) and the section's title, and only for a comment stored on this draft.
+    holds (the reference) and the section's title, only for a comment stored on this draft in
+    the last `PERMANENT_SESSION_LIFETIME` (as long as the session's receipt was kept, so an
+    address left in a shared computer's history soon shows nothing), and tells no other site
+    its address (`no-referrer`), as the address must not reach their logs.
     """
     policy = _policy(slug)
-    receipt = store.receipt(context.database(), policy.slug, request.args.get(RECEIPT, ""))
+    reference = request.args.get(RECEIPT, "")
+    since = context.clock().now() - current_app.config["PERMANENT_SESSION_LIFETIME"]
+    receipt = (store.receipt(context.database(), policy.slug, reference, since)
+               if actions.is_reference(reference) else None)
     if receipt is None:
         return redirect(url_for(".consultation", slug=policy.slug))
     return render_template("consultation/sent.html", policy=policy, receipt=receipt,
-                           outcome_due=outcome_due(policy.consultation.closes,
-                                                   context.outcome_weeks()))
+                           outcome_due=outcome_due(policy.consultation.closes, context.outcome_weeks())), \
+        {"Referrer-Policy": "no-referrer"}
 
 
 @blueprint.get("/<slug>/recommendations")

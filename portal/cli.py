@@ -22,6 +22,7 @@ from policy_portal.checks.reviews import review_warnings
 from policy_portal.checks.translation_status import refuse_stale, translation_report
 from policy_portal.clock import Clock
 from policy_portal.config.config_file import CONFIG
+from policy_portal.config.environment import SettingsError
 from policy_portal.config.messages import Words, used_messages
 from policy_portal.config.setup import (
     QUESTIONS,
@@ -136,6 +137,9 @@ def _run(argv: list[str] | None) -> int:
         return COMMANDS[args.command](args, load_project(args.project))
     except (PolicyError, HistoryUnavailableError) as error:
         print(error, file=sys.stderr)
+        return 1
+    except SettingsError as error:  # a setting the app cannot start with, for any command that opens it
+        print(f"{error}.", file=sys.stderr)
         return 1
 
 
@@ -266,18 +270,13 @@ def serve(args: argparse.Namespace, project: Project) -> int:
     from werkzeug.serving import run_simple
 
     from consultation.sending import start_sender
-    from policy_portal.config.environment import SettingsError
     from portal.server import PathOnlyLog, create_portal
 
     args.site_dir = project.site
     if build(args, project) or migrate(args, project):
         return 1
-    try:
-        portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
-        sender = start_sender(portal.extensions["consultation"])
-    except SettingsError as error:
-        print(f"Not serving: {error}.", file=sys.stderr)
-        return 1
+    portal = create_portal(project, args.site_dir, {"SESSION_COOKIE_SECURE": False})  # plain HTTP
+    sender = start_sender(portal.extensions["consultation"])
     print(f"Serving the portal at http://{args.host}:{args.port}/ (press Ctrl+C to stop).")
     if sender is not None:
         print("Sending email from the outbox while it runs (SMTP_URL is set).")

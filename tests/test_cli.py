@@ -436,6 +436,15 @@ def test_migrate_can_run_again(project, capsys):
     assert (project / "instance" / "secret_key").stat().st_mode & 0o077 == 0  # only its owner reads it
 
 
+def test_a_setting_the_app_cannot_start_with_is_said_in_a_line(project, capsys, monkeypatch):
+    """Every command that opens the app (migrate, serve, invite...) says what is wrong with a
+    setting and stops, with no traceback."""
+    monkeypatch.setenv("COMMENT_RATE_LIMIT", "twenty")
+    assert main(["--project", str(project), "migrate"]) == 1
+    assert capsys.readouterr().err == ("COMMENT_RATE_LIMIT is 'twenty', which is not a rate: write it like "
+                                       "\"20 per hour\" or \"5 per minute\".\n")
+
+
 def test_staff_add_reads_a_piped_password_and_refuses_a_short_one(project, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["--project", str(project), "staff-add", "mo@larkfield.example", "--name", "Mo"]) == 1

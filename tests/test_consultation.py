@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from consultation import create_app, store
+from consultation import context, create_app, store
 from consultation.database import make_engine, upgrade
 from consultation.panel import invite
-from policy_portal.clock import UK
+from policy_portal.clock import UK, Clock
 from policy_portal.config.environment import SettingsError
-from tests.conftest import APP_SETTINGS, SECRET_KEY
+from tests.conftest import APP_SETTINGS, SECRET_KEY, migrated
 from tests.consultation_pages import (
     GOOD,
     PETS,
@@ -203,16 +203,22 @@ def test_index_lists_open_consultations(client):
         "Pets and Animals Policy: comments close 21 December 2026"]
 
 
-def test_thank_you_page_without_a_comment_goes_back_to_the_draft(client):
+def test_the_thank_you_page_shows_a_comment_sent_today_by_the_reference_in_its_address(app, client):
+    """The receipt is in the address, not the session, so the POST sends no new cookie; the page
+    shows only this draft's comment of the last 12 hours, and tells no other site its address."""
     sent = comment(client, **GOOD)
-    assert "Set-Cookie" not in sent.headers  # the receipt is in the address, not the session
+    assert "Set-Cookie" not in sent.headers
     reference = sent.headers["Location"].partition("reference=")[2]
-    shown = soup(client.get(f"/pets/thank-you?reference={reference}")).find(class_="reference")
-    assert words(shown) == reference
+    shown = client.get(f"/pets/thank-you?reference={reference}")
+    assert words(soup(shown).find(class_="reference")) == reference
+    assert shown.headers["Referrer-Policy"] == "no-referrer"
+    # no reference, a made-up one, a garbled one, another draft's
     for address in ("/pets/thank-you", "/pets/thank-you?reference=C-2222-2222",
-                    f"/complaints/thank-you?reference={reference}"):  # none, made up, another policy's
+                    "/pets/thank-you?reference=C-%00", f"/complaints/thank-you?reference={reference}"):
         response = client.get(address)
         assert response.status_code == 302 and response.headers["Location"] == address.split("thank")[0]
+    app.extensions[context.CLOCK] = Clock.at(context.clock(app).now() + dt.timedelta(hours=13))
+    assert client.get(f"/pets/thank-you?reference={reference}").status_code == 302
 
 
 # The scrutiny panel
@@ -345,10 +351,10 @@ def test_each_comment_post_counts_once_against_the_limit(app, client):
     assert len(stored(app)) == 2
 
 
-def test_a_limit_that_is_not_a_rate_stops_the_app_starting(project, database_url):
-    with pytest.raises(SettingsError, match="COMMENT_RATE_LIMIT is 'twenty', which is not a rate: write"):
-        create_app(project, {"SECRET_KEY": SECRET_KEY, "DATABASE_URL": database_url,
-                             "COMMENT_RATE_LIMIT": "twenty"})
+@pytest.mark.parametrize("limit", ["twenty", "0 per hour", "2 per hour; 1 per day"])
+def test_a_limit_that_is_not_one_rate_stops_the_app_starting(project, limit):
+    with pytest.raises(SettingsError, match=f"COMMENT_RATE_LIMIT is '{limit}', which is not a rate: write"):
+        create_app(project, {**APP_SETTINGS, "COMMENT_RATE_LIMIT": limit})
 
 
 def test_one_ipv6_network_shares_one_comment_limit(app, client):
@@ -418,15 +424,16 @@ def test_a_section_renamed_while_someone_writes_keeps_their_text(app, client, pr
     assert [text.get_text() for text in page.find_all(class_="kept-text")] == [GOOD["comment"]]
 
 
-def test_an_edited_draft_is_shown_once_its_process_looks_at_the_files_again(project, database_url):
+def test_an_edited_draft_is_shown_once_its_process_looks_at_the_files_again(project, tmp_path):
     """Each process looks at the policy files' dates at most every POLICY_CHECK_SECONDS (issue 21:
     at 100 policies in four languages, looking on every request took longer than the page)."""
-    app = create_app(project, {**APP_SETTINGS, "DATABASE_URL": database_url, "POLICY_CHECK_SECONDS": 1.5})
+    database = migrated(f"sqlite:///{tmp_path / 'edits.sqlite'}")
+    app = create_app(project, {**APP_SETTINGS, "DATABASE_URL": database, "POLICY_CHECK_SECONDS": 0.5})
     client = app.test_client()
     assert "What needs our permission" in client.get(PETS).get_data(as_text=True)
     edit_policy(project, "pets", "## 2. What needs our permission", "## 2. What needs our consent")
     assert "What needs our permission" in client.get(PETS).get_data(as_text=True)  # not looked at again yet
-    time.sleep(1.5)
+    time.sleep(0.5)
     assert "What needs our consent" in client.get(PETS).get_data(as_text=True)
     app.extensions["engine"].dispose()
 

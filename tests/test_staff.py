@@ -639,7 +639,7 @@ def test_every_get_route_answers_each_role_as_the_access_table_says(app, client)
               for rule in app.url_map.iter_rules()
               if "GET" in rule.methods and rule.endpoint not in (
                   "static", "consultation.sent", "consultation.panel_link",
-                  "subscriptions.confirm_page", "subscriptions.unsubscribe_page")]  # need a real token
+                  "subscriptions.confirm_page", "subscriptions.unsubscribe_page")]  # need a real key
     assert len(routes) >= 12
     for role in ROLES:
         visitor = as_role(app, role)

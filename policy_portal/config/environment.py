@@ -61,7 +61,8 @@ ENVIRONMENT: dict[str, Variable] = {variable.name: variable for variable in (
 
 class SettingsError(ValueError):
     """A setting cannot be used; the message names it, says why and what to write instead.
-    Raised when the app starts, so a wrong setting stops it rather than failing its pages."""
+    Raised when the app starts (or a command reads the setting), so a wrong setting stops it
+    rather than failing its pages."""
 
 
 def setting(name: str) -> str:

@@ -29,10 +29,8 @@ from consultation.models import (
     Subscription,
     flag_kinds,
 )
-from consultation.outbox import queue as _queue
 from consultation.published_cache import comments_changed
-from consultation.transactions import audit as _audit
-from consultation.transactions import transaction as _transaction
+from consultation.transactions import audit, transaction
 from policy_portal.clock import UK
 from policy_portal.consultations.moderation import HIDE_REASONS, without_personal_details
 from policy_portal.consultations.rules import CHANNELS, DECISIONS, OUTCOMES
@@ -46,8 +44,8 @@ REFERENCE_LETTERS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 def record(actor: str, action: str, details: str) -> None:
     """An audit entry alone, for what changes no row but must be on record (a download, an
     export, anything that takes personal data out of the system)."""
-    with _transaction() as (db, now):
-        _audit(db, now, actor, action, None, details)
+    with transaction() as (db, now):
+        audit(db, now, actor, action, None, details)
 
 
 # Comments
@@ -112,7 +110,7 @@ def save_comment(new: NewComment, policy_title: str | None = None) -> str:
     kinds = flag_kinds(new.flags)
     for _ in range(5):
         try:
-            with _transaction() as (db, now):
+            with transaction() as (db, now):
                 reference = new_reference()
                 values = {**vars(new), "email_key": store.email_key(new.email) if new.email else None,
                           "reference": reference, "created_at": now, "unflagged": not kinds}
@@ -123,10 +121,10 @@ def save_comment(new: NewComment, policy_title: str | None = None) -> str:
                 if (policy_title is not None and new.email) or new.entered_by:
                     comment = db.get_one(Comment, comment_id)
                 if policy_title is not None and new.email:
-                    _queue(db, mail.receipt(db, comment, policy_title))
+                    outbox.queue(db, mail.receipt(db, comment, policy_title))
                 if new.entered_by:
-                    _audit(db, now, new.entered_by, "entered comment", comment.id,
-                           f"{comment.reference}: received {CHANNELS[comment.channel].lower()}")
+                    audit(db, now, new.entered_by, "entered comment", comment.id,
+                          f"{comment.reference}: received {CHANNELS[comment.channel].lower()}")
         except IntegrityError:  # the same form sent before or at the same moment, or a reference clash
             existing = store.reference_for_submission(context.database(), new.submission_key)
             if existing:
@@ -140,7 +138,7 @@ def moderate(comment: Comment, action: str, reason: str | None, public_body: str
              public_wording: str | None, actor: str) -> None:
     """Approve, redact or hide a comment. `reason` (a key of HIDE_REASONS) is kept for a
     redaction or a hiding; an emptied wording box means the wording is not published at all."""
-    with _transaction() as (db, now):
+    with transaction() as (db, now):
         comment.moderated_at = now
         comment.moderation = "hidden" if action == "hide" else "approved"
         comment.rule_broken = reason if action in ("redact", "hide") else None
@@ -156,18 +154,18 @@ def moderate(comment: Comment, action: str, reason: str | None, public_body: str
             comment.rule_broken = "personal"
         # approving keeps any earlier redaction: undoing one is a redaction back to the original
         why = f"; reason: {HIDE_REASONS[comment.rule_broken]}" if comment.rule_broken else ""
-        _audit(db, now, actor, {"approve": "approved", "redact": "redacted", "hide": "hid"}[action],
-               comment.id, f"{comment.reference}{why}")
+        audit(db, now, actor, {"approve": "approved", "redact": "redacted", "hide": "hid"}[action],
+              comment.id, f"{comment.reference}{why}")
     comments_changed()
 
 
 def respond(comment: Comment, outcome: str, text: str, section: str | None, actor: str) -> None:
     """The association's response to a comment (a key of OUTCOMES, and why)."""
-    with _transaction() as (db, now):
+    with transaction() as (db, now):
         comment.response_outcome, comment.response_text = outcome, text
         comment.response_section, comment.responded_at = section, now
-        _audit(db, now, actor, "responded", comment.id,  # the text stays on the comment
-               f"{comment.reference}: {OUTCOMES[outcome]}")
+        audit(db, now, actor, "responded", comment.id,  # the text stays on the comment
+              f"{comment.reference}: {OUTCOMES[outcome]}")
     comments_changed()
 
 
@@ -178,14 +176,14 @@ def create_invitation(policy_slug: str, member_name: str, expires_at: dt.datetim
                       actor: str) -> PanelInvitation:
     """Record an invitation and who made it; the audit entry has no name, as the log outlives
     erasure."""
-    with _transaction() as (db, now):
+    with transaction() as (db, now):
         invitation = PanelInvitation(policy_slug=policy_slug, member_name=member_name, created_at=now,
                                      expires_at=expires_at.astimezone(dt.UTC))  # SQLite drops the zone
         db.add(invitation)
         db.flush()  # gives it its number, for the entry
-        _audit(db, now, actor, "invited panel member", None,
-               f"invitation {invitation.id}, to comment on {policy_slug} until "
-               f"{expires_at:%Y-%m-%d %H:%M %Z}")
+        audit(db, now, actor, "invited panel member", None,
+              f"invitation {invitation.id}, to comment on {policy_slug} until "
+              f"{expires_at:%Y-%m-%d %H:%M %Z}")
     return invitation
 
 
@@ -211,13 +209,13 @@ def _erase(db: Session, now: dt.datetime, comments: list[Comment], actor: str, w
                                     for flag in json.loads(comment.flags)])
         comment.personal_data_erased_at = now
         db.execute(delete(OutboxMessage).where(OutboxMessage.comment_id == comment.id))  # their words
-        _audit(db, now, actor, "erased personal data", comment.id, f"{comment.reference}: {why}")
+        audit(db, now, actor, "erased personal data", comment.id, f"{comment.reference}: {why}")
         if comment.panel_invitation is not None:
             invitations[comment.panel_invitation.id] = comment.panel_invitation
     for invitation in invitations.values():
         if invitation.member_name != store.ERASED_NAME:
             invitation.member_name = store.ERASED_NAME
-            _audit(db, now, actor, "erased personal data", None, f"panel invitation {invitation.id}: {why}")
+            audit(db, now, actor, "erased personal data", None, f"panel invitation {invitation.id}: {why}")
 
 
 @dataclass(frozen=True)
@@ -236,12 +234,12 @@ def erase_person(email: str, actor: str) -> Erasure:
     """For an erasure request: everything held with the email address (see
     `store.comments_with_email`), its subscription and every email to it, in one transaction."""
     key = store.email_key(email)
-    with _transaction() as (db, now):
+    with transaction() as (db, now):
         emails = db.execute(delete(OutboxMessage).where(OutboxMessage.to_key == key)).rowcount
         subscribed = db.execute(delete(Subscription).where(Subscription.email_key == key)).rowcount
         if emails or subscribed:  # said in the log without the address
-            _audit(db, now, actor, "erased personal data", None,
-                   f"{subscribed} email subscription(s) and {emails} email(s) to one address")
+            audit(db, now, actor, "erased personal data", None,
+                  f"{subscribed} email subscription(s) and {emails} email(s) to one address")
         found = store.comments_with_email(db, email)
         _erase(db, now, found, actor, "erasure requested by the person", [])
     comments_changed()
@@ -261,7 +259,7 @@ def erase_expired(last_kept: dt.date, actor: str, why: str) -> Erasure:
     (`_erase`). Deleting it with the subscription, as this once did, also deleted its
     `dedupe_key`, the record that it was queued: a run of outcome emails resumed after that
     (`finish_outcome_emails`) queued the outcome email again, and its writer got it twice."""
-    with _transaction() as (db, now):
+    with transaction() as (db, now):
         comments, invitations = store.personal_data_past(db, last_kept), store.invitations_past(db, last_kept)
         _erase(db, now, comments, actor, why, invitations)
         stale = list(db.scalars(select(Subscription.id).where(
@@ -286,7 +284,7 @@ def publish_outcome(policy: Policy, *, decision: str, approved_version: str | No
     if decision not in DECISIONS:
         raise outcomes.OutcomeError("Choose what the board decided")
     try:
-        with _transaction() as (db, now):
+        with transaction() as (db, now):
             if outcomes.outcome(db, policy.slug) is not None:
                 raise outcomes.already_published(policy)
             problem = outcomes.timing_problem(closes, decided_on, now.astimezone(UK).date())
@@ -299,8 +297,8 @@ def publish_outcome(policy: Policy, *, decision: str, approved_version: str | No
             db.add(published)
             db.flush()  # the unique policy_slug refuses an outcome another administrator just published
             told = outcomes.count_respondents(db, policy.slug)
-            _audit(db, now, actor, "published outcome", None,
-                   f"{policy.slug}: {DECISIONS[decision]}; outcome emails to {told} respondents")
+            audit(db, now, actor, "published outcome", None,
+                  f"{policy.slug}: {DECISIONS[decision]}; outcome emails to {told} respondents")
     except IntegrityError:
         raise outcomes.already_published(policy) from None
     queue_outcome_emails(policy, published, actor)
@@ -316,7 +314,7 @@ def queue_outcome_emails(policy: Policy, published: Outcome, actor: str) -> int:
     def batch(db: Session, now: dt.datetime, after: int) -> tuple[list[OutboxMessage | None], int | None]:
         comments = outcomes.respondents(db, policy.slug, after, outcomes.BATCH)
         if not comments:  # every one queued: recorded with the last batch, so it is never done twice
-            _audit(db, now, actor, outcomes.QUEUED, None, policy.slug)
+            audit(db, now, actor, outcomes.QUEUED, None, policy.slug)
             return [], None
         return outcomes.outcome_messages(db, policy, published, comments), comments[-1].id
 
@@ -342,11 +340,11 @@ def finish_outcome_emails(actor: str) -> int:
 def offer_complaint(comment: Comment, actor: str) -> bool:
     """Record that the complaint route was offered to the comment's writer, and queue the email
     saying how to complain when they gave an address. True when an email was queued."""
-    with _transaction() as (db, now):
+    with transaction() as (db, now):
         comment.complaint_offered_at = now
-        message = _queue(db, complaints.email(db, comment)) if comment.email else None
+        message = outbox.queue(db, complaints.email(db, comment)) if comment.email else None
         how = "by email" if message else "no email address: offer it by phone or letter"
-        _audit(db, now, actor, "offered complaint route", comment.id, f"{comment.reference}: {how}")
+        audit(db, now, actor, "offered complaint route", comment.id, f"{comment.reference}: {how}")
     return message is not None
 
 
@@ -356,7 +354,7 @@ def add_recommendation(policy_slug: str, text: str, made_on: dt.date, response_d
     same words recorded again for the same day (a double click, the form sent again from the
     browser's history) give the one already recorded: a second would look like a second
     recommendation the board had not answered."""
-    with _transaction() as (db, now):
+    with transaction() as (db, now):
         recorded = recommendations.same(db, policy_slug, text, made_on)
         if recorded is not None:
             return recorded
@@ -364,8 +362,8 @@ def add_recommendation(policy_slug: str, text: str, made_on: dt.date, response_d
                                         response_due=response_due, created_at=now, created_by=actor)
         db.add(recommendation)
         db.flush()  # its number, for the entry
-        _audit(db, now, actor, "recorded recommendation", None,
-               f"{policy_slug} recommendation {recommendation.id}: board to respond by {response_due}")
+        audit(db, now, actor, "recorded recommendation", None,
+              f"{policy_slug} recommendation {recommendation.id}: board to respond by {response_due}")
     return recommendation
 
 
@@ -373,10 +371,10 @@ def answer_recommendation(recommendation: Recommendation, response: str, respond
                           actor: str) -> None:
     """The board's response to a recommendation. A correction replaces it on the public page; the
     audit entry keeps what it replaced, so the record of what the board said is never lost."""
-    with _transaction() as (db, now):
+    with transaction() as (db, now):
         replaced = (f"; replaced the response of {recommendation.responded_on}: {recommendation.response}"
                     if recommendation.response else "")
         recommendation.response, recommendation.responded_on = response, responded_on
-        _audit(db, now, actor, "recorded board response", None,
-               f"{recommendation.policy_slug} recommendation {recommendation.id}: answered {responded_on}"
-               + replaced)
+        audit(db, now, actor, "recorded board response", None,
+              f"{recommendation.policy_slug} recommendation {recommendation.id}: answered {responded_on}"
+              + replaced)

@@ -35,6 +35,7 @@ from collections.abc import Callable, Hashable
 from flask import Flask, current_app
 
 from consultation.least_recently_used import LeastRecentlyUsed
+from policy_portal.config.environment import SettingsError
 
 SIZE = 256
 """Blocks kept a process: the first pages and section filters of every open draft, with room;
@@ -84,13 +85,13 @@ class PublishedCache:
 
 
 def seconds(value: str) -> float:
-    """The setting's value as a number of seconds, or a ValueError saying what to write."""
+    """The setting's value as a number of seconds, or a `SettingsError` saying what to write."""
     try:
         number = float(value)
     except ValueError:
         number = -1.0
     if not 0 <= number <= 60:
-        raise ValueError(f"{SETTING} is {value!r}: set it to a number of seconds from 0 to 60, such as 1 "
+        raise SettingsError(f"{SETTING} is {value!r}: set it to a number of seconds from 0 to 60, such as 1 "
                          "(0 reads the published comments for every visit)")
     return number
 

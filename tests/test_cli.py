@@ -436,13 +436,19 @@ def test_migrate_can_run_again(project, capsys):
     assert (project / "instance" / "secret_key").stat().st_mode & 0o077 == 0  # only its owner reads it
 
 
-def test_a_setting_the_app_cannot_start_with_is_said_in_a_line(project, capsys, monkeypatch):
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("COMMENT_RATE_LIMIT", "twenty", "COMMENT_RATE_LIMIT is 'twenty', which is not a rate: write it like "
+                                     "\"20 per hour\" or \"5 per minute\".\n"),
+    ("PUBLISHED_COMMENTS_CACHE_SECONDS", "soon", "PUBLISHED_COMMENTS_CACHE_SECONDS is 'soon': set it to a "
+     "number of seconds from 0 to 60, such as 1 (0 reads the published comments for every visit).\n"),
+])
+def test_a_setting_the_app_cannot_start_with_is_said_in_a_line(project, capsys, monkeypatch, variable, value,
+                                                               message):
     """Every command that opens the app (migrate, serve, invite...) says what is wrong with a
     setting and stops, with no traceback."""
-    monkeypatch.setenv("COMMENT_RATE_LIMIT", "twenty")
+    monkeypatch.setenv(variable, value)
     assert main(["--project", str(project), "migrate"]) == 1
-    assert capsys.readouterr().err == ("COMMENT_RATE_LIMIT is 'twenty', which is not a rate: write it like "
-                                       "\"20 per hour\" or \"5 per minute\".\n")
+    assert capsys.readouterr().err == message
 
 
 def test_staff_add_reads_a_piped_password_and_refuses_a_short_one(project, capsys, monkeypatch):

@@ -5,8 +5,8 @@ the Markdown of its sections, which come out the same for everyone who opens the
 the same day. So the first visitor's render is kept with its per-visitor values cut out, and
 every later visitor gets it back with their own put in. For a visitor who is not a panel member
 the whole page is kept this way (the page around the draft took a fifth of a request's time),
-with a slot where the published comments go: those are read and rendered for every request, so
-a comment published, hidden, edited or erased is shown as it is now on the next page anyone opens.
+with a slot where the published comments go: those are put in for every request, as
+`consultation.published_cache` keeps them (for at most a second, and emptied by every change).
 
 Why this is safe, and no visitor can see another's token or details:
 - Only a render of empty forms is ever kept: a page with a form sent back (its errors and the

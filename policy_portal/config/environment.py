@@ -71,8 +71,9 @@ def setting(name: str) -> str:
 
 
 def config_variable(name: str) -> str | None:
-    """A variable mkdocs.yml names in an `!ENV` tag, or None when it is not set: chosen by
-    whoever writes mkdocs.yml, not a setting of the portal's, so not in the table."""
+    """A variable that is not a setting of the portal's (so not in the table), or None when it
+    is not set: one mkdocs.yml names in an `!ENV` tag, chosen by whoever writes mkdocs.yml, or
+    one MkDocs reads for the build (see `as_set`)."""
     return os.environ.get(name)
 
 
@@ -80,4 +81,4 @@ def as_set(names: tuple[str, ...] | list[str]) -> list[str]:
     """`NAME=value` for each of `names` as set now (empty when not set), for a fingerprint of
     what a build reads. Not settings of the portal's: variables MkDocs reads for the build
     (SOURCE_DATE_EPOCH, those mkdocs.yml names in `!ENV` tags), so they are only recorded here."""
-    return [f"{name}={os.environ.get(name, '')}" for name in names]
+    return [f"{name}={config_variable(name) or ''}" for name in names]
